@@ -1,0 +1,1 @@
+"""The outside world: settings, the message service, channel adapters and the command line."""

@@ -1,0 +1,98 @@
+"""The terminal channel: numbered options, answers by number or words, scriptable through a pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from typing import TextIO
+
+from conversations import Incoming, Kind, Option, Reply
+from conversations.i18n import translator
+
+from .service import ConversationService
+
+CHANNEL = "console"
+QUIT_WORDS = {"keluar", "quit", "exit"}
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    lines += [f"  {number}. {option.label}" for number, option in enumerate(reply.options, 1)]
+    return "\n".join(lines)
+
+
+class ConsoleChat:
+    def __init__(self, service: ConversationService, user: str, out: TextIO, echo: bool) -> None:
+        self.service = service
+        self.user = user
+        self.out = out
+        self.echo = echo  # piped input is echoed so the output reads as a transcript
+        self.options: tuple[Option, ...] = ()
+        self.lang = "id"
+
+    def incoming(self, kind: Kind, **fields: object) -> Incoming:
+        return Incoming(CHANNEL, self.user, uuid.uuid4().hex, kind, **fields)  # type: ignore[arg-type]
+
+    def from_line(self, line: str) -> Incoming:
+        """A number picks one of the options just shown; anything else is text."""
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.options):
+            return self.incoming(Kind.CHOICE, choice=self.options[int(text) - 1].key)
+        return self.incoming(Kind.TEXT, text=line)
+
+    async def send(self, incoming: Incoming) -> None:
+        await self.service.handle(incoming, self.show)
+
+    async def show(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            print(render(reply), end="\n\n", file=self.out)
+            if reply.options:
+                self.options = reply.options
+        self.out.flush()
+
+    async def open(self, lang: str | None) -> None:
+        await self.send(self.incoming(Kind.OPEN, lang=lang))
+        if lang:
+            self.lang = lang
+
+    async def say(self, line: str) -> None:
+        if self.echo:
+            print(f"> {line}", file=self.out)
+        await self.send(self.from_line(line))
+
+
+def _read_line(stdin: TextIO, interactive: bool) -> str | None:
+    try:
+        if interactive:
+            return input("> ")
+        line = stdin.readline()
+    except (EOFError, KeyboardInterrupt):
+        return None
+    return line.rstrip("\r\n") if line else None
+
+
+async def run_console(
+    service: ConversationService,
+    user: str,
+    lang: str | None,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> None:
+    interactive = stdin.isatty()
+    chat = ConsoleChat(service, user, out, echo=not interactive)
+    await chat.open(lang)
+    while True:
+        line = await asyncio.to_thread(_read_line, stdin, interactive)
+        if line is None or line.strip().lower() in QUIT_WORDS:
+            break
+        await chat.say(line)
+    if interactive:
+        t = translator(chat.lang)
+        print(
+            t(
+                "\nGoodbye! Your answers are saved: run bpu-bot chat --user {user} to continue.",
+                user=user,
+            ),
+            file=out,
+        )

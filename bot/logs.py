@@ -1,0 +1,41 @@
+"""Logging that never shows personal data: NIKs and phone numbers are masked in every record."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+_NIK = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
+_PHONE = re.compile(r"(?<![\d\w])(?:\+?62|0)[ .\-]?8(?:[ .\-]?\d){7,11}(?!\d)")
+
+
+def redact(text: str) -> str:
+    return _PHONE.sub("[phone]", _NIK.sub("[nik]", text))
+
+
+def pseudonym(channel: str, user_key: str) -> str:
+    """A stable short tag for a user in logs; the key itself may be a phone number."""
+    return hashlib.sha256(f"{channel}:{user_key}".encode()).hexdigest()[:10]
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def setup_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

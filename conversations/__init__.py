@@ -1,0 +1,45 @@
+"""Pure conversation logic: no I/O, no channel, no database.
+
+`advance(session, incoming, ctx)` is the single entry point; see engine.py.
+"""
+
+from .engine import FLOW_VERSION, advance
+from .model import (
+    Context,
+    Effect,
+    Funnel,
+    Incoming,
+    Kind,
+    KnownRegistration,
+    NeedData,
+    Option,
+    Outcome,
+    Registration,
+    RegistrationByNik,
+    Reply,
+    SaveRegistration,
+    Session,
+)
+from .rules import Rules, default_rules, load_rules
+
+__all__ = [
+    "FLOW_VERSION",
+    "Context",
+    "Effect",
+    "Funnel",
+    "Incoming",
+    "Kind",
+    "KnownRegistration",
+    "NeedData",
+    "Option",
+    "Outcome",
+    "Registration",
+    "RegistrationByNik",
+    "Reply",
+    "Rules",
+    "SaveRegistration",
+    "Session",
+    "advance",
+    "default_rules",
+    "load_rules",
+]

@@ -1,0 +1,420 @@
+"""The longer things the bot says: benefits per occupation, questions, the quote, the summary.
+
+Every amount comes from the rules file, every sentence from the catalogs; staff change wording in
+locales/ and numbers in rules.toml.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .fields import display_phone
+from .i18n import N_, Translator
+from .model import Answers
+from .nik import mask
+from .premium import Quote, quote
+from .rules import Rules
+
+CONSENT_VERSION = "2026-11-21"  # bump whenever the consent sentence below changes
+
+OCCUPATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # key: (label, words a worker might type for it)
+    "pedagang": (
+        N_("Trader"),
+        (
+            "pedagang",
+            "dagang",
+            "berdagang",
+            "jualan",
+            "penjual",
+            "pasar",
+            "warung",
+            "pkl",
+            "trader",
+            "seller",
+        ),
+    ),
+    "ojek_pangkalan": (N_("Ojek (base)"), ("ojek pangkalan", "opang", "pangkalan", "ojek biasa")),
+    "ojek_online": (
+        N_("Online ojek"),
+        ("ojek online", "ojol", "gojek", "grab", "maxim", "driver online", "online"),
+    ),
+    "petani": (
+        N_("Farmer"),
+        ("petani", "tani", "bertani", "sawah", "kebun", "pekebun", "buruh tani", "farmer"),
+    ),
+    "nelayan": (N_("Fisher"), ("nelayan", "melaut", "ikan", "fisher", "fisherman")),
+    "lainnya": (N_("Other work"), ("lainnya", "lain", "lain lain", "other")),
+}
+
+_RISKS = {
+    "pedagang": N_(
+        "As a trader you travel to the market every day, lift heavy goods and work among crowds. "
+        "An accident on the way to the market, a back injury from a heavy load or a market fire "
+        "can stop your income overnight."
+    ),
+    "ojek_pangkalan": N_(
+        "You are on the road all day. About a quarter of work-accident claims are road accidents: "
+        "on the way to a passenger, during the ride, or riding home. You are covered from the "
+        "moment you leave home until you are back."
+    ),
+    "ojek_online": N_(
+        "You are on the road all day. About a quarter of work-accident claims are road accidents: "
+        "on the way to a passenger, during the ride, or riding home. One online driver was hit "
+        "and run over: his care cost Rp1.5 billion, all of it paid."
+    ),
+    "petani": N_(
+        "Farm work has its dangers: cuts from a hoe or sickle, snake bites, falls, tractor "
+        "accidents and pesticide poisoning."
+    ),
+    "nelayan": N_(
+        "At sea one slip can be fatal: falling overboard, drowning, or getting hurt while "
+        "repairing the engine far from shore."
+    ),
+    "lainnya": N_(
+        "Every job has its risks: an accident while working, or on the way to work and back home."
+    ),
+}
+
+
+def benefit_messages(t: Translator, rules: Rules, occupation: str) -> list[str]:
+    b = rules.benefits
+    death_at_minimum = (
+        b.jkk_death_multiplier * rules.income.minimum + b.jkk_death_periodic + b.jkk_funeral
+    )
+    jkk = t(
+        "JKK (work accident) protects you at work and on your usual way between home and work:\n"
+        "• hospital care as needed, with no cost limit\n"
+        "• while you cannot work: 100% of your declared income for 12 months, then 50% until "
+        "you recover\n"
+        "• death from a work accident: {death_x} × your declared income + {extra} "
+        "({death_min} at an income of {income_min})",
+        death_x=b.jkk_death_multiplier,
+        extra=t.juta(b.jkk_death_periodic + b.jkk_funeral),
+        death_min=t.juta(death_at_minimum),
+        income_min=t.juta(rules.income.minimum),
+    )
+    jkm = t(
+        "JKM (death from any other cause): your family receives {jkm}. There is no waiting "
+        "period: a trader's family received Rp79.6 million two days after the trader joined.\n\n"
+        "JHT (optional): savings for old age, paid out with their returns at age {age}.",
+        jkm=t.juta(b.jkm_total),
+        age=b.jht_payout_age,
+    )
+    return [t(_RISKS.get(occupation, _RISKS["lainnya"])), jkk, jkm]
+
+
+def lowest_premium(rules: Rules) -> int:
+    p = rules.premium
+    return rules.income.minimum * p.jkk_percent // 100 + p.jkm_flat
+
+
+# --- the quote ------------------------------------------------------------------------------
+
+
+def quote_for(
+    rules: Rules,
+    answers: Answers,
+    today: date,
+    with_jht: bool | None = None,
+    months: int | None = None,
+) -> Quote:
+    assert answers.income_stated is not None and answers.occupation is not None
+    sector = rules.sector_of(answers.occupation, answers.occupation_detail)
+    jht = answers.with_jht if with_jht is None else with_jht
+    return quote(
+        rules, answers.income_stated, sector, bool(jht), today, months or answers.period or 1
+    )
+
+
+def income_note(t: Translator, q: Quote) -> str | None:
+    if q.income.adjusted == "raised":
+        return t(
+            "The lowest income you can declare is {minimum}, so your premium is calculated from "
+            "{minimum}. That is the cheapest premium there is.",
+            minimum=t.money(q.income.declared),
+        )
+    if q.income.adjusted == "lowered":
+        return t(
+            "The highest income you can declare is {maximum}, so your premium is calculated "
+            "from {maximum}.",
+            maximum=t.money(q.income.declared),
+        )
+    if q.income.adjusted == "level":
+        return t(
+            "In the official table your income is declared as {declared}.",
+            declared=t.money(q.income.declared),
+        )
+    return None
+
+
+def discount_line(t: Translator, q: Quote) -> str | None:
+    rule, first = q.discount_rule, q.first
+    if rule is None or not first.discount:
+        return None
+    return t(
+        "• Discount {percent}% on JKK and JKM ({name}), until {end}: −{amount}",
+        percent=rule.percent,
+        name=rule.name,
+        end=t.month(rule.end),
+        amount=t.money(first.discount),
+    )
+
+
+def quote_message(t: Translator, q: Quote, jht_q: Quote) -> str:
+    """The itemised monthly premium for JKK+JKM, with JHT as the optional extra."""
+    first = q.first
+    lines = [
+        t("Your premium for an income of {income} a month:", income=t.money(q.income.declared)),
+        t("• JKK (work accident): {amount}", amount=t.money(first.jkk)),
+        t("• JKM (death): {amount}", amount=t.money(first.jkm)),
+    ]
+    if line := discount_line(t, q):
+        lines.append(line)
+        lines.append(
+            t(
+                "Total: {total} a month (normally {full}).",
+                total=t.money(q.monthly_total),
+                full=t.money(first.jkk + first.jkm),
+            )
+        )
+    else:
+        lines.append(t("Total: {total} a month.", total=t.money(q.monthly_total)))
+    lines.append("")
+    lines.append(
+        t(
+            "Optional, JHT (old-age savings): +{jht}, so {total} a month. JHT gets no discount.",
+            jht=t.money(jht_q.first.jht),
+            total=t.money(jht_q.monthly_total),
+        )
+    )
+    lines.append(t("The final amount follows BPJS Ketenagakerjaan's official table."))
+    return "\n".join(lines)
+
+
+def programs_label(t: Translator, with_jht: bool) -> str:
+    return t("JKK + JKM + JHT") if with_jht else t("JKK + JKM")
+
+
+def period_label(t: Translator, q: Quote) -> str:
+    return t.plural(
+        "{n} month · {total}",
+        "{n} months · {total}",
+        q.period_months,
+        total=t.money(q.period_total),
+    )
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+
+def gender_label(t: Translator, gender: str | None) -> str:
+    return t("female") if gender == "P" else t("male")
+
+
+def occupation_label(t: Translator, answers: Answers) -> str:
+    label = t(OCCUPATIONS[answers.occupation or "lainnya"][0])
+    return f"{label}: {answers.occupation_detail}" if answers.occupation_detail else label
+
+
+def full_address(a: Answers) -> str:
+    """The address with its kabupaten/kota appended when it was asked separately."""
+    address = a.address or ""
+    return f"{address}, {a.city}" if a.city and a.city.lower() not in address.lower() else address
+
+
+def summary_messages(t: Translator, answers: Answers, q: Quote) -> list[str]:
+    a = answers
+    assert a.birth_date is not None and a.phone is not None
+    person = "\n".join(
+        [
+            t("Please check your details:"),
+            t("NIK: {nik}", nik=a.nik),
+            t("Name: {name}", name=a.full_name),
+            t(
+                "Born: {date} ({gender})",
+                date=t.date(a.birth_date),
+                gender=gender_label(t, a.gender),
+            ),
+            t("Mobile: {phone}", phone=display_phone(a.phone)),
+            t("Address: {address}", address=full_address(a)),
+            t("E-mail: {email}", email=a.email or "-"),
+        ]
+    )
+    money = [
+        t("Work: {occupation}", occupation=occupation_label(t, a)),
+        t("Income: {income} a month", income=t.money(q.income.declared)),
+        t("Programs: {programs}", programs=programs_label(t, q.with_jht)),
+        t("Premium: {monthly} a month", monthly=t.money(q.monthly_total)),
+    ]
+    if line := discount_line(t, q):
+        money.append(line)
+    money.append(
+        t.plural(
+            "To pay for {n} month: {total}",
+            "To pay for {n} months: {total}",
+            q.period_months,
+            total=t.money(q.period_total),
+        )
+    )
+    return [person, "\n".join(money)]
+
+
+# --- common questions -----------------------------------------------------------------------
+
+FAQ_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # key: (button label, words that ask for it); checked in this order
+    "late": (
+        N_("Paying late"),
+        ("telat", "terlambat", "denda", "nunggak", "tunggak", "lupa bayar", "late", "miss"),
+    ),
+    "pay": (
+        N_("How to pay"),
+        (
+            "cara bayar",
+            "bayar di",
+            "bayarnya",
+            "pembayaran",
+            "dimana bayar",
+            "di mana bayar",
+            "how to pay",
+            "where to pay",
+        ),
+    ),
+    "claim": (N_("How to claim"), ("klaim", "claim", "cair", "pencairan", "mengajukan")),
+    "jht": (N_("What is JHT?"), ("jht", "hari tua", "tabungan", "savings", "old age")),
+    "pension": (N_("Pension?"), ("pensiun", "pension", "jp", "jkp", "phk")),
+    "cost": (
+        N_("How much?"),
+        ("iuran", "berapa", "biaya", "harga", "premi", "mahal", "how much", "cost", "price"),
+    ),
+}
+
+
+def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
+    pay, b = rules.payment, rules.benefits
+    if topic == "cost":
+        text = t(
+            "JKK costs {jkk}% of your monthly income and JKM {jkm} a month, so from {lowest} a "
+            "month at the lowest income. JHT (optional) adds {jht}% of your income.",
+            jkk=rules.premium.jkk_percent,
+            jkm=t.money(rules.premium.jkm_flat),
+            lowest=t.money(lowest_premium(rules)),
+            jht=rules.premium.jht_percent,
+        )
+        active = [d for d in rules.discounts if d.start <= today.replace(day=1) <= d.end]
+        if active:
+            until = " / ".join(t.month(d.end) for d in active)
+            text += "\n" + t(
+                "Now there is a {percent}% discount on JKK and JKM ({name}), until {until} "
+                "depending on your work.",
+                percent=active[0].percent,
+                name=active[0].name,
+                until=until,
+            )
+        return text
+    if topic == "jht":
+        return t(
+            "JHT is savings for old age. You pay {jht}% of your income; it is paid back with its "
+            "returns at age {age}, or earlier when you stop working, are permanently disabled, or "
+            "die (then to your family). After {years} years you may take part of it once. The "
+            "returns are at least the deposit rate of government banks; there is no fixed yearly "
+            "figure.",
+            jht=rules.premium.jht_percent,
+            age=b.jht_payout_age,
+            years=b.jht_partial_after_years,
+        )
+    if topic == "pay":
+        return t(
+            "Pay every month with your NIK at: {channels}. Your membership card comes at most "
+            "{days} days after you pay.",
+            channels=", ".join(pay.channels),
+            days=pay.card_days_after_payment,
+        )
+    if topic == "late":
+        return t(
+            "There is no fine for paying late. After {months} months in a row without paying, "
+            "your membership becomes inactive; pay again with your NIK to make it active again.",
+            months=pay.inactive_after_unpaid_months,
+        )
+    if topic == "claim":
+        return t(
+            "There is no waiting period: you are protected once your premium is paid. To claim, "
+            "call Contact Center {cc} or visit a BPJS Ketenagakerjaan branch office; they tell you "
+            "which documents to bring.",
+            cc=pay.contact_center,
+        )
+    return t(
+        "Pension (JP) and job-loss (JKP) programs are not available to independent workers. For "
+        "old age you can add JHT savings."
+    )
+
+
+def nik_taken_message(t: Translator, nik: str, reference: str, own: bool) -> str:
+    if own:
+        return t(
+            "The NIK {nik} is already registered (reference {ref}). Do you want to update that "
+            "registration with new details?",
+            nik=mask(nik),
+            ref=reference,
+        )
+    return t(
+        "The NIK {nik} is already registered through this service, so it cannot be registered "
+        "again. If it is yours and something must change, call Contact Center {cc}.",
+        nik=mask(nik),
+        cc="175",
+    )
+
+
+CONSENT = N_(
+    "Do you want to register now? I will ask for your NIK, name, mobile number and address. "
+    "They are used only to register you with BPJS Ketenagakerjaan and are kept safe as the "
+    "personal data law (UU PDP No. 27/2022) requires. By choosing Register you agree to this."
+)
+
+ERRORS = {
+    "choice.unknown": N_("Please choose one of the options."),
+    "choice.stale": N_("That button belongs to an earlier question."),
+    "money.format": N_("I couldn't read that amount. Type it like 1,5 juta or 2000000."),
+    "money.zero": N_("The amount must be more than zero. For example: 2 juta."),
+    "money.not_monthly": N_(
+        "Please give your income for a whole month. For example, Rp100 thousand a day for 25 "
+        "days is 2,5 juta."
+    ),
+    "occupation.detail": N_("Please describe your work in a few words, e.g. tailor."),
+    "nik.digits": N_("A NIK has only digits. Please type the 16 digits on your KTP."),
+    "nik.length": N_("A NIK has exactly 16 digits. Please check your KTP and type it again."),
+    "nik.province": N_(
+        "The first two digits of that NIK are not a province code. Please check your KTP."
+    ),
+    "nik.regency": N_(
+        "Digits 3 and 4 of that NIK are not a valid area code. Please check your KTP."
+    ),
+    "nik.date": N_(
+        "Digits 7 to 12 of a NIK are the date of birth, and these are not a real date. Please "
+        "check your KTP."
+    ),
+    "nik.serial": N_("The last four digits of a NIK cannot be 0000. Please check your KTP."),
+    "date.format": N_("I couldn't read that date. Type it like 17-08-1980."),
+    "date.invalid": N_("That date does not exist. Type it like 17-08-1980."),
+    "date.future": N_("That date is in the future. Type your date of birth like 17-08-1980."),
+    "name.length": N_("Please type your full name as on your KTP, e.g. Siti Aminah."),
+    "name.chars": N_("A name has only letters. Please type it as on your KTP, e.g. Siti Aminah."),
+    "phone.format": N_("That is not a mobile number. Type it like 0812 3456 7890."),
+    "phone.foreign": N_("Please give an Indonesian mobile number, like 0812 3456 7890."),
+    "phone.not_mobile": N_(
+        "That looks like a landline. Please give a mobile number, like 0812 3456 7890."
+    ),
+    "phone.not_own": N_("That contact is someone else's. Please share your own number or type it."),
+    "address.short": N_(
+        "Please write the full address as on your KTP, e.g. Jl. Mawar 5 RT 02/RW 03, Kauman, "
+        "Kota Surakarta."
+    ),
+    "address.long": N_("That address is too long. Please shorten it to 200 characters."),
+    "city.format": N_("Please type the kabupaten or kota, e.g. Kota Surakarta."),
+    "email.format": N_(
+        "That is not an e-mail address. Type it like nama@gmail.com, or choose Skip."
+    ),
+    "contact.unexpected": N_("Thanks, but I don't need a contact here."),
+    "period.unknown": N_("Please choose how many months, e.g. 1 or 3."),
+}

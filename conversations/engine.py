@@ -1,0 +1,420 @@
+"""`advance`: one incoming message in, the new session, replies and effects out. Pure: no I/O.
+
+Order of handling: opening the chat; media the bot cannot read; words that work at every step
+(help, back, cancel, restart, questions, language, status); an open side question (cancel?,
+restart?, which question?, which language?); and finally the current step's own answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from . import content
+from .content import FAQ_TOPICS, faq_answer
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+from .model import Answers, Context, Incoming, Kind, Option, Outcome, Session
+from .parsing import Invalid, match_option, simplify
+from .steps import FORM, STEPS, YES_NO, Step, form_position, resume_step
+from .turn import Turn
+
+FLOW_VERSION = 1
+_MAX_MOVES = 10  # steps entered in one turn; more would be a loop in the flow
+
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "help": ("bantuan", "help", "tolong", "menu", "bantu"),
+    "back": ("kembali", "back", "balik", "sebelumnya", "mundur"),
+    "cancel": ("batal", "cancel", "berhenti", "stop", "batalkan"),
+    "restart": ("ulang", "mulai lagi", "mulai ulang", "restart", "dari awal", "ulangi"),
+    "faq": ("tanya", "faq", "pertanyaan", "info", "informasi"),
+    "lang": ("bahasa", "language", "english", "inggris", "bahasa indonesia", "indonesia"),
+    "status": ("status", "cek status"),
+}
+_COMMAND_WORDS = {
+    simplify(w): name for name, words in COMMANDS.items() for w in words if simplify(w)
+}
+_QUESTION = re.compile(
+    r"(apa|apakah|bagaimana|gimana|berapa|kapan|kenapa|mengapa|dimana|di mana|bisakah|"
+    r"bisa gak|how|what|when|why|where|can)\b"
+)
+
+
+def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcome:
+    """Run one message through the conversation.
+
+    `session` is not modified. Raises `NeedData` when a stored fact is needed; the caller
+    answers it in `ctx.answers` and calls again.
+    """
+    if session is None:
+        turn = Turn(_new_session(ctx, incoming.lang, _payload(incoming)), incoming, ctx)
+        _welcome(turn)
+    else:
+        turn = Turn(session.model_copy(deep=True), incoming, ctx)
+        _repair(turn.session)
+        _dispatch(turn)
+    _settle(turn)
+    turn.flush()
+    return Outcome(turn.session, tuple(turn.replies), tuple(turn.effects))
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def _new_session(ctx: Context, lang: str | None, campaign: str | None) -> Session:
+    return Session(
+        id=ctx.new_id,
+        flow_version=FLOW_VERSION,
+        step=FORM[0],
+        lang=lang if lang in LANGUAGES else DEFAULT_LANGUAGE,
+        campaign=campaign,
+    )
+
+
+def _payload(incoming: Incoming) -> str | None:
+    """A campaign code from a start link, kept as given (cleaned) even if unknown."""
+    if not incoming.payload:
+        return None
+    code = re.sub(r"[^A-Za-z0-9_\-]", "", incoming.payload)[:64]
+    return code or None
+
+
+def _welcome(turn: Turn) -> None:
+    turn.funnel("started")
+    t = turn.t
+    turn.say(
+        t(
+            "Hello! I help you join BPJS Ketenagakerjaan: protection when you have a work "
+            "accident, and for your family when you die. From {lowest} a month. Kerja Keras "
+            "Bebas Cemas!\nType bantuan at any time for help.",
+            lowest=t.money(content.lowest_premium(turn.ctx.rules)),
+        )
+    )
+    STEPS[FORM[0]].ask(turn)
+
+
+def _repair(session: Session) -> None:
+    """A session saved by an older version of the flow resumes at a sensible step."""
+    if session.step not in STEPS:
+        session.step = resume_step(session.answers)
+        session.history = [s for s in session.history if s in STEPS]
+    if session.pending not in MODALS:
+        session.pending = None
+    session.flow_version = FLOW_VERSION
+
+
+def _start_over(turn: Turn) -> None:
+    old = turn.session
+    turn.session = _new_session(turn.ctx, old.lang, old.campaign)
+    turn.session.assisted_by = old.assisted_by
+    _welcome(turn)
+
+
+def _end(turn: Turn) -> None:
+    """Stop the form and forget its answers."""
+    s = turn.session
+    s.answers = Answers()
+    s.history.clear()
+    s.pending = s.update_reference = s.shown_quote = s.consent_at = s.consent_version = None
+    s.editing = False
+    s.step = "ended"
+    turn.note(turn.t("Stopped. What you typed has been deleted."))
+    STEPS["ended"].ask(turn)
+
+
+# --- moving between steps -------------------------------------------------------------------
+
+
+def current(turn: Turn) -> Step:
+    return MODALS[turn.session.pending] if turn.session.pending else STEPS[turn.session.step]
+
+
+def _next_step(session: Session) -> str:
+    if session.editing:
+        return "summary"
+    return FORM[min(form_position(session.step) + 1, len(FORM) - 1)]
+
+
+def _settle(turn: Turn) -> None:
+    """Carry out what the handlers asked for: a new session, an end, the next step."""
+    for _ in range(_MAX_MOVES):
+        if turn.start_over:
+            turn.start_over = False
+            _start_over(turn)
+        elif turn.ending:
+            turn.ending = False
+            _end(turn)
+        elif turn.proceeding or turn.target:
+            target = _next_step(turn.session) if turn.proceeding else turn.target
+            assert target is not None
+            if turn.remember:
+                turn.push_history(turn.session.step)
+            turn.session.step = target
+            turn.target, turn.proceeding, turn.remember = None, False, True
+            STEPS[target].enter(turn)
+        elif turn.side_question:
+            turn.session.pending, turn.side_question = turn.side_question, None
+            current(turn).ask(turn)
+        else:
+            return
+    raise RuntimeError(f"the flow did not settle at step {turn.session.step}")
+
+
+def _ask_again(turn: Turn) -> None:
+    current(turn).ask(turn)
+
+
+# --- dispatch -------------------------------------------------------------------------------
+
+
+def _dispatch(turn: Turn) -> None:
+    incoming = turn.incoming
+    if incoming.kind is Kind.OPEN:
+        _on_open(turn)
+        return
+    if incoming.kind is Kind.UNSUPPORTED:
+        turn.note(turn.t("Sorry, I can only read text and buttons."))
+        _ask_again(turn)
+        return
+    if turn.session.pending and _answer(turn, current(turn)):
+        return
+    turn.session.pending = None
+    if command := _command(incoming):
+        _run_command(turn, command)
+        return
+    _answer(turn, STEPS[turn.session.step], fallback=True)
+
+
+def _command(incoming: Incoming) -> str | None:
+    if incoming.kind is Kind.CHOICE and incoming.choice and incoming.choice.startswith("g:"):
+        return incoming.choice[2:] if incoming.choice[2:] in COMMANDS else None
+    if incoming.kind is Kind.TEXT:
+        if incoming.text.strip() == "?":
+            return "help"
+        return _COMMAND_WORDS.get(simplify(incoming.text))
+    return None
+
+
+def _answer(turn: Turn, step: Step, fallback: bool = False) -> bool:
+    """Give the input to `step`. Returns False when a side question does not take it."""
+    incoming = turn.incoming
+    try:
+        if incoming.kind is Kind.CHOICE:
+            if incoming.choice not in {o.key for o in step.options(turn)}:
+                if not fallback:
+                    return False
+                turn.note(turn.t(content.ERRORS["choice.stale"]))
+                _ask_again(turn)
+                return True
+            step.on_choice(turn, incoming.choice)
+        elif incoming.kind is Kind.CONTACT:
+            step.on_contact(turn, incoming.contact_phone or "", incoming.contact_is_own)
+        else:
+            if fallback and _looks_like_question(incoming.text):
+                _answer_question(turn, incoming.text, must=True)
+                return True
+            step.on_text(turn, incoming.text)
+    except Invalid as invalid:
+        if not fallback:
+            return False
+        if incoming.kind is Kind.TEXT and _answer_question(turn, incoming.text, must=False):
+            return True
+        turn.note(turn.t(content.ERRORS.get(invalid.code, content.ERRORS["choice.unknown"])))
+        _ask_again(turn)
+    return True
+
+
+def _looks_like_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_QUESTION.match(simplify(text)))
+
+
+def _faq_topic(text: str) -> str | None:
+    s = f" {simplify(text)} "
+    for topic, (_, words) in FAQ_TOPICS.items():
+        if any(f" {simplify(w)} " in s for w in words):
+            return topic
+    return None
+
+
+def _answer_question(turn: Turn, text: str, must: bool) -> bool:
+    """Answer a common question and ask the current step again. `must`: say so if unknown."""
+    topic = _faq_topic(text)
+    if topic is None and not must:
+        return False
+    turn.session.pending = None
+    if topic is None:
+        turn.say(
+            turn.t(
+                "Sorry, I can't answer that yet. Call Contact Center {cc} to talk to a person.",
+                cc=turn.ctx.rules.payment.contact_center,
+            )
+        )
+    else:
+        turn.say(faq_answer(turn.t, turn.ctx.rules, topic, turn.ctx.today))
+    _ask_again(turn)
+    return True
+
+
+def _on_open(turn: Turn) -> None:
+    s = turn.session
+    s.campaign = s.campaign or _payload(turn.incoming)
+    s.pending = None
+    if turn.incoming.lang in LANGUAGES:
+        s.lang = turn.incoming.lang
+    if s.step not in ("done", "ended"):
+        turn.note(turn.t("Welcome back! Let's continue where we stopped."))
+    _ask_again(turn)
+
+
+def _has_answers(session: Session) -> bool:
+    return session.answers != Answers()
+
+
+def _run_command(turn: Turn, command: str) -> None:
+    s, t = turn.session, turn.t
+    finished = s.step in ("done", "ended")
+    if command == "help":
+        turn.say(
+            t(
+                "Answer with the buttons or by typing. Words that work at any time:\n"
+                "kembali: the previous question\ntanya: common questions\n"
+                "batal: stop\nulang: start again\nbahasa: change language\n"
+                "A person can help at Contact Center {cc}.",
+                cc=turn.ctx.rules.payment.contact_center,
+            )
+        )
+        _ask_again(turn)
+    elif command == "back":
+        _back(turn)
+    elif command in ("cancel", "restart") and finished:
+        turn.start_over = command == "restart"
+        if not turn.start_over:
+            _ask_again(turn)
+    elif command in ("cancel", "restart"):
+        if not _has_answers(s):
+            turn.ending, turn.start_over = command == "cancel", command == "restart"
+        else:
+            turn.side_question = command
+    elif command in ("faq", "lang"):
+        turn.side_question = command
+    else:  # status
+        if not finished:
+            turn.note(t("Your registration is not finished yet. This is where we are:"))
+        _ask_again(turn)
+
+
+def _back(turn: Turn) -> None:
+    s = turn.session
+    history = [step for step in s.history if step in STEPS]
+    if not history or s.step in ("done", "ended"):
+        if s.step not in ("done", "ended"):
+            turn.note(turn.t("This is the first question."))
+        _ask_again(turn)
+        return
+    s.step = history.pop()
+    s.history = history
+    STEPS[s.step].enter(turn)
+
+
+# --- side questions -------------------------------------------------------------------------
+
+
+class ConfirmCancel(Step):
+    name = "cancel"
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option("yes", turn.t("Yes, stop")), Option("no", turn.t("No, continue"))]
+
+    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
+        return YES_NO
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(turn.t("Stop and delete what you have typed so far?"), self.options(turn))
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        turn.session.pending = None
+        if key == "yes":
+            turn.ending = True
+        else:
+            _ask_again(turn)
+
+
+class ConfirmRestart(ConfirmCancel):
+    name = "restart"
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option("yes", turn.t("Yes, start again")), Option("no", turn.t("No, continue"))]
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(
+            turn.t("Start again from the beginning? What you have typed will be deleted."),
+            self.options(turn),
+        )
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        turn.session.pending = None
+        if key == "yes":
+            turn.start_over = True
+        else:
+            _ask_again(turn)
+
+
+class Questions(Step):
+    name = "faq"
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [
+            *(Option(f"faq:{key}", turn.t(label)) for key, (label, _) in FAQ_TOPICS.items()),
+            Option("faq:back", turn.t("Back to my question")),
+        ]
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(
+            turn.t("What would you like to know? Choose, or type your question."),
+            self.options(turn),
+        )
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        turn.session.pending = None
+        topic = key.removeprefix("faq:")
+        if topic in FAQ_TOPICS:
+            turn.say(faq_answer(turn.t, turn.ctx.rules, topic, turn.ctx.today))
+        _ask_again(turn)
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        topic = _faq_topic(text) or self.match(turn, text)
+        if topic is None:
+            raise Invalid("choice.unknown")
+        self.on_choice(turn, topic if topic.startswith("faq:") else f"faq:{topic}")
+
+
+class Language(Step):
+    name = "lang"
+    LABELS: ClassVar[dict[str, str]] = {"id": "Bahasa Indonesia", "en": "English"}
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option(f"lang:{code}", self.LABELS[code]) for code in LANGUAGES]
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(turn.t("Choose a language."), self.options(turn))
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        turn.session.pending = None
+        turn.session.lang = key.removeprefix("lang:")
+        _ask_again(turn)
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        key = match_option(
+            text,
+            [
+                ("lang:id", ("indonesia", "bahasa indonesia", "indo", "id")),
+                ("lang:en", ("english", "inggris", "en")),
+            ],
+        )
+        if key is None:
+            raise Invalid("choice.unknown")
+        self.on_choice(turn, key)
+
+
+MODALS: dict[str, Step] = {
+    m.name: m for m in (ConfirmCancel(), ConfirmRestart(), Questions(), Language())
+}

@@ -1,0 +1,195 @@
+"""What flows in and out of the conversation: channel-neutral messages, the session, effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .rules import Rules
+
+MAX_MESSAGE_CHARS = 600  # a bot message longer than this is split (cheap phones, short attention)
+
+
+class Kind(StrEnum):
+    OPEN = "open"  # the chat was opened: /start, a campaign link, the terminal starting
+    TEXT = "text"
+    CHOICE = "choice"  # a button press carrying an option key
+    CONTACT = "contact"  # a shared phone number
+    UNSUPPORTED = "unsupported"  # sticker, photo, voice note, location...
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    user_key: str
+    message_id: str
+    kind: Kind
+    text: str = ""
+    choice: str | None = None
+    payload: str | None = None  # start payload of a campaign link
+    contact_phone: str | None = None
+    contact_is_own: bool = True
+    media: str | None = None  # what an UNSUPPORTED message was ("sticker", "photo"...)
+    lang: str | None = None  # a language asked for explicitly when opening the chat
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # short ASCII code, used as callback data
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    options: tuple[Option, ...] = ()
+    request_contact: bool = False  # offer "share my number" where the channel can
+
+
+class Answers(BaseModel):
+    occupation: str | None = None
+    occupation_detail: str | None = None
+    income_stated: int | None = None
+    with_jht: bool | None = None
+    nik: str | None = None
+    birth_date: date | None = None
+    gender: Literal["L", "P"] | None = None
+    birth_corrected: bool = False  # birth date or gender differ from what the NIK encodes
+    full_name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    city: str | None = None
+    email: str | None = None
+    email_skipped: bool = False
+    period: int | None = None
+
+
+class Session(BaseModel):
+    """One conversation with one person; saved after every message."""
+
+    id: str
+    flow_version: int
+    step: str
+    lang: str = "id"
+    history: list[str] = Field(default_factory=list)
+    editing: bool = False  # answering one question from the summary, then back to it
+    pending: str | None = None  # a side question open over the step: cancel, restart, faq, lang
+    campaign: str | None = None
+    answers: Answers = Field(default_factory=Answers)
+    consent_version: str | None = None
+    consent_at: datetime | None = None
+    update_reference: str | None = None  # re-registering a NIK this user registered before
+    shown_quote: tuple[str, int, int] | None = None  # (tariff version, monthly, period total)
+    reference: str | None = None  # set once registered
+    assisted_by: str | None = None
+
+
+# --- effects: what the storage layer must do in the same transaction -------------------------
+
+FunnelStage = Literal[
+    "started",
+    "occupation_chosen",
+    "benefits_read",
+    "quote_seen",
+    "registration_started",
+    "registered",
+]
+
+
+@dataclass(frozen=True)
+class Funnel:
+    session_id: str
+    stage: FunnelStage
+    occupation: str | None
+    campaign: str | None
+
+
+@dataclass(frozen=True)
+class Registration:
+    reference: str
+    nik: str
+    full_name: str
+    birth_date: date
+    gender: str
+    phone: str
+    address: str
+    city: str
+    email: str | None
+    occupation: str
+    occupation_detail: str | None
+    income_stated: int
+    income_declared: int
+    programs: str  # "JKK+JKM" or "JKK+JKM+JHT"
+    period_months: int
+    monthly_premium: int
+    period_total: int
+    discount: str | None  # e.g. "PP 50/2025 50% until 2026-12-31"
+    tariff_version: str
+    campaign: str | None
+    consent_version: str
+    consent_at: datetime
+    review_flags: tuple[str, ...]
+    assisted_by: str | None
+
+
+@dataclass(frozen=True)
+class SaveRegistration:
+    registration: Registration
+    replaces: str | None = None  # reference of the registration this one updates
+
+
+Effect = Funnel | SaveRegistration
+
+
+# --- queries: facts from storage the flow may need, answered before it runs again ------------
+
+
+@dataclass(frozen=True)
+class RegistrationByNik:
+    nik: str
+
+
+@dataclass(frozen=True)
+class KnownRegistration:
+    reference: str
+    channel: str
+    user_key: str
+
+
+Query = RegistrationByNik
+
+
+class NeedData(Exception):
+    """Raised by the flow when it needs a stored fact; the service answers it and runs it again."""
+
+    def __init__(self, query: Query) -> None:
+        super().__init__(query)
+        self.query = query
+
+
+@dataclass
+class Context:
+    """Everything outside the session that one turn may use; no I/O behind any of it."""
+
+    now: datetime  # aware
+    today: date  # in the worker's time zone
+    rules: Rules
+    new_id: str  # a fresh session id, used only if a new session starts
+    new_reference: str  # a fresh candidate reference number, used only if a registration is saved
+    answers: dict[Query, KnownRegistration | None] = field(default_factory=dict)
+
+    def lookup(self, query: Query) -> KnownRegistration | None:
+        if query not in self.answers:
+            raise NeedData(query)
+        return self.answers[query]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    session: Session
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]

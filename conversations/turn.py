@@ -1,0 +1,98 @@
+"""One turn of the conversation: the session being changed, and what the bot says and does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .i18n import Translator, translator
+from .model import (
+    MAX_MESSAGE_CHARS,
+    Context,
+    Effect,
+    Funnel,
+    FunnelStage,
+    Incoming,
+    Option,
+    Reply,
+    Session,
+)
+
+HISTORY_LIMIT = 30
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split at paragraph, then line, then word boundaries so no part exceeds `limit`."""
+    if len(text) <= limit:
+        return [text]
+    for separator in ("\n\n", "\n", " "):
+        parts, current = [], ""
+        for piece in text.split(separator):
+            candidate = f"{current}{separator}{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                parts.append(current)
+            current = piece
+        parts.append(current)
+        if all(len(p) <= limit for p in parts):
+            return parts
+    return [text[i : i + limit] for i in range(0, len(text), limit)]
+
+
+class Turn:
+    def __init__(self, session: Session, incoming: Incoming, ctx: Context) -> None:
+        self.session = session
+        self.incoming = incoming
+        self.ctx = ctx
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+        self.target: str | None = None  # the step to move to once the current handler returns
+        self.remember = True  # whether leaving the current step is recorded for "back"
+        self.proceeding = False  # move to the next question of the form
+        self.start_over = False  # begin a new session (restart, register someone else)
+        self.ending = False  # stop and discard the form (cancel)
+        self.side_question: str | None = None  # open a side question (faq, cancel...) and ask it
+        self._note: list[str] = []
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.session.lang)
+
+    @property
+    def answers(self):
+        return self.session.answers
+
+    def goto(self, step: str, remember: bool = True) -> None:
+        self.target, self.remember = step, remember
+
+    def proceed(self) -> None:
+        self.proceeding = True
+
+    def note(self, text: str) -> None:
+        """Say `text` at the start of the next message instead of in a message of its own."""
+        self._note.append(text)
+
+    def say(self, text: str, options: Sequence[Option] = (), request_contact: bool = False) -> None:
+        if self._note:
+            text = "\n\n".join([*self._note, text])
+            self._note.clear()
+        parts = split_message(text)
+        for part in parts[:-1]:
+            self.replies.append(Reply(part))
+        self.replies.append(Reply(parts[-1], tuple(options), request_contact))
+
+    def flush(self) -> None:
+        """Send any note still waiting for a message to join."""
+        if self._note:
+            self.say(self._note.pop())
+
+    def funnel(self, stage: FunnelStage) -> None:
+        s = self.session
+        self.effects.append(Funnel(s.id, stage, s.answers.occupation, s.campaign))
+
+    def push_history(self, step: str) -> None:
+        history = self.session.history
+        if not history or history[-1] != step:
+            history.append(step)
+        del history[:-HISTORY_LIMIT]

@@ -1,0 +1,97 @@
+"""One long-lived aiosqlite connection per process, with migrations and a transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from .migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA foreign_keys = ON",
+)
+
+
+class Database:
+    """Open with `await Database.open(path)`; always `await db.close()` (or use `async with`).
+
+    aiosqlite's worker thread is not a daemon: a connection left open keeps the process alive.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()  # one transaction at a time on the one connection
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)  # we issue BEGIN ourselves
+        try:
+            for pragma in PRAGMAS:
+                await conn.execute(pragma)
+            conn.row_factory = aiosqlite.Row
+            db = cls(conn)
+            await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def migrate(self) -> None:
+        async with self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        current = row[0] if row else 0
+        if current > len(MIGRATIONS):
+            raise RuntimeError(f"database schema {current} is newer than this bpu-bot knows")
+        for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+            async with self.transaction() as conn:
+                for statement in statements:
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {version}")
+            log.info("database migrated to schema %d", version)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK if the block raises."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            await self._conn.commit()
+
+    async def prune_inbound(self) -> None:
+        """Forget message ids too old to be redelivered."""
+        from datetime import UTC, datetime
+
+        from . import inbound
+
+        async with self.transaction() as conn:
+            await inbound.prune(conn, datetime.now(UTC))
+
+    async def fetch_all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        """A read outside any transaction (e.g. exports, statistics, tests)."""
+        async with self._lock, self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())

@@ -1,0 +1,82 @@
+"""The `registrations` table: confirmed sign-ups, one per NIK, for export to the main system."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+import aiosqlite
+
+from conversations import KnownRegistration, Registration
+
+
+class ReferenceTaken(Exception):
+    """The random reference number collided with an existing one; retry with another."""
+
+
+async def by_nik(conn: aiosqlite.Connection, nik: str) -> KnownRegistration | None:
+    async with conn.execute(
+        "SELECT reference, channel, user_key FROM registrations WHERE nik = ?", (nik,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return KnownRegistration(*row) if row else None
+
+
+def _columns(reg: Registration) -> dict[str, object]:
+    values = asdict(reg)
+    values["birth_date"] = reg.birth_date.isoformat()
+    values["consent_at"] = reg.consent_at.isoformat()
+    values["review_flags"] = " ".join(reg.review_flags)
+    return values
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    reg: Registration,
+    channel: str,
+    user_key: str,
+    session_id: str,
+    now: datetime,
+) -> None:
+    values = _columns(reg) | {
+        "channel": channel,
+        "user_key": user_key,
+        "session_id": session_id,
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+    }
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    try:
+        await conn.execute(f"INSERT INTO registrations ({names}) VALUES ({marks})", values)
+    except aiosqlite.IntegrityError as error:
+        if "registrations.reference" in str(error):
+            raise ReferenceTaken from None
+        raise
+
+
+async def update(
+    conn: aiosqlite.Connection,
+    reg: Registration,
+    channel: str,
+    user_key: str,
+    session_id: str,
+    now: datetime,
+) -> None:
+    """Replace the details of a registration its own user registered before."""
+    values = _columns(reg) | {
+        "session_id": session_id,
+        "updated_at": now.isoformat(),
+        "channel": channel,
+        "user_key": user_key,
+    }
+    assignments = ", ".join(
+        f"{name} = :{name}" for name in values if name not in ("reference", "channel", "user_key")
+    )
+    cursor = await conn.execute(
+        f"""UPDATE registrations SET {assignments}, revision = revision + 1
+            WHERE reference = :reference AND channel = :channel AND user_key = :user_key""",
+        values,
+    )
+    if cursor.rowcount != 1:
+        raise LookupError("the registration to update is not this user's")
