@@ -47,8 +47,7 @@ class ConsoleChat:
     async def show(self, replies: list[Reply]) -> None:
         for reply in replies:
             print(render(reply), end="\n\n", file=self.out)
-            if reply.options:
-                self.options = reply.options
+        self.options = replies[-1].options  # numbers pick from the question just asked
         self.out.flush()
 
     async def open(self, lang: str | None) -> None:
@@ -89,9 +88,10 @@ async def run_console(
         await chat.say(line)
     if interactive:
         t = translator(chat.lang)
+        print()
         print(
             t(
-                "\nGoodbye! Your answers are saved: run bpu-bot chat --user {user} to continue.",
+                "Goodbye! Your answers are saved: run bpu-bot chat --user {user} to continue.",
                 user=user,
             ),
             file=out,

@@ -60,8 +60,8 @@ _RISKS = {
     ),
     "ojek_online": N_(
         "You are on the road all day. About a quarter of work-accident claims are road accidents: "
-        "on the way to a passenger, during the ride, or riding home. One online driver was hit "
-        "and run over: his care cost Rp1.5 billion, all of it paid."
+        "on the way to a passenger, during the ride, or riding home. One online driver was the "
+        "victim of a hit-and-run: his care cost Rp1.5 billion, all of it paid."
     ),
     "petani": N_(
         "Farm work has its dangers: cuts from a hoe or sickle, snake bites, falls, tractor "
@@ -213,7 +213,8 @@ def gender_label(t: Translator, gender: str | None) -> str:
 
 
 def occupation_label(t: Translator, answers: Answers) -> str:
-    label = t(OCCUPATIONS[answers.occupation or "lainnya"][0])
+    label_id, _ = OCCUPATIONS[answers.occupation or "lainnya"]
+    label = t(label_id)
     return f"{label}: {answers.occupation_detail}" if answers.occupation_detail else label
 
 
@@ -339,7 +340,7 @@ def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
         )
     if topic == "claim":
         return t(
-            "There is no waiting period: you are protected once your premium is paid. To claim, "
+            "There is no waiting period. To claim, "
             "call Contact Center {cc} or visit a BPJS Ketenagakerjaan branch office; they tell you "
             "which documents to bring.",
             cc=pay.contact_center,
@@ -418,3 +419,8 @@ ERRORS = {
     "contact.unexpected": N_("Thanks, but I don't need a contact here."),
     "period.unknown": N_("Please choose how many months, e.g. 1 or 3."),
 }
+
+
+def error_text(t: Translator, code: str) -> str:
+    """What is wrong with an answer, with an example."""
+    return t(ERRORS.get(code, ERRORS["choice.unknown"]))

@@ -85,7 +85,7 @@ def _welcome(turn: Turn) -> None:
         t(
             "Hello! I help you join BPJS Ketenagakerjaan: protection when you have a work "
             "accident, and for your family when you die. From {lowest} a month. Kerja Keras "
-            "Bebas Cemas!\nType bantuan at any time for help.",
+            "Bebas Cemas!\nType help at any time.",
             lowest=t.money(content.lowest_premium(turn.ctx.rules)),
         )
     )
@@ -202,7 +202,7 @@ def _answer(turn: Turn, step: Step, fallback: bool = False) -> bool:
             if incoming.choice not in {o.key for o in step.options(turn)}:
                 if not fallback:
                     return False
-                turn.note(turn.t(content.ERRORS["choice.stale"]))
+                turn.note(content.error_text(turn.t, "choice.stale"))
                 _ask_again(turn)
                 return True
             step.on_choice(turn, incoming.choice)
@@ -218,7 +218,7 @@ def _answer(turn: Turn, step: Step, fallback: bool = False) -> bool:
             return False
         if incoming.kind is Kind.TEXT and _answer_question(turn, incoming.text, must=False):
             return True
-        turn.note(turn.t(content.ERRORS.get(invalid.code, content.ERRORS["choice.unknown"])))
+        turn.note(content.error_text(turn.t, invalid.code))
         _ask_again(turn)
     return True
 
@@ -276,8 +276,8 @@ def _run_command(turn: Turn, command: str) -> None:
         turn.say(
             t(
                 "Answer with the buttons or by typing. Words that work at any time:\n"
-                "kembali: the previous question\ntanya: common questions\n"
-                "batal: stop\nulang: start again\nbahasa: change language\n"
+                "back: the previous question\nfaq: common questions\n"
+                "cancel: stop\nrestart: start again\nlanguage: change language\n"
                 "A person can help at Contact Center {cc}.",
                 cc=turn.ctx.rules.payment.contact_center,
             )
