@@ -1,0 +1,145 @@
+"""Replay a conversation through the pure flow, as a worker would type and tap it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time
+
+from conversations import (
+    Context,
+    Funnel,
+    Incoming,
+    Kind,
+    KnownRegistration,
+    NeedData,
+    Registration,
+    Reply,
+    SaveRegistration,
+    Session,
+    advance,
+    default_rules,
+)
+from conversations.model import MAX_MESSAGE_CHARS
+
+TODAY = date(2026, 11, 21)
+
+# A valid NIK: Kota Surakarta (33 72), district 05, a woman born 17-08-1980 (17 + 40 = 57), serial 1.
+NIK_SITI = "3372055708800001"
+NIK_BUDI = "3372051708800002"  # a man born 17-08-1980
+
+
+class FlowChat:
+    """One user's chat. `registry` is shared between chats to model the registrations table."""
+
+    def __init__(self, today: date = TODAY, user: str = "u1", channel: str = "test",
+                 registry: dict[str, KnownRegistration] | None = None) -> None:
+        self.today = today
+        self.user = user
+        self.channel = channel
+        self.registry = registry if registry is not None else {}
+        self.session: Session | None = None
+        self.replies: tuple[Reply, ...] = ()
+        self.saved: list[SaveRegistration] = []
+        self.funnel: list[str] = []
+        self.inputs = 0  # messages and taps sent by the worker, not counting opening the chat
+        self._ids = itertools.count(1)
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def _incoming(self, kind: Kind, **fields: object) -> Incoming:
+        return Incoming(self.channel, self.user, f"m{next(self._ids)}", kind, **fields)  # type: ignore[arg-type]
+
+    def deliver(self, incoming: Incoming) -> tuple[Reply, ...]:
+        n = next(self._ids)
+        ctx = Context(now=datetime.combine(self.today, time(3), UTC), today=self.today,
+                      rules=default_rules(), new_id=f"session-{n}",
+                      new_reference=f"BPU-TEST-{n:04d}")
+        while True:
+            try:
+                outcome = advance(self.session, incoming, ctx)
+                break
+            except NeedData as need:
+                ctx.answers[need.query] = self.registry.get(need.query.nik)
+        self.session = outcome.session
+        self.replies = outcome.replies
+        for effect in outcome.effects:
+            if isinstance(effect, Funnel):
+                self.funnel.append(effect.stage)
+            elif isinstance(effect, SaveRegistration):
+                self.saved.append(effect)
+                reg = effect.registration
+                self.registry[reg.nik] = KnownRegistration(reg.reference, self.channel, self.user)
+        for reply in outcome.replies:
+            assert reply.text.strip(), "the bot never sends an empty message"
+            assert len(reply.text) <= MAX_MESSAGE_CHARS, reply.text
+        return outcome.replies
+
+    def open(self, payload: str | None = None, lang: str | None = None) -> tuple[Reply, ...]:
+        return self.deliver(self._incoming(Kind.OPEN, payload=payload, lang=lang))
+
+    def send(self, text: str) -> tuple[Reply, ...]:
+        self.inputs += 1
+        return self.deliver(self._incoming(Kind.TEXT, text=text))
+
+    def tap(self, key: str) -> tuple[Reply, ...]:
+        """Press a button of the last question; fails if that button is not on screen."""
+        assert key in self.option_keys, f"no button {key!r} in {self.option_keys}"
+        self.inputs += 1
+        return self.deliver(self._incoming(Kind.CHOICE, choice=key))
+
+    def tap_stale(self, key: str) -> tuple[Reply, ...]:
+        """Press a button left on an older message."""
+        return self.deliver(self._incoming(Kind.CHOICE, choice=key))
+
+    def contact(self, phone: str, own: bool = True) -> tuple[Reply, ...]:
+        self.inputs += 1
+        return self.deliver(self._incoming(Kind.CONTACT, contact_phone=phone, contact_is_own=own))
+
+    def media(self, what: str = "sticker") -> tuple[Reply, ...]:
+        return self.deliver(self._incoming(Kind.UNSUPPORTED, media=what))
+
+    # --- what the worker sees ---------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(r.text for r in self.replies)
+
+    @property
+    def option_keys(self) -> list[str]:
+        return [o.key for o in self.replies[-1].options] if self.replies else []
+
+    @property
+    def option_labels(self) -> list[str]:
+        return [o.label for o in self.replies[-1].options] if self.replies else []
+
+    @property
+    def step(self) -> str:
+        assert self.session is not None
+        return self.session.step
+
+    @property
+    def registration(self) -> Registration:
+        return self.saved[-1].registration
+
+
+def register(chat: FlowChat, occupation: str = "pedagang", income: str = "2 juta",
+             nik: str = NIK_SITI, name: str = "Siti Aminah", phone: str = "0812 3456 7890",
+             address: str = "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta",
+             program: str = "reg", period: str = "p1") -> FlowChat:
+    """The golden path: every answer right the first time."""
+    chat.open()
+    chat.tap(occupation)
+    if occupation == "lainnya":
+        chat.send("kurir paket")
+    chat.tap("next")
+    chat.send(income)
+    chat.tap(program)
+    chat.send(nik)
+    chat.tap("yes")
+    chat.send(name)
+    chat.send(phone)
+    chat.send(address)
+    chat.tap("skip")
+    chat.tap(period)
+    chat.tap("ok")
+    return chat

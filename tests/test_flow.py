@@ -1,0 +1,514 @@
+"""Whole conversations through the pure flow, asserting what the worker sees."""
+
+from datetime import date
+
+import pytest
+
+from conversations import KnownRegistration
+from conversations.engine import FLOW_VERSION
+from tests.flowchat import NIK_BUDI, NIK_SITI, FlowChat, register
+
+# --- the golden path, once per occupation ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("occupation", "risk_word", "monthly"),
+    [
+        ("pedagang", "pasar", "Rp13.400"),
+        ("ojek_pangkalan", "penumpang", "Rp13.400"),
+        ("ojek_online", "tabrak lari", "Rp13.400"),
+        ("petani", "ular", "Rp13.400"),
+        ("nelayan", "laut", "Rp13.400"),
+    ],
+)
+def test_full_registration_within_twelve_taps(occupation: str, risk_word: str,
+                                              monthly: str) -> None:
+    chat = FlowChat()
+    chat.open()
+    assert "Apa pekerjaan Anda" in chat.text
+    chat.tap(occupation)
+    assert risk_word in chat.text
+    assert "Rp42 juta" in chat.text  # JKM, from the rules file
+    chat.tap("next")
+    chat.send("2 juta")
+    assert f"Total: {monthly} sebulan (biasanya Rp26.800)" in chat.text
+    register_rest(chat)
+    assert chat.inputs <= 12
+    assert chat.step == "done"
+    reg = chat.registration
+    assert "Selesai, Anda sudah terdaftar" in chat.text and reg.reference in chat.text
+    assert (reg.occupation, reg.monthly_premium, reg.income_declared) == (occupation, 13_400,
+                                                                          2_000_000)
+    assert (reg.nik, reg.phone, reg.city, reg.gender) == (NIK_SITI, "+6281234567890",
+                                                          "Kota Surakarta", "P")
+    assert reg.tariff_version == "2026-11-21.1" and reg.consent_version
+    assert chat.funnel == ["started", "occupation_chosen", "benefits_read", "quote_seen",
+                           "registration_started", "registered"]
+
+
+def register_rest(chat: FlowChat) -> None:
+    chat.tap("reg")
+    assert "Ketik NIK Anda" in chat.text
+    chat.send(NIK_SITI)
+    assert "lahir 17 Agustus 1980, perempuan. Benar?" in chat.text
+    chat.tap("yes")
+    chat.send("Siti Aminah")
+    chat.send("0812 3456 7890")
+    chat.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
+    chat.tap("skip")
+    chat.tap("p1")
+    assert "Periksa data Anda" in chat.text and "Bayar untuk 1 bulan: Rp13.400" in chat.text
+    chat.tap("ok")
+
+
+def test_other_work_is_described_and_a_courier_counts_as_transport() -> None:
+    chat = register(FlowChat(today=date(2027, 1, 15)), occupation="lainnya")
+    reg = chat.registration
+    assert (reg.occupation, reg.occupation_detail) == ("lainnya", "kurir paket")
+    assert reg.monthly_premium == 13_400  # transport discount runs to March 2027
+    assert reg.discount == "PP 50/2025 50% until 2027-03-31"
+
+
+def test_after_the_traders_discount_ends_only_transport_keeps_it() -> None:
+    trader = register(FlowChat(today=date(2027, 1, 15)), occupation="pedagang")
+    ojek = register(FlowChat(today=date(2027, 1, 15)), occupation="ojek_online")
+    assert (trader.registration.monthly_premium, trader.registration.discount) == (26_800, None)
+    assert ojek.registration.monthly_premium == 13_400
+
+
+def test_quote_shows_discount_end_and_optional_jht() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.tap("ojek_online")
+    chat.tap("next")
+    chat.send("1,5 jt")
+    assert "Iuran Anda untuk penghasilan Rp1.500.000 sebulan" in chat.text
+    assert "• JKK (kecelakaan kerja): Rp15.000" in chat.text
+    assert "• JKM (kematian): Rp6.800" in chat.text
+    assert "Diskon 50% untuk JKK dan JKM (PP 50/2025), sampai Maret 2027: −Rp10.900" in chat.text
+    assert "JHT (tabungan hari tua): +Rp30.000, jadi Rp40.900 sebulan" in chat.text
+    assert "tabel resmi" in chat.text
+
+
+def test_with_jht_and_several_months() -> None:
+    chat = register(FlowChat(), program="reg_jht", period="p3")
+    reg = chat.registration
+    assert (reg.programs, reg.period_months) == ("JKK+JKM+JHT", 3)
+    # Nov and Dec are discounted for a trader, Jan 2027 is not; JHT never is.
+    assert reg.period_total == (13_400 + 40_000) * 2 + (26_800 + 40_000)
+
+
+def test_income_below_minimum_is_explained_kindly() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.tap("petani")
+    chat.tap("next")
+    chat.send("750rb")
+    assert "Penghasilan terendah yang bisa dilaporkan adalah Rp1.000.000" in chat.text
+    assert "Total: Rp8.400 sebulan (biasanya Rp16.800)" in chat.text
+
+
+def test_income_above_maximum_is_clamped() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.tap("pedagang")
+    chat.tap("next")
+    chat.send("50 juta")
+    assert "Penghasilan tertinggi yang bisa dilaporkan adalah Rp20.700.000" in chat.text
+
+
+def test_quick_income_choice() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.tap("nelayan")
+    chat.tap("next")
+    assert "Rp1,5 juta" in chat.option_labels
+    chat.tap("inc:1500000")
+    assert "Rp1.500.000" in chat.text
+
+
+def test_typed_answers_instead_of_buttons() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.send("ojol")
+    chat.send("lanjut")
+    chat.send("dua juta")
+    chat.send("daftar")
+    chat.send("3372 0517 0880 0002".replace(" ", ""))  # wrong day typed: 17 is a man's NIK
+    chat.send("ya")
+    assert chat.step == "name"
+
+
+# --- never a dead end --------------------------------------------------------------------------
+
+
+def at_step(step: str) -> FlowChat:
+    """A chat that has answered everything up to `step`."""
+    chat = FlowChat()
+    chat.open()
+    script = [("tap", "pedagang"), ("tap", "next"), ("send", "2 juta"), ("tap", "reg"),
+              ("send", NIK_SITI), ("tap", "yes"), ("send", "Siti Aminah"),
+              ("send", "0812 3456 7890"), ("send", "Jl. Mawar 5, Kauman, Kota Surakarta"),
+              ("tap", "skip"), ("tap", "p1")]
+    for action, value in script:
+        if chat.step == step:
+            break
+        getattr(chat, action)(value)
+    assert chat.step == step
+    return chat
+
+
+@pytest.mark.parametrize(
+    ("step", "bad", "message"),
+    [
+        ("occupation", "dokter gigi", "Silakan pilih salah satu pilihan."),
+        ("income", "banyak", "Jumlahnya tidak terbaca. Tulis seperti 1,5 juta"),
+        ("income", "100rb sehari", "Tulis penghasilan untuk satu bulan"),
+        ("nik", "12345", "NIK terdiri dari 16 angka"),
+        ("nik", "9972055708800001", "bukan kode provinsi"),
+        ("nik", "3372053208800001", "bukan tanggal yang benar"),
+        ("nik", "3372055708800000", "tidak mungkin 0000"),
+        ("name", "Siti 99", "Nama hanya berisi huruf"),
+        ("phone", "021 5551234", "nomor telepon rumah"),
+        ("phone", "+65 8123 4567", "nomor HP Indonesia"),
+        ("address", "rumah", "Tulis alamat lengkap sesuai KTP"),
+        ("email", "budi@", "Itu bukan alamat email"),
+        ("period", "5", "Pilih berapa bulan"),
+    ],
+)
+def test_wrong_input_says_what_is_wrong_and_asks_again(step: str, bad: str, message: str) -> None:
+    chat = at_step(step)
+    question = chat.replies[-1].text
+    chat.send(bad)
+    assert chat.step == step
+    assert message in chat.text
+    assert chat.replies[-1].text.endswith(question)
+
+
+@pytest.mark.parametrize("step", ["occupation", "income", "nik", "name", "summary"])
+def test_stickers_and_photos_get_an_answer_and_the_same_question(step: str) -> None:
+    chat = at_step(step) if step != "summary" else at_step("period")
+    if step == "summary":
+        chat.tap("p1")
+    chat.media("sticker")
+    assert "hanya bisa membaca teks dan tombol" in chat.text
+    assert chat.step == step
+
+
+def test_empty_and_huge_messages() -> None:
+    chat = at_step("name")
+    chat.send("")
+    assert "Ketik nama lengkap sesuai KTP" in chat.text
+    chat.send("x" * 10_000)
+    assert chat.step == "name"
+
+
+def test_a_stale_button_is_handled() -> None:
+    chat = at_step("nik")
+    chat.tap_stale("pedagang")
+    assert "Tombol itu untuk pertanyaan sebelumnya" in chat.text
+    assert chat.step == "nik"
+
+
+def test_help_lists_the_words_and_asks_again() -> None:
+    chat = at_step("phone")
+    chat.send("bantuan")
+    assert "kembali" in chat.text and "batal" in chat.text and "175" in chat.text
+    assert chat.replies[-1].text.startswith("Berapa nomor HP Anda")
+    assert chat.replies[-1].request_contact
+
+
+def test_back_goes_one_step_and_keeps_answers() -> None:
+    chat = at_step("name")
+    chat.send("kembali")
+    assert chat.step == "birth_confirm" and "Benar?" in chat.text
+    chat.send("kembali")
+    assert chat.step == "nik"
+    chat.send(NIK_SITI)
+    chat.tap("yes")
+    assert chat.step == "name"
+    assert chat.session is not None and chat.session.answers.income_stated == 2_000_000
+
+
+def test_back_at_the_first_question() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.send("kembali")
+    assert "Ini pertanyaan pertama" in chat.text and chat.step == "occupation"
+
+
+def test_common_questions_then_back_to_the_same_step() -> None:
+    chat = at_step("name")
+    chat.send("tanya")
+    assert "Apa itu JHT?" in chat.option_labels
+    chat.tap("faq:jht")
+    assert "JHT adalah tabungan hari tua" in chat.text
+    assert chat.replies[-1].text == "Ketik nama lengkap Anda sesuai KTP."
+    for question, answer in [("apa itu jht?", "tabungan hari tua"),
+                             ("berapa iurannya?", "mulai Rp16.800 sebulan"),
+                             ("cara bayar gimana?", "Indomaret"),
+                             ("kalau telat bayar?", "Tidak ada denda"),
+                             ("bagaimana cara klaim?", "Contact Center 175"),
+                             ("ada pensiun?", "tidak tersedia untuk pekerja mandiri")]:
+        chat.send(question)
+        assert answer in chat.text, question
+        assert chat.step == "name"
+    chat.send("apakah bisa dicicil?")
+    assert "belum bisa menjawab" in chat.text and chat.step == "name"
+    assert chat.session is not None and chat.session.answers.full_name is None
+
+
+def test_cost_question_mentions_the_current_discount() -> None:
+    chat = at_step("income")
+    chat.send("berapa iurannya?")
+    assert "diskon 50%" in chat.text and "Desember 2026" in chat.text
+
+
+def test_cancel_asks_first_and_no_keeps_everything() -> None:
+    chat = at_step("address")
+    chat.send("batal")
+    assert "Berhenti dan hapus" in chat.text
+    chat.tap("no")
+    assert chat.step == "address"
+    assert chat.session is not None and chat.session.answers.phone == "+6281234567890"
+
+
+def test_cancel_yes_deletes_personal_data() -> None:
+    chat = at_step("address")
+    chat.send("batal")
+    chat.send("ya")
+    assert chat.step == "ended" and "sudah dihapus" in chat.text
+    assert chat.session is not None and chat.session.answers.nik is None
+    assert chat.saved == []
+    chat.tap("new")
+    assert chat.step == "occupation"
+
+
+def test_declining_at_the_quote_stores_nothing_personal() -> None:
+    chat = at_step("quote")
+    chat.tap("no")
+    assert "tidak ada data Anda yang disimpan" in chat.text
+    assert chat.step == "ended" and chat.saved == []
+    assert chat.session is not None and chat.session.consent_at is None
+
+
+def test_restart_asks_and_starts_a_new_session() -> None:
+    chat = at_step("phone")
+    assert chat.session is not None
+    old_id = chat.session.id
+    chat.send("ulang")
+    chat.tap("no")
+    assert chat.step == "phone"
+    chat.send("mulai lagi")
+    chat.tap("yes")
+    assert chat.step == "occupation" and chat.session.id != old_id
+    assert chat.session.answers.nik is None
+
+
+def test_opening_the_chat_again_resumes() -> None:
+    chat = at_step("address")
+    chat.open()
+    assert "Selamat datang kembali" in chat.text
+    assert chat.step == "address"
+
+
+# --- the summary and its edits ---------------------------------------------------------------
+
+
+def test_changing_income_from_the_summary_reprices() -> None:
+    chat = at_step("period")
+    chat.tap("p1")
+    assert "Iuran: Rp13.400 sebulan" in chat.text
+    chat.tap("edit")
+    chat.tap("income")
+    chat.send("3 juta")
+    assert chat.step == "summary"
+    assert "Iuran: Rp18.400 sebulan" in chat.text
+    chat.tap("ok")
+    assert chat.registration.monthly_premium == 18_400
+
+
+def test_changing_nik_confirms_birth_date_then_returns_to_summary() -> None:
+    chat = at_step("period")
+    chat.tap("p1")
+    chat.tap("edit")
+    chat.tap("nik")
+    chat.send(NIK_BUDI)
+    assert "laki-laki" in chat.text
+    chat.tap("yes")
+    assert chat.step == "summary" and "Lahir: 17 Agustus 1980 (laki-laki)" in chat.text
+
+
+def test_changing_address_without_a_city_asks_for_it() -> None:
+    chat = at_step("period")
+    chat.tap("p1")
+    chat.tap("edit")
+    chat.tap("address")
+    chat.send("Jl. Melati 7, Laweyan")
+    assert chat.step == "city"
+    chat.send("Solo")
+    assert chat.step == "summary" and "Alamat: Jl. Melati 7, Laweyan, Solo" in chat.text
+
+
+def test_changing_programs_and_occupation() -> None:
+    chat = at_step("period")
+    chat.tap("p1")
+    chat.tap("edit")
+    chat.tap("programs")
+    chat.tap("jht")
+    assert "Program: JKK + JKM + JHT" in chat.text
+    chat.tap("edit")
+    chat.tap("occupation")
+    chat.tap("nelayan")
+    assert chat.step == "summary" and "Pekerjaan: Nelayan" in chat.text
+
+
+def test_back_from_the_edit_menu_returns_to_summary() -> None:
+    chat = at_step("period")
+    chat.tap("p1")
+    chat.tap("edit")
+    chat.tap("summary")
+    assert chat.step == "summary"
+
+
+def test_premium_changed_between_summary_and_confirmation() -> None:
+    chat = FlowChat(today=date(2026, 12, 31))
+    chat.open()
+    for action, value in [("tap", "pedagang"), ("tap", "next"), ("send", "2 juta"),
+                          ("tap", "reg"), ("send", NIK_SITI), ("tap", "yes"),
+                          ("send", "Siti Aminah"), ("send", "0812 3456 7890"),
+                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"), ("tap", "p1")]:
+        getattr(chat, action)(value)
+    assert "Iuran: Rp13.400 sebulan" in chat.text
+    chat.today = date(2027, 1, 1)  # midnight passes: the trader's discount is over
+    chat.tap("ok")
+    assert "Iurannya berubah" in chat.text and "Iuran: Rp26.800 sebulan" in chat.text
+    assert chat.saved == []
+    chat.tap("ok")
+    assert chat.registration.monthly_premium == 26_800
+
+
+# --- registration rules ----------------------------------------------------------------------
+
+
+def test_nik_registered_by_someone_else_is_refused_masked() -> None:
+    registry = {NIK_SITI: KnownRegistration("BPU-AAAA-BBBB", "test", "someone-else")}
+    chat = at_step("nik")
+    chat.registry = registry
+    chat.send(NIK_SITI)
+    assert "3372••••••••0001 sudah terdaftar lewat layanan ini" in chat.text
+    assert NIK_SITI not in chat.text and "BPU-AAAA-BBBB" not in chat.text
+    assert "upd" not in chat.option_keys
+    chat.tap("other")
+    assert chat.step == "nik"
+    chat.send(NIK_BUDI)
+    assert chat.step == "birth_confirm"
+
+
+def test_own_nik_again_offers_an_update_not_a_second_registration() -> None:
+    chat = register(FlowChat())
+    first = chat.registration.reference
+    chat.tap("new")
+    for action, value in [("tap", "pedagang"), ("tap", "next"), ("send", "3 juta"),
+                          ("tap", "reg"), ("send", NIK_SITI)]:
+        getattr(chat, action)(value)
+    assert f"sudah terdaftar (nomor referensi {first})" in chat.text
+    chat.tap("upd")
+    for action, value in [("tap", "yes"), ("send", "Siti Aminah"), ("send", "0813 1111 2222"),
+                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"),
+                          ("tap", "p1"), ("tap", "ok")]:
+        getattr(chat, action)(value)
+    assert len(chat.saved) == 2
+    assert chat.saved[1].replaces == first and chat.registration.reference == first
+    assert chat.registration.phone == "+6281311112222"
+
+
+def test_over_65_is_registered_and_flagged() -> None:
+    chat = register(FlowChat(), nik="3372051701550003")  # born 17-01-1955: 71 years old
+    assert chat.registration.review_flags == ("age_over_65",)
+    assert "Petugas kami akan memeriksa data Anda" in chat.text
+
+
+def test_corrected_birth_date_is_flagged_for_review() -> None:
+    chat = at_step("birth_confirm")
+    chat.tap("no")
+    chat.send("18-8-80")
+    chat.tap("P")
+    for action, value in [("send", "Siti Aminah"), ("send", "0812 3456 7890"),
+                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"),
+                          ("tap", "p1"), ("tap", "ok")]:
+        getattr(chat, action)(value)
+    assert chat.registration.birth_date == date(1980, 8, 18)
+    assert chat.registration.review_flags == ("birth_differs_from_nik",)
+
+
+def test_phone_from_a_shared_contact() -> None:
+    chat = at_step("phone")
+    chat.contact("+62 813-9999-0000", own=False)
+    assert "Kontak itu milik orang lain" in chat.text and chat.step == "phone"
+    chat.contact("6281399990000", own=True)
+    assert chat.step == "address" and chat.session is not None
+    assert chat.session.answers.phone == "+6281399990000"
+
+
+def test_after_registration_personal_data_leaves_the_session() -> None:
+    chat = register(FlowChat())
+    assert chat.session is not None and chat.session.answers.nik is None
+    chat.send("terima kasih")
+    assert chat.registration.reference in chat.text and chat.step == "done"
+
+
+def test_campaign_code_from_the_start_link_lands_in_the_registration() -> None:
+    chat = FlowChat()
+    chat.open(payload="klewer-01")
+    chat.open(payload="other-later")  # first touch wins
+    for action, value in [("tap", "pedagang"), ("tap", "next"), ("send", "2 juta"),
+                          ("tap", "reg"), ("send", NIK_SITI), ("tap", "yes"),
+                          ("send", "Siti Aminah"), ("send", "0812 3456 7890"),
+                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"),
+                          ("tap", "p1"), ("tap", "ok")]:
+        getattr(chat, action)(value)
+    assert chat.registration.campaign == "klewer-01"
+
+
+def test_campaign_code_is_cleaned() -> None:
+    chat = FlowChat()
+    chat.open(payload="<script>x</script>" + "a" * 100)
+    assert chat.session is not None and chat.session.campaign == ("scriptxscript" + "a" * 100)[:64]
+
+
+# --- language and versions -------------------------------------------------------------------
+
+
+def test_switch_to_english_and_back() -> None:
+    chat = at_step("name")
+    chat.send("bahasa")
+    chat.tap("lang:en")
+    assert chat.replies[-1].text == "Type your full name as on your KTP."
+    chat.send("language")
+    chat.send("indonesia")
+    assert chat.replies[-1].text == "Ketik nama lengkap Anda sesuai KTP."
+
+
+def test_english_conversation_from_the_start() -> None:
+    chat = FlowChat()
+    chat.open(lang="en")
+    assert "What work do you do every day?" in chat.text
+    chat.tap("pedagang")
+    chat.tap("next")
+    chat.send("2 juta")
+    assert "Total: Rp13,400 a month (normally Rp26,800)." in chat.text
+
+
+def test_a_session_from_an_older_flow_resumes_at_the_first_open_question() -> None:
+    chat = at_step("phone")
+    assert chat.session is not None
+    chat.session = chat.session.model_copy(update={"step": "removed_step", "flow_version": 0,
+                                                   "pending": "gone"})
+    chat.open()
+    assert chat.session.flow_version == FLOW_VERSION
+    assert chat.step == "phone"  # the first question without an answer
+    assert "Selamat datang kembali" in chat.text and "nomor HP" in chat.text
+    chat.send("0812 3456 7890")
+    assert chat.step == "address"
+    assert chat.session.answers.full_name == "Siti Aminah"
