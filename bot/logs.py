@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from typing import TextIO
 
 _NIK = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
 _PHONE = re.compile(r"(?<![\d\w])(?:\+?62|0)[ .\-]?8(?:[ .\-]?\d){7,11}(?!\d)")
@@ -32,10 +33,12 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
+def setup_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # aiosqlite logs every statement with its parameters at DEBUG: personal data, and noise.
+    logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))

@@ -57,7 +57,8 @@ class Translator:
         """Round millions in words, "Rp42 juta" / "Rp42 million"; other amounts as `money`."""
         if amount % 100_000 == 0 and amount >= 1_000_000:
             return self(
-                N_("Rp{amount} million"), amount=format_decimal(amount / 1_000_000, locale=self.lang)
+                N_("Rp{amount} million"),
+                amount=format_decimal(amount / 1_000_000, locale=self.lang),
             )
         return self.money(amount)
 

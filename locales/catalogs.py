@@ -1,7 +1,7 @@
 """Keep the catalogs in step with the code.
 
-    python -m locales.catalogs update   # add new msgids to every .po, keep translations
-    python -m locales.catalogs check    # list msgids a catalog does not translate (exit 1 if any)
+python -m locales.catalogs update   # add new msgids to every .po, keep translations
+python -m locales.catalogs check    # list msgids a catalog does not translate (exit 1 if any)
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ def template() -> Catalog:
         for filename, lineno, message, comments, context in extract_from_dir(
             root / source, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
-            catalog.add(message, locations=[(f"{source}/{filename}", lineno)],
-                        auto_comments=comments, context=context)
+            catalog.add(
+                message,
+                locations=[(f"{source}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return catalog
 
 
@@ -50,7 +54,11 @@ def missing(lang: str) -> list[str]:
             continue
         found = catalog.get(message.id)
         strings = found.string if found else None
-        if not found or found.fuzzy or not all(strings if isinstance(strings, tuple) else [strings]):
+        if (
+            not found
+            or found.fuzzy
+            or not all(strings if isinstance(strings, tuple) else [strings])
+        ):
             gaps.append(message.id if isinstance(message.id, str) else message.id[0])
     return gaps
 

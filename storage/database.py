@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
-    "PRAGMA busy_timeout = 5000",
     "PRAGMA foreign_keys = ON",
 )
 
@@ -33,12 +32,12 @@ class Database:
         self._lock = asyncio.Lock()  # one transaction at a time on the one connection
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
+    async def open(cls, path: str | Path, busy_timeout_ms: int = 5000) -> Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(str(path), isolation_level=None)  # we issue BEGIN ourselves
         try:
-            for pragma in PRAGMAS:
+            for pragma in (*PRAGMAS, f"PRAGMA busy_timeout = {int(busy_timeout_ms)}"):
                 await conn.execute(pragma)
             conn.row_factory = aiosqlite.Row
             db = cls(conn)

@@ -23,7 +23,7 @@ from conversations.model import MAX_MESSAGE_CHARS
 
 TODAY = date(2026, 11, 21)
 
-# A valid NIK: Kota Surakarta (33 72), district 05, a woman born 17-08-1980 (17 + 40 = 57), serial 1.
+# A valid NIK: Kota Surakarta (33 72), district 05, a woman born 17-08-1980 (day 17 + 40), serial 1.
 NIK_SITI = "3372055708800001"
 NIK_BUDI = "3372051708800002"  # a man born 17-08-1980
 
@@ -31,8 +31,13 @@ NIK_BUDI = "3372051708800002"  # a man born 17-08-1980
 class FlowChat:
     """One user's chat. `registry` is shared between chats to model the registrations table."""
 
-    def __init__(self, today: date = TODAY, user: str = "u1", channel: str = "test",
-                 registry: dict[str, KnownRegistration] | None = None) -> None:
+    def __init__(
+        self,
+        today: date = TODAY,
+        user: str = "u1",
+        channel: str = "test",
+        registry: dict[str, KnownRegistration] | None = None,
+    ) -> None:
         self.today = today
         self.user = user
         self.channel = channel
@@ -51,9 +56,13 @@ class FlowChat:
 
     def deliver(self, incoming: Incoming) -> tuple[Reply, ...]:
         n = next(self._ids)
-        ctx = Context(now=datetime.combine(self.today, time(3), UTC), today=self.today,
-                      rules=default_rules(), new_id=f"session-{n}",
-                      new_reference=f"BPU-TEST-{n:04d}")
+        ctx = Context(
+            now=datetime.combine(self.today, time(3), UTC),
+            today=self.today,
+            rules=default_rules(),
+            new_id=f"session-{n}",
+            new_reference=f"BPU-TEST-{n:04d}",
+        )
         while True:
             try:
                 outcome = advance(self.session, incoming, ctx)
@@ -122,10 +131,17 @@ class FlowChat:
         return self.saved[-1].registration
 
 
-def register(chat: FlowChat, occupation: str = "pedagang", income: str = "2 juta",
-             nik: str = NIK_SITI, name: str = "Siti Aminah", phone: str = "0812 3456 7890",
-             address: str = "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta",
-             program: str = "reg", period: str = "p1") -> FlowChat:
+def register(
+    chat: FlowChat,
+    occupation: str = "pedagang",
+    income: str = "2 juta",
+    nik: str = NIK_SITI,
+    name: str = "Siti Aminah",
+    phone: str = "0812 3456 7890",
+    address: str = "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta",
+    program: str = "reg",
+    period: str = "p1",
+) -> FlowChat:
     """The golden path: every answer right the first time."""
     chat.open()
     chat.tap(occupation)

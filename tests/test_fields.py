@@ -15,8 +15,15 @@ from conversations.parsing import Invalid
 
 @pytest.mark.parametrize(
     "typed",
-    ["0812 3456 7890", "0812-3456-7890", "+62 812-3456-7890", "6281234567890", "81234567890",
-     "(0812) 3456.7890", "+6281234567890"],
+    [
+        "0812 3456 7890",
+        "0812-3456-7890",
+        "+62 812-3456-7890",
+        "6281234567890",
+        "81234567890",
+        "(0812) 3456.7890",
+        "+6281234567890",
+    ],
 )
 def test_mobile_numbers_become_e164(typed: str) -> None:
     assert clean_phone(typed) == "+6281234567890"
@@ -39,15 +46,33 @@ def test_phone_rejections(typed: str, code: str) -> None:
     assert caught.value.code == code
 
 
-@pytest.mark.parametrize("typed", ["Siti Aminah", "  siti   aminah ", "Moh. Ali", "Ni Made Sri",
-                                   "I Gusti Ngurah Rai", "Sukarno", "Ma'ruf", "Jean-Luc"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Siti Aminah",
+        "  siti   aminah ",
+        "Moh. Ali",
+        "Ni Made Sri",
+        "I Gusti Ngurah Rai",
+        "Sukarno",
+        "Ma'ruf",
+        "Jean-Luc",
+    ],
+)
 def test_names(typed: str) -> None:
     assert clean_name(typed) == " ".join(typed.split())
 
 
-@pytest.mark.parametrize(("typed", "code"), [("", "name.length"), ("A", "name.length"),
-                                             ("Siti 123", "name.chars"), ("<b>x</b>", "name.chars"),
-                                             ("x" * 81, "name.length")])
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("", "name.length"),
+        ("A", "name.length"),
+        ("Siti 123", "name.chars"),
+        ("<b>x</b>", "name.chars"),
+        ("x" * 81, "name.length"),
+    ],
+)
 def test_name_rejections(typed: str, code: str) -> None:
     with pytest.raises(Invalid) as caught:
         clean_name(typed)
@@ -62,8 +87,9 @@ def test_address_and_its_city() -> None:
     assert find_city("Jl. Mawar 5, Solo") is None
 
 
-@pytest.mark.parametrize(("typed", "code"), [("rumah", "address.short"),
-                                             ("x" * 201 + " y", "address.long")])
+@pytest.mark.parametrize(
+    ("typed", "code"), [("rumah", "address.short"), ("x" * 201 + " y", "address.long")]
+)
 def test_address_rejections(typed: str, code: str) -> None:
     with pytest.raises(Invalid) as caught:
         clean_address(typed)

@@ -21,8 +21,9 @@ from tests.flowchat import NIK_BUDI, NIK_SITI, FlowChat, register
         ("nelayan", "laut", "Rp13.400"),
     ],
 )
-def test_full_registration_within_twelve_taps(occupation: str, risk_word: str,
-                                              monthly: str) -> None:
+def test_full_registration_within_twelve_taps(
+    occupation: str, risk_word: str, monthly: str
+) -> None:
     chat = FlowChat()
     chat.open()
     assert "Apa pekerjaan Anda" in chat.text
@@ -37,13 +38,26 @@ def test_full_registration_within_twelve_taps(occupation: str, risk_word: str,
     assert chat.step == "done"
     reg = chat.registration
     assert "Selesai, Anda sudah terdaftar" in chat.text and reg.reference in chat.text
-    assert (reg.occupation, reg.monthly_premium, reg.income_declared) == (occupation, 13_400,
-                                                                          2_000_000)
-    assert (reg.nik, reg.phone, reg.city, reg.gender) == (NIK_SITI, "+6281234567890",
-                                                          "Kota Surakarta", "P")
+    assert (reg.occupation, reg.monthly_premium, reg.income_declared) == (
+        occupation,
+        13_400,
+        2_000_000,
+    )
+    assert (reg.nik, reg.phone, reg.city, reg.gender) == (
+        NIK_SITI,
+        "+6281234567890",
+        "Kota Surakarta",
+        "P",
+    )
     assert reg.tariff_version == "2026-11-21.1" and reg.consent_version
-    assert chat.funnel == ["started", "occupation_chosen", "benefits_read", "quote_seen",
-                           "registration_started", "registered"]
+    assert chat.funnel == [
+        "started",
+        "occupation_chosen",
+        "benefits_read",
+        "quote_seen",
+        "registration_started",
+        "registered",
+    ]
 
 
 def register_rest(chat: FlowChat) -> None:
@@ -146,10 +160,19 @@ def at_step(step: str) -> FlowChat:
     """A chat that has answered everything up to `step`."""
     chat = FlowChat()
     chat.open()
-    script = [("tap", "pedagang"), ("tap", "next"), ("send", "2 juta"), ("tap", "reg"),
-              ("send", NIK_SITI), ("tap", "yes"), ("send", "Siti Aminah"),
-              ("send", "0812 3456 7890"), ("send", "Jl. Mawar 5, Kauman, Kota Surakarta"),
-              ("tap", "skip"), ("tap", "p1")]
+    script = [
+        ("tap", "pedagang"),
+        ("tap", "next"),
+        ("send", "2 juta"),
+        ("tap", "reg"),
+        ("send", NIK_SITI),
+        ("tap", "yes"),
+        ("send", "Siti Aminah"),
+        ("send", "0812 3456 7890"),
+        ("send", "Jl. Mawar 5, Kauman, Kota Surakarta"),
+        ("tap", "skip"),
+        ("tap", "p1"),
+    ]
     for action, value in script:
         if chat.step == step:
             break
@@ -244,12 +267,14 @@ def test_common_questions_then_back_to_the_same_step() -> None:
     chat.tap("faq:jht")
     assert "JHT adalah tabungan hari tua" in chat.text
     assert chat.replies[-1].text == "Ketik nama lengkap Anda sesuai KTP."
-    for question, answer in [("apa itu jht?", "tabungan hari tua"),
-                             ("berapa iurannya?", "mulai Rp16.800 sebulan"),
-                             ("cara bayar gimana?", "Indomaret"),
-                             ("kalau telat bayar?", "Tidak ada denda"),
-                             ("bagaimana cara klaim?", "Contact Center 175"),
-                             ("ada pensiun?", "tidak tersedia untuk pekerja mandiri")]:
+    for question, answer in [
+        ("apa itu jht?", "tabungan hari tua"),
+        ("berapa iurannya?", "mulai Rp16.800 sebulan"),
+        ("cara bayar gimana?", "Indomaret"),
+        ("kalau telat bayar?", "Tidak ada denda"),
+        ("bagaimana cara klaim?", "Contact Center 175"),
+        ("ada pensiun?", "tidak tersedia untuk pekerja mandiri"),
+    ]:
         chat.send(question)
         assert answer in chat.text, question
         assert chat.step == "name"
@@ -374,10 +399,19 @@ def test_back_from_the_edit_menu_returns_to_summary() -> None:
 def test_premium_changed_between_summary_and_confirmation() -> None:
     chat = FlowChat(today=date(2026, 12, 31))
     chat.open()
-    for action, value in [("tap", "pedagang"), ("tap", "next"), ("send", "2 juta"),
-                          ("tap", "reg"), ("send", NIK_SITI), ("tap", "yes"),
-                          ("send", "Siti Aminah"), ("send", "0812 3456 7890"),
-                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"), ("tap", "p1")]:
+    for action, value in [
+        ("tap", "pedagang"),
+        ("tap", "next"),
+        ("send", "2 juta"),
+        ("tap", "reg"),
+        ("send", NIK_SITI),
+        ("tap", "yes"),
+        ("send", "Siti Aminah"),
+        ("send", "0812 3456 7890"),
+        ("send", "Jl. Mawar 5, Kota Surakarta"),
+        ("tap", "skip"),
+        ("tap", "p1"),
+    ]:
         getattr(chat, action)(value)
     assert "Iuran: Rp13.400 sebulan" in chat.text
     chat.today = date(2027, 1, 1)  # midnight passes: the trader's discount is over
@@ -409,14 +443,25 @@ def test_own_nik_again_offers_an_update_not_a_second_registration() -> None:
     chat = register(FlowChat())
     first = chat.registration.reference
     chat.tap("new")
-    for action, value in [("tap", "pedagang"), ("tap", "next"), ("send", "3 juta"),
-                          ("tap", "reg"), ("send", NIK_SITI)]:
+    for action, value in [
+        ("tap", "pedagang"),
+        ("tap", "next"),
+        ("send", "3 juta"),
+        ("tap", "reg"),
+        ("send", NIK_SITI),
+    ]:
         getattr(chat, action)(value)
     assert f"sudah terdaftar (nomor referensi {first})" in chat.text
     chat.tap("upd")
-    for action, value in [("tap", "yes"), ("send", "Siti Aminah"), ("send", "0813 1111 2222"),
-                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"),
-                          ("tap", "p1"), ("tap", "ok")]:
+    for action, value in [
+        ("tap", "yes"),
+        ("send", "Siti Aminah"),
+        ("send", "0813 1111 2222"),
+        ("send", "Jl. Mawar 5, Kota Surakarta"),
+        ("tap", "skip"),
+        ("tap", "p1"),
+        ("tap", "ok"),
+    ]:
         getattr(chat, action)(value)
     assert len(chat.saved) == 2
     assert chat.saved[1].replaces == first and chat.registration.reference == first
@@ -434,9 +479,14 @@ def test_corrected_birth_date_is_flagged_for_review() -> None:
     chat.tap("no")
     chat.send("18-8-80")
     chat.tap("P")
-    for action, value in [("send", "Siti Aminah"), ("send", "0812 3456 7890"),
-                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"),
-                          ("tap", "p1"), ("tap", "ok")]:
+    for action, value in [
+        ("send", "Siti Aminah"),
+        ("send", "0812 3456 7890"),
+        ("send", "Jl. Mawar 5, Kota Surakarta"),
+        ("tap", "skip"),
+        ("tap", "p1"),
+        ("tap", "ok"),
+    ]:
         getattr(chat, action)(value)
     assert chat.registration.birth_date == date(1980, 8, 18)
     assert chat.registration.review_flags == ("birth_differs_from_nik",)
@@ -462,11 +512,20 @@ def test_campaign_code_from_the_start_link_lands_in_the_registration() -> None:
     chat = FlowChat()
     chat.open(payload="klewer-01")
     chat.open(payload="other-later")  # first touch wins
-    for action, value in [("tap", "pedagang"), ("tap", "next"), ("send", "2 juta"),
-                          ("tap", "reg"), ("send", NIK_SITI), ("tap", "yes"),
-                          ("send", "Siti Aminah"), ("send", "0812 3456 7890"),
-                          ("send", "Jl. Mawar 5, Kota Surakarta"), ("tap", "skip"),
-                          ("tap", "p1"), ("tap", "ok")]:
+    for action, value in [
+        ("tap", "pedagang"),
+        ("tap", "next"),
+        ("send", "2 juta"),
+        ("tap", "reg"),
+        ("send", NIK_SITI),
+        ("tap", "yes"),
+        ("send", "Siti Aminah"),
+        ("send", "0812 3456 7890"),
+        ("send", "Jl. Mawar 5, Kota Surakarta"),
+        ("tap", "skip"),
+        ("tap", "p1"),
+        ("tap", "ok"),
+    ]:
         getattr(chat, action)(value)
     assert chat.registration.campaign == "klewer-01"
 
@@ -503,8 +562,9 @@ def test_english_conversation_from_the_start() -> None:
 def test_a_session_from_an_older_flow_resumes_at_the_first_open_question() -> None:
     chat = at_step("phone")
     assert chat.session is not None
-    chat.session = chat.session.model_copy(update={"step": "removed_step", "flow_version": 0,
-                                                   "pending": "gone"})
+    chat.session = chat.session.model_copy(
+        update={"step": "removed_step", "flow_version": 0, "pending": "gone"}
+    )
     chat.open()
     assert chat.session.flow_version == FLOW_VERSION
     assert chat.step == "phone"  # the first question without an answer

@@ -20,8 +20,10 @@ def test_a_woman_s_day_has_forty_added() -> None:
     assert (nik.birth_date, nik.gender) == (date(1980, 8, 17), "P")
 
 
-@pytest.mark.parametrize("typed", ["3372 0557 0880 0001", "3372.0557.0880.0001",
-                                   "3372-0557-0880-0001", " 3372055708800001 "])
+@pytest.mark.parametrize(
+    "typed",
+    ["3372 0557 0880 0001", "3372.0557.0880.0001", "3372-0557-0880-0001", " 3372055708800001 "],
+)
 def test_spaces_dots_and_dashes_are_forgiven(typed: str) -> None:
     assert parse_nik(typed, TODAY).value == "3372055708800001"
 

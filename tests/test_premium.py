@@ -14,7 +14,12 @@ RULES = default_rules()
 
 def test_minimum_premium_without_discount() -> None:
     q = quote(RULES, 1_000_000, "other", with_jht=False, today=date(2026, 3, 15))
-    assert (q.first.jkk, q.first.jkm, q.first.discount, q.monthly_total) == (10_000, 6_800, 0, 16_800)
+    assert (q.first.jkk, q.first.jkm, q.first.discount, q.monthly_total) == (
+        10_000,
+        6_800,
+        0,
+        16_800,
+    )
     assert quote(RULES, 1_000_000, "other", True, date(2026, 3, 15)).monthly_total == 36_800
 
 

@@ -1,0 +1,39 @@
+"""Shared fixtures: a real SQLite database in a temp dir and the service on top of it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.service import ConversationService
+from conversations import default_rules
+from storage import Database
+
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 10:00 WIB
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "bpu.sqlite3"
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(db_path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def make_service(db: Database) -> ConversationService:
+    return ConversationService(db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: NOW)
+
+
+@pytest.fixture
+def service(db: Database) -> ConversationService:
+    return make_service(db)

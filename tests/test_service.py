@@ -1,0 +1,250 @@
+"""The service on a real SQLite file: one transaction per message, dedupe, resume, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import bot.service
+from bot.logs import redact, setup_logging
+from bot.service import ConversationService
+from conversations import Incoming, Kind, Reply
+from storage import Database
+from tests.conftest import make_service
+from tests.flowchat import NIK_SITI
+
+GOLDEN = [
+    ("choice", "pedagang"),
+    ("choice", "next"),
+    ("text", "2 juta"),
+    ("choice", "reg"),
+    ("text", NIK_SITI),
+    ("choice", "yes"),
+    ("text", "Siti Aminah"),
+    ("text", "0812 3456 7890"),
+    ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
+    ("choice", "skip"),
+    ("choice", "p1"),
+    ("choice", "ok"),
+]
+
+
+class User:
+    """One worker talking to the service."""
+
+    def __init__(self, service: ConversationService, key: str = "w1") -> None:
+        self.service, self.key, self.n = service, key, 0
+        self.replies: list[Reply] = []
+
+    def message(self, kind: str, value: str = "", message_id: str | None = None) -> Incoming:
+        self.n += 1
+        fields = {"choice": value} if kind == "choice" else {"text": value}
+        if kind == "open":
+            fields = {"payload": value or None}
+        return Incoming(
+            "test", self.key, message_id or f"{self.key}-{self.n}", Kind(kind), **fields
+        )  # type: ignore[arg-type]
+
+    async def send(self, kind: str, value: str = "", message_id: str | None = None) -> str:
+        self.replies = await self.service.handle(self.message(kind, value, message_id))
+        return "\n\n".join(r.text for r in self.replies)
+
+    async def run(self, script: list[tuple[str, str]]) -> str:
+        text = ""
+        for kind, value in script:
+            text = await self.send(kind, value)
+        return text
+
+
+async def rows(db: Database, sql: str) -> list[dict]:
+    return [dict(row) for row in await db.fetch_all(sql)]
+
+
+async def test_a_registration_lands_in_sqlite(service: ConversationService, db: Database) -> None:
+    user = User(service)
+    await user.send("open", "klewer-01")
+    text = await user.run(GOLDEN)
+    assert "Selesai, Anda sudah terdaftar" in text
+    [reg] = await rows(db, "SELECT * FROM registrations")
+    assert reg["reference"] in text
+    assert reg["nik"] == NIK_SITI and reg["phone"] == "+6281234567890"
+    assert (reg["monthly_premium"], reg["income_declared"], reg["programs"]) == (
+        13_400,
+        2_000_000,
+        "JKK+JKM",
+    )
+    assert reg["campaign"] == "klewer-01" and reg["channel"] == "test"
+    assert reg["consent_at"].startswith("2026-11-21T03:00") and reg["tariff_version"]
+    assert reg["birth_date"] == "1980-08-17" and reg["gender"] == "P"
+    stages = await rows(db, "SELECT stage, occupation, campaign FROM funnel_events ORDER BY at")
+    assert {s["stage"] for s in stages} == {
+        "started",
+        "occupation_chosen",
+        "benefits_read",
+        "quote_seen",
+        "registration_started",
+        "registered",
+    }
+    assert all(s["campaign"] == "klewer-01" for s in stages)
+    [session] = await rows(db, "SELECT step, data FROM sessions")
+    assert session["step"] == "done" and NIK_SITI not in session["data"]
+
+
+async def test_a_duplicate_message_id_changes_nothing(
+    service: ConversationService, db: Database
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.send("choice", "pedagang", message_id="dup-1")
+    again = await user.send("choice", "pedagang", message_id="dup-1")
+    assert again == "" and user.replies == []
+    [session] = await rows(db, "SELECT step FROM sessions")
+    assert session["step"] == "benefits"
+    assert len(await rows(db, "SELECT * FROM funnel_events WHERE stage='occupation_chosen'")) == 1
+
+
+async def test_a_confirmation_delivered_twice_registers_once(
+    service: ConversationService, db: Database
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.run(GOLDEN[:-1])
+    await user.send("choice", "ok", message_id="confirm")
+    await user.send("choice", "ok", message_id="confirm")
+    assert len(await rows(db, "SELECT * FROM registrations")) == 1
+
+
+async def test_resume_after_the_process_restarts(db_path: Path) -> None:
+    first = await Database.open(db_path)
+    user = User(make_service(first))
+    await user.send("open")
+    await user.run(GOLDEN[:8])  # up to and including the phone number
+    await first.close()
+
+    second = await Database.open(db_path)
+    try:
+        user.service = make_service(second)
+        text = await user.send("open")
+        assert "Selamat datang kembali" in text and "Ketik alamat sesuai KTP" in text
+        text = await user.run(GOLDEN[8:])
+        assert "Selesai, Anda sudah terdaftar" in text
+        [reg] = await rows(second, "SELECT full_name, phone FROM registrations")
+        assert reg == {"full_name": "Siti Aminah", "phone": "+6281234567890"}
+    finally:
+        await second.close()
+
+
+async def test_a_busy_database_asks_to_try_again_and_loses_nothing(db_path: Path) -> None:
+    db = await Database.open(db_path, busy_timeout_ms=50)
+    try:
+        user = User(make_service(db))
+        await user.send("open")
+        await user.send("choice", "pedagang")
+        blocker = sqlite3.connect(db_path)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            text = await user.send("choice", "next", message_id="while-busy")
+        finally:
+            blocker.rollback()
+            blocker.close()
+        assert "pesan terakhir Anda belum tersimpan" in text
+        [session] = await rows(db, "SELECT step FROM sessions")
+        assert session["step"] == "benefits"  # nothing half-written
+        text = await user.send("choice", "next", message_id="while-busy")  # the retry counts
+        assert "Kira-kira berapa penghasilan Anda" in text
+    finally:
+        await db.close()
+
+
+async def test_a_failing_write_rolls_back_the_whole_message(
+    service: ConversationService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.run(GOLDEN[:-1])
+
+    async def full_disk(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(bot.service.funnel, "record", full_disk)
+    text = await user.send("choice", "ok", message_id="confirm")
+    assert "belum tersimpan" in text
+    assert await rows(db, "SELECT * FROM registrations") == []  # not half-written
+    [session] = await rows(db, "SELECT step FROM sessions")
+    assert session["step"] == "summary"
+    monkeypatch.undo()
+    assert "Selesai" in await user.send("choice", "ok", message_id="confirm")
+
+
+async def test_a_reference_collision_is_retried(
+    service: ConversationService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    references = iter(["BPU-SAME-0001", "BPU-SAME-0001", "BPU-SAME-0001", "BPU-NEXT-0002"] * 20)
+    monkeypatch.setattr(bot.service, "new_reference", lambda: next(references))
+    first, second = User(service, "a"), User(service, "b")
+    await first.send("open")
+    await first.run(GOLDEN)
+    await second.send("open")
+    script = [(k, "3372051708800002" if v == NIK_SITI else v) for k, v in GOLDEN]
+    text = await second.run(script)
+    assert "BPU-NEXT-0002" in text
+    refs = [r["reference"] for r in await rows(db, "SELECT reference FROM registrations")]
+    assert sorted(refs) == ["BPU-NEXT-0002", "BPU-SAME-0001"]
+
+
+async def test_many_workers_at_once(service: ConversationService, db: Database) -> None:
+    async def worker(i: int) -> None:
+        user = User(service, f"w{i}")
+        await user.send("open")
+        nik = f"337205170880{i + 1:04d}"
+        await user.run([(k, nik if v == NIK_SITI else v) for k, v in GOLDEN])
+
+    await asyncio.gather(*(worker(i) for i in range(25)))
+    assert len(await rows(db, "SELECT * FROM registrations")) == 25
+    assert len(service.locks) == 0  # no lock left behind
+
+
+async def test_one_users_messages_are_handled_in_order(service: ConversationService) -> None:
+    user = User(service)
+    await user.send("open")
+    sent: list[str] = []
+
+    async def deliver(replies: list[Reply]) -> None:
+        slow = "Kita hitung" in replies[-1].text  # the first reply takes longer to send
+        await asyncio.sleep(0.05 if slow else 0)
+        sent.append(replies[-1].text)
+
+    messages = [user.message("choice", "pedagang"), user.message("choice", "next")]
+    await asyncio.gather(*(service.handle(m, deliver) for m in messages))
+    assert "Kita hitung iuran Anda?" in sent[0] and "Kira-kira berapa" in sent[1]
+
+
+async def test_personal_data_never_reaches_the_logs(service: ConversationService) -> None:
+    stream = io.StringIO()
+    setup_logging("DEBUG", stream)
+    try:
+        user = User(service)
+        await user.send("open")
+        await user.run(GOLDEN)
+        await user.send("choice", "ok", message_id=f"{user.key}-12")  # a duplicate is logged too
+    finally:
+        logging.getLogger().handlers.clear()
+    output = stream.getvalue()
+    assert "saved" in output and "->" in output  # the log is not empty
+    for secret in (NIK_SITI, "81234567890", "Siti Aminah", "w1"):
+        assert secret not in output
+
+
+def test_redact_masks_niks_and_phones_in_any_format() -> None:
+    text = redact(
+        "nik 3372 0557 0880 0001 and 3372055708800001, hp 0812-3456-7890, "
+        "+62 812 3456 7890, 6281234567890; ref BPU-AB12-CD34, Rp2.000.000"
+    )
+    assert text == (
+        "nik [nik] and [nik], hp [phone], [phone], [phone]; ref BPU-AB12-CD34, Rp2.000.000"
+    )
