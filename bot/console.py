@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
+import textwrap
 import uuid
 from typing import TextIO
 
@@ -16,18 +18,24 @@ CHANNEL = "console"
 QUIT_WORDS = {"keluar", "quit", "exit"}
 
 
-def render(reply: Reply) -> str:
-    lines = [reply.text]
+def render(reply: Reply, width: int | None = None) -> str:
+    """The reply's text and its numbered options; wrapped at word boundaries to `width`."""
+    lines = reply.text.splitlines() or [""]
+    if width:
+        lines = [part for line in lines for part in textwrap.wrap(line, width) or [""]]
     lines += [f"  {number}. {option.label}" for number, option in enumerate(reply.options, 1)]
     return "\n".join(lines)
 
 
 class ConsoleChat:
-    def __init__(self, service: ConversationService, user: str, out: TextIO, echo: bool) -> None:
+    def __init__(
+        self, service: ConversationService, user: str, out: TextIO, interactive: bool
+    ) -> None:
         self.service = service
         self.user = user
         self.out = out
-        self.echo = echo  # piped input is echoed so the output reads as a transcript
+        self.echo = not interactive  # piped input is echoed so the output reads as a transcript
+        self.width = shutil.get_terminal_size().columns - 1 if interactive else None
         self.options: tuple[Option, ...] = ()
         self.lang = "id"
 
@@ -46,7 +54,7 @@ class ConsoleChat:
 
     async def show(self, replies: list[Reply]) -> None:
         for reply in replies:
-            print(render(reply), end="\n\n", file=self.out)
+            print(render(reply, self.width), end="\n\n", file=self.out)
         self.options = replies[-1].options  # numbers pick from the question just asked
         self.out.flush()
 
@@ -79,7 +87,7 @@ async def run_console(
     out: TextIO = sys.stdout,
 ) -> None:
     interactive = stdin.isatty()
-    chat = ConsoleChat(service, user, out, echo=not interactive)
+    chat = ConsoleChat(service, user, out, interactive)
     await chat.open(lang)
     while True:
         line = await asyncio.to_thread(_read_line, stdin, interactive)
@@ -88,11 +96,8 @@ async def run_console(
         await chat.say(line)
     if interactive:
         t = translator(chat.lang)
-        print()
-        print(
-            t(
-                "Goodbye! Your answers are saved: run bpu-bot chat --user {user} to continue.",
-                user=user,
-            ),
-            file=out,
+        goodbye = t(
+            "Goodbye! Your answers are saved: run bpu-bot chat --user {user} to continue.",
+            user=user,
         )
+        print(f"\n{render(Reply(goodbye), chat.width)}", file=out)
