@@ -104,6 +104,11 @@ class FlowChat:
         self.inputs += 1
         return self.deliver(self._incoming(Kind.CONTACT, contact_phone=phone, contact_is_own=own))
 
+    def play(self, script: list[tuple[str, str]]) -> None:
+        """Run ("tap" | "send", value) pairs in order."""
+        for action, value in script:
+            getattr(self, action)(value)
+
     def media(self, what: str = "sticker") -> tuple[Reply, ...]:
         return self.deliver(self._incoming(Kind.UNSUPPORTED, media=what))
 
@@ -131,31 +136,50 @@ class FlowChat:
         return self.saved[-1].registration
 
 
-def register(
-    chat: FlowChat,
-    occupation: str = "pedagang",
-    income: str = "2 juta",
-    nik: str = NIK_SITI,
-    name: str = "Siti Aminah",
-    phone: str = "0812 3456 7890",
-    address: str = "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta",
-    program: str = "reg",
-    period: str = "p1",
-) -> FlowChat:
-    """The golden path: every answer right the first time."""
+ALL_STAGES = [
+    "started",
+    "occupation_chosen",
+    "benefits_read",
+    "quote_seen",
+    "registration_started",
+    "registered",
+]
+
+# The golden path after opening the chat: every answer right the first time.
+GOLDEN: list[tuple[str, str]] = [
+    ("tap", "pedagang"),
+    ("tap", "next"),
+    ("send", "2 juta"),
+    ("tap", "reg"),
+    ("send", NIK_SITI),
+    ("tap", "yes"),
+    ("send", "Siti Aminah"),
+    ("send", "0812 3456 7890"),
+    ("send", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
+    ("tap", "skip"),
+    ("tap", "p1"),
+    ("tap", "ok"),
+]
+
+
+def golden(**changes: str) -> list[tuple[str, str]]:
+    """The golden path with some answers replaced, e.g. golden(pedagang="petani")."""
+    return [(action, changes.get(value, value)) for action, value in GOLDEN]
+
+
+def register(chat: FlowChat, **changes: str) -> FlowChat:
     chat.open()
-    chat.tap(occupation)
-    if occupation == "lainnya":
-        chat.send("kurir paket")
-    chat.tap("next")
-    chat.send(income)
-    chat.tap(program)
-    chat.send(nik)
-    chat.tap("yes")
-    chat.send(name)
-    chat.send(phone)
-    chat.send(address)
-    chat.tap("skip")
-    chat.tap(period)
-    chat.tap("ok")
+    chat.play(golden(**changes))
+    return chat
+
+
+def at_step(step: str, chat: FlowChat | None = None) -> FlowChat:
+    """A chat that has answered everything before `step` on the golden path."""
+    chat = chat or FlowChat()
+    chat.open()
+    for action, value in GOLDEN:
+        if chat.step == step:
+            break
+        chat.play([(action, value)])
+    assert chat.step == step
     return chat

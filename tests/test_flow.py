@@ -6,7 +6,7 @@ import pytest
 
 from conversations import KnownRegistration
 from conversations.engine import FLOW_VERSION
-from tests.flowchat import NIK_BUDI, NIK_SITI, FlowChat, register
+from tests.flowchat import ALL_STAGES, NIK_BUDI, NIK_SITI, FlowChat, at_step, golden, register
 
 # --- the golden path, once per occupation ----------------------------------------------------
 
@@ -50,14 +50,7 @@ def test_full_registration_within_twelve_taps(
         "P",
     )
     assert reg.tariff_version == "2026-11-21.1" and reg.consent_version
-    assert chat.funnel == [
-        "started",
-        "occupation_chosen",
-        "benefits_read",
-        "quote_seen",
-        "registration_started",
-        "registered",
-    ]
+    assert chat.funnel == ALL_STAGES
 
 
 def register_rest(chat: FlowChat) -> None:
@@ -76,7 +69,9 @@ def register_rest(chat: FlowChat) -> None:
 
 
 def test_other_work_is_described_and_a_courier_counts_as_transport() -> None:
-    chat = register(FlowChat(today=date(2027, 1, 15)), occupation="lainnya")
+    chat = FlowChat(today=date(2027, 1, 15))
+    chat.open()
+    chat.play([("tap", "lainnya"), ("send", "kurir paket"), *golden()[1:]])
     reg = chat.registration
     assert (reg.occupation, reg.occupation_detail) == ("lainnya", "kurir paket")
     assert reg.monthly_premium == 13_400  # transport discount runs to March 2027
@@ -84,8 +79,8 @@ def test_other_work_is_described_and_a_courier_counts_as_transport() -> None:
 
 
 def test_after_the_traders_discount_ends_only_transport_keeps_it() -> None:
-    trader = register(FlowChat(today=date(2027, 1, 15)), occupation="pedagang")
-    ojek = register(FlowChat(today=date(2027, 1, 15)), occupation="ojek_online")
+    trader = register(FlowChat(today=date(2027, 1, 15)))
+    ojek = register(FlowChat(today=date(2027, 1, 15)), pedagang="ojek_online")
     assert (trader.registration.monthly_premium, trader.registration.discount) == (26_800, None)
     assert ojek.registration.monthly_premium == 13_400
 
@@ -105,7 +100,7 @@ def test_quote_shows_discount_end_and_optional_jht() -> None:
 
 
 def test_with_jht_and_several_months() -> None:
-    chat = register(FlowChat(), program="reg_jht", period="p3")
+    chat = register(FlowChat(), reg="reg_jht", p1="p3")
     reg = chat.registration
     assert (reg.programs, reg.period_months) == ("JKK+JKM+JHT", 3)
     # Nov and Dec are discounted for a trader, Jan 2027 is not; JHT never is.
@@ -154,31 +149,6 @@ def test_typed_answers_instead_of_buttons() -> None:
 
 
 # --- never a dead end --------------------------------------------------------------------------
-
-
-def at_step(step: str) -> FlowChat:
-    """A chat that has answered everything up to `step`."""
-    chat = FlowChat()
-    chat.open()
-    script = [
-        ("tap", "pedagang"),
-        ("tap", "next"),
-        ("send", "2 juta"),
-        ("tap", "reg"),
-        ("send", NIK_SITI),
-        ("tap", "yes"),
-        ("send", "Siti Aminah"),
-        ("send", "0812 3456 7890"),
-        ("send", "Jl. Mawar 5, Kauman, Kota Surakarta"),
-        ("tap", "skip"),
-        ("tap", "p1"),
-    ]
-    for action, value in script:
-        if chat.step == step:
-            break
-        getattr(chat, action)(value)
-    assert chat.step == step
-    return chat
 
 
 @pytest.mark.parametrize(
@@ -399,20 +369,7 @@ def test_back_from_the_edit_menu_returns_to_summary() -> None:
 def test_premium_changed_between_summary_and_confirmation() -> None:
     chat = FlowChat(today=date(2026, 12, 31))
     chat.open()
-    for action, value in [
-        ("tap", "pedagang"),
-        ("tap", "next"),
-        ("send", "2 juta"),
-        ("tap", "reg"),
-        ("send", NIK_SITI),
-        ("tap", "yes"),
-        ("send", "Siti Aminah"),
-        ("send", "0812 3456 7890"),
-        ("send", "Jl. Mawar 5, Kota Surakarta"),
-        ("tap", "skip"),
-        ("tap", "p1"),
-    ]:
-        getattr(chat, action)(value)
+    chat.play(golden()[:-1])
     assert "Iuran: Rp13.400 sebulan" in chat.text
     chat.today = date(2027, 1, 1)  # midnight passes: the trader's discount is over
     chat.tap("ok")
@@ -443,33 +400,17 @@ def test_own_nik_again_offers_an_update_not_a_second_registration() -> None:
     chat = register(FlowChat())
     first = chat.registration.reference
     chat.tap("new")
-    for action, value in [
-        ("tap", "pedagang"),
-        ("tap", "next"),
-        ("send", "3 juta"),
-        ("tap", "reg"),
-        ("send", NIK_SITI),
-    ]:
-        getattr(chat, action)(value)
+    chat.play(golden(**{"2 juta": "3 juta"})[:5])
     assert f"sudah terdaftar (nomor referensi {first})" in chat.text
     chat.tap("upd")
-    for action, value in [
-        ("tap", "yes"),
-        ("send", "Siti Aminah"),
-        ("send", "0813 1111 2222"),
-        ("send", "Jl. Mawar 5, Kota Surakarta"),
-        ("tap", "skip"),
-        ("tap", "p1"),
-        ("tap", "ok"),
-    ]:
-        getattr(chat, action)(value)
+    chat.play(golden(**{"0812 3456 7890": "0813 1111 2222"})[5:])
     assert len(chat.saved) == 2
     assert chat.saved[1].replaces == first and chat.registration.reference == first
     assert chat.registration.phone == "+6281311112222"
 
 
 def test_over_65_is_registered_and_flagged() -> None:
-    chat = register(FlowChat(), nik="3372051701550003")  # born 17-01-1955: 71 years old
+    chat = register(FlowChat(), **{NIK_SITI: "3372051701550003"})  # born 17-01-1955: 71 years old
     assert chat.registration.review_flags == ("age_over_65",)
     assert "Petugas kami akan memeriksa data Anda" in chat.text
 
@@ -479,15 +420,7 @@ def test_corrected_birth_date_is_flagged_for_review() -> None:
     chat.tap("no")
     chat.send("18-8-80")
     chat.tap("P")
-    for action, value in [
-        ("send", "Siti Aminah"),
-        ("send", "0812 3456 7890"),
-        ("send", "Jl. Mawar 5, Kota Surakarta"),
-        ("tap", "skip"),
-        ("tap", "p1"),
-        ("tap", "ok"),
-    ]:
-        getattr(chat, action)(value)
+    chat.play(golden()[6:])
     assert chat.registration.birth_date == date(1980, 8, 18)
     assert chat.registration.review_flags == ("birth_differs_from_nik",)
 
@@ -512,21 +445,7 @@ def test_campaign_code_from_the_start_link_lands_in_the_registration() -> None:
     chat = FlowChat()
     chat.open(payload="klewer-01")
     chat.open(payload="other-later")  # first touch wins
-    for action, value in [
-        ("tap", "pedagang"),
-        ("tap", "next"),
-        ("send", "2 juta"),
-        ("tap", "reg"),
-        ("send", NIK_SITI),
-        ("tap", "yes"),
-        ("send", "Siti Aminah"),
-        ("send", "0812 3456 7890"),
-        ("send", "Jl. Mawar 5, Kota Surakarta"),
-        ("tap", "skip"),
-        ("tap", "p1"),
-        ("tap", "ok"),
-    ]:
-        getattr(chat, action)(value)
+    chat.play(golden())
     assert chat.registration.campaign == "klewer-01"
 
 

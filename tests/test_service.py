@@ -15,23 +15,12 @@ from bot.logs import redact, setup_logging
 from bot.service import ConversationService
 from conversations import Incoming, Kind, Reply
 from storage import Database
+from tests import flowchat
 from tests.conftest import make_service
-from tests.flowchat import NIK_SITI
+from tests.flowchat import ALL_STAGES, NIK_SITI
 
-GOLDEN = [
-    ("choice", "pedagang"),
-    ("choice", "next"),
-    ("text", "2 juta"),
-    ("choice", "reg"),
-    ("text", NIK_SITI),
-    ("choice", "yes"),
-    ("text", "Siti Aminah"),
-    ("text", "0812 3456 7890"),
-    ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
-    ("choice", "skip"),
-    ("choice", "p1"),
-    ("choice", "ok"),
-]
+# The golden path as channel messages: a tap is a choice, a typed answer is text.
+GOLDEN = [("choice" if action == "tap" else "text", value) for action, value in flowchat.GOLDEN]
 
 
 class User:
@@ -82,14 +71,7 @@ async def test_a_registration_lands_in_sqlite(service: ConversationService, db: 
     assert reg["consent_at"].startswith("2026-11-21T03:00") and reg["tariff_version"]
     assert reg["birth_date"] == "1980-08-17" and reg["gender"] == "P"
     stages = await rows(db, "SELECT stage, occupation, campaign FROM funnel_events ORDER BY at")
-    assert {s["stage"] for s in stages} == {
-        "started",
-        "occupation_chosen",
-        "benefits_read",
-        "quote_seen",
-        "registration_started",
-        "registered",
-    }
+    assert {s["stage"] for s in stages} == set(ALL_STAGES)
     assert all(s["campaign"] == "klewer-01" for s in stages)
     [session] = await rows(db, "SELECT step, data FROM sessions")
     assert session["step"] == "done" and NIK_SITI not in session["data"]
