@@ -155,9 +155,14 @@ class ConversationService:
                 now,
             )
         elif isinstance(effect, SaveRegistration):
-            save = registrations.update if effect.replaces else registrations.insert
-            await save(
-                conn, effect.registration, incoming.channel, incoming.user_key, session.id, now
+            await registrations.save(
+                conn,
+                effect.registration,
+                effect.replaces,
+                incoming.channel,
+                incoming.user_key,
+                session.id,
+                now,
             )
             log.info(
                 "registration %s saved (user %s)",

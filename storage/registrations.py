@@ -30,21 +30,38 @@ def _columns(reg: Registration) -> dict[str, object]:
     return values
 
 
-async def insert(
+async def save(
     conn: aiosqlite.Connection,
     reg: Registration,
+    replaces: str | None,
     channel: str,
     user_key: str,
     session_id: str,
     now: datetime,
 ) -> None:
+    """Insert a new registration, or replace the details of the one `replaces` names, which
+    must belong to the same user."""
     values = _columns(reg) | {
         "channel": channel,
         "user_key": user_key,
         "session_id": session_id,
-        "created_at": now.isoformat(),
         "updated_at": now.isoformat(),
     }
+    if replaces:
+        assignments = ", ".join(
+            f"{name} = :{name}"
+            for name in values
+            if name not in ("reference", "channel", "user_key")
+        )
+        cursor = await conn.execute(
+            f"""UPDATE registrations SET {assignments}, revision = revision + 1
+                WHERE reference = :reference AND channel = :channel AND user_key = :user_key""",
+            values,
+        )
+        if cursor.rowcount != 1:
+            raise LookupError("the registration to update is not this user's")
+        return
+    values["created_at"] = values["updated_at"]
     names = ", ".join(values)
     marks = ", ".join(f":{name}" for name in values)
     try:
@@ -53,30 +70,3 @@ async def insert(
         if "registrations.reference" in str(error):
             raise ReferenceTaken from None
         raise
-
-
-async def update(
-    conn: aiosqlite.Connection,
-    reg: Registration,
-    channel: str,
-    user_key: str,
-    session_id: str,
-    now: datetime,
-) -> None:
-    """Replace the details of a registration its own user registered before."""
-    values = _columns(reg) | {
-        "session_id": session_id,
-        "updated_at": now.isoformat(),
-        "channel": channel,
-        "user_key": user_key,
-    }
-    assignments = ", ".join(
-        f"{name} = :{name}" for name in values if name not in ("reference", "channel", "user_key")
-    )
-    cursor = await conn.execute(
-        f"""UPDATE registrations SET {assignments}, revision = revision + 1
-            WHERE reference = :reference AND channel = :channel AND user_key = :user_key""",
-        values,
-    )
-    if cursor.rowcount != 1:
-        raise LookupError("the registration to update is not this user's")
