@@ -15,7 +15,7 @@ from .content import FAQ_TOPICS, faq_answer
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .model import Answers, Context, Incoming, Kind, Option, Outcome, Session
 from .parsing import Invalid, match_option, simplify
-from .steps import FORM, STEPS, YES_NO, Step, form_position, resume_step
+from .steps import FORM, STEPS, YES_NO, Step, first_unanswered, form_position
 from .turn import Turn
 
 FLOW_VERSION = 1
@@ -95,8 +95,8 @@ def _welcome(turn: Turn) -> None:
 def _repair(session: Session) -> None:
     """A session saved by an older version of the flow resumes at a sensible step."""
     if session.step not in STEPS:
-        session.step = resume_step(session.answers)
-        session.history = [s for s in session.history if s in STEPS]
+        session.step = first_unanswered(session)
+    session.history = [step for step in session.history if step in STEPS]
     if session.pending not in MODALS:
         session.pending = None
     session.flow_version = FLOW_VERSION
@@ -111,12 +111,8 @@ def _start_over(turn: Turn) -> None:
 
 def _end(turn: Turn) -> None:
     """Stop the form and forget its answers."""
-    s = turn.session
-    s.answers = Answers()
-    s.history.clear()
-    s.pending = s.update_reference = s.shown_quote = s.consent_at = s.consent_version = None
-    s.editing = False
-    s.step = "ended"
+    turn.session.forget_form()
+    turn.session.step = "ended"
     turn.note(turn.t("Stopped. What you typed has been deleted."))
     STEPS["ended"].ask(turn)
 
@@ -304,14 +300,12 @@ def _run_command(turn: Turn, command: str) -> None:
 
 def _back(turn: Turn) -> None:
     s = turn.session
-    history = [step for step in s.history if step in STEPS]
-    if not history or s.step in ("done", "ended"):
+    if not s.history or s.step in ("done", "ended"):
         if s.step not in ("done", "ended"):
             turn.note(turn.t("This is the first question."))
         _ask_again(turn)
         return
-    s.step = history.pop()
-    s.history = history
+    s.step = s.history.pop()
     STEPS[s.step].enter(turn)
 
 

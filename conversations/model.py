@@ -87,6 +87,14 @@ class Session(BaseModel):
     reference: str | None = None  # set once registered
     assisted_by: str | None = None
 
+    def forget_form(self) -> None:
+        """Drop every answer and what hangs on them: after registering, or when cancelled."""
+        self.answers = Answers()
+        self.history.clear()
+        self.editing = False
+        self.pending = self.update_reference = self.shown_quote = None
+        self.consent_at = self.consent_version = None
+
 
 # --- effects: what the storage layer must do in the same transaction -------------------------
 

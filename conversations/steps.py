@@ -7,7 +7,6 @@ A step never moves the conversation itself: it calls `turn.goto`, `turn.proceed`
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import ClassVar
 
 from . import content
@@ -15,15 +14,23 @@ from .content import OCCUPATIONS, quote_for
 from .fields import clean_address, clean_city, clean_email, clean_name, clean_phone, find_city
 from .i18n import N_
 from .model import (
-    Answers,
     KnownRegistration,
     Option,
     Registration,
     RegistrationByNik,
     SaveRegistration,
+    Session,
 )
 from .nik import parse_nik
-from .parsing import NO_WORDS, YES_WORDS, Invalid, match_option, parse_birth_date, parse_money
+from .parsing import (
+    NO_WORDS,
+    YES_WORDS,
+    Invalid,
+    match_option,
+    parse_birth_date,
+    parse_money,
+    simplify,
+)
 from .turn import Turn
 
 # The main questions in order: `proceed` moves along this line (to the summary when editing).
@@ -467,33 +474,25 @@ class City(Step):
 
 class Email(Step):
     name = "email"
+    # Words that mean "no e-mail", alone or in a sentence ("saya tidak punya email").
     _SKIP = (
         "lewati",
         "lewat",
-        "tidak ada",
-        "gak ada",
-        "ga ada",
-        "nggak ada",
-        "tidak punya",
-        "gak punya",
-        "nggak punya",
-        "belum punya",
-        "kosong",
         "skip",
-        "none",
-        "no",
         "tidak",
+        "tdk",
         "gak",
         "ga",
         "nggak",
-        "-",
+        "ngga",
+        "belum",
+        "kosong",
+        "none",
+        "no",
     )
 
     def options(self, turn: Turn) -> list[Option]:
         return [Option("skip", turn.t("Skip"))]
-
-    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return {"skip": self._SKIP}
 
     def ask(self, turn: Turn) -> None:
         turn.say(
@@ -506,7 +505,9 @@ class Email(Step):
         turn.proceed()
 
     def on_text(self, turn: Turn, text: str) -> None:
-        if text.strip() == "-" or self.match(turn, text):
+        if "@" not in text and (
+            text.strip() == "-" or set(simplify(text).split()) & set(self._SKIP)
+        ):
             self.on_choice(turn, "skip")
             return
         turn.answers.email, turn.answers.email_skipped = clean_email(text), False
@@ -604,12 +605,16 @@ def review_flags(turn: Turn) -> tuple[str, ...]:
 def confirm(turn: Turn) -> None:
     """Save the registration, unless the premium changed since the summary or the NIK is taken."""
     s, a, ctx = turn.session, turn.answers, turn.ctx
+    if (missing := first_unanswered(s)) != "summary":
+        turn.goto(missing, remember=False)
+        return
+    assert a.nik and a.full_name and a.birth_date and a.gender and a.phone and a.address
+    assert a.city and a.occupation and s.consent_at and s.consent_version
     q = quote_for(ctx.rules, a, ctx.today)
     if s.shown_quote != (q.tariff_version, q.monthly_total, q.period_total):
         turn.note(turn.t("The premium has changed since I showed it to you. Please check again."))
         turn.goto("summary", remember=False)
         return
-    assert a.nik is not None
     if known_elsewhere(turn, a.nik):
         turn.goto("nik_exists")
         return
@@ -617,14 +622,14 @@ def confirm(turn: Turn) -> None:
     registration = Registration(
         reference=s.update_reference or ctx.new_reference,
         nik=a.nik,
-        full_name=a.full_name or "",
-        birth_date=a.birth_date or date.min,
-        gender=a.gender or "",
-        phone=a.phone or "",
-        address=a.address or "",
-        city=a.city or "",
+        full_name=a.full_name,
+        birth_date=a.birth_date,
+        gender=a.gender,
+        phone=a.phone,
+        address=a.address,
+        city=a.city,
         email=a.email,
-        occupation=a.occupation or "lainnya",
+        occupation=a.occupation,
         occupation_detail=a.occupation_detail,
         income_stated=q.income.stated,
         income_declared=q.income.declared,
@@ -635,8 +640,8 @@ def confirm(turn: Turn) -> None:
         discount=f"{rule.name} {rule.percent}% until {rule.end.isoformat()}" if rule else None,
         tariff_version=q.tariff_version,
         campaign=s.campaign,
-        consent_version=s.consent_version or content.CONSENT_VERSION,
-        consent_at=s.consent_at or ctx.now,
+        consent_version=s.consent_version,
+        consent_at=s.consent_at,
         review_flags=review_flags(turn),
         assisted_by=s.assisted_by,
     )
@@ -644,9 +649,7 @@ def confirm(turn: Turn) -> None:
     turn.funnel("registered")
     s.reference = registration.reference
     turn.say(done_message(turn, registration), STEPS["done"].options(turn))
-    s.answers = type(a)()  # personal data now lives only in the registration
-    s.update_reference = s.shown_quote = s.consent_at = s.consent_version = None
-    s.history.clear()
+    s.forget_form()  # personal data now lives only in the registration
     turn.goto("done", remember=False)
 
 
@@ -789,18 +792,21 @@ def form_position(step: str) -> int:
     return FORM.index(step)
 
 
-def resume_step(a: Answers) -> str:
-    """The first question still unanswered: where a session from an older flow version resumes."""
+def first_unanswered(session: Session) -> str:
+    """The first question still unanswered, or "summary": where an older session resumes, and
+    what confirming checks so no registration is saved incomplete or without consent."""
+    a = session.answers
     checks = (
         ("occupation", a.occupation),
         ("income", a.income_stated),
-        ("quote", a.with_jht),
+        ("quote", session.consent_at if a.with_jht is not None else None),
         ("nik", a.nik),
-        ("birth_confirm", a.birth_date),
+        ("birth_confirm", a.birth_date and a.gender),
         ("name", a.full_name),
         ("phone", a.phone),
         ("address", a.address),
+        ("city", a.city),
         ("email", a.email or a.email_skipped or None),
         ("period", a.period),
     )
-    return next((step for step, value in checks if value is None), "summary")
+    return next((step for step, value in checks if not value), "summary")

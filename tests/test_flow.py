@@ -425,6 +425,26 @@ def test_corrected_birth_date_is_flagged_for_review() -> None:
     assert chat.registration.review_flags == ("birth_differs_from_nik",)
 
 
+@pytest.mark.parametrize(
+    "typed", ["lewati", "-", "tidak punya email", "saya belum punya", "gak ada"]
+)
+def test_no_email_in_words(typed: str) -> None:
+    chat = at_step("email")
+    chat.send(typed)
+    assert chat.step == "period"
+    assert chat.session is not None and chat.session.answers.email_skipped
+
+
+def test_confirming_without_consent_goes_back_to_the_consent() -> None:
+    chat = at_step("period")
+    chat.tap("p1")
+    assert chat.session is not None
+    chat.session = chat.session.model_copy(update={"consent_at": None})
+    chat.tap("ok")
+    assert chat.saved == [] and chat.step == "quote"
+    assert "Dengan memilih Daftar, Anda menyetujuinya" in chat.text
+
+
 def test_phone_from_a_shared_contact() -> None:
     chat = at_step("phone")
     chat.contact("+62 813-9999-0000", own=False)
