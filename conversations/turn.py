@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from .i18n import Translator, translator
 from .model import (
     MAX_MESSAGE_CHARS,
+    Answers,
     Context,
     Effect,
     Funnel,
@@ -60,7 +61,7 @@ class Turn:
         return translator(self.session.lang)
 
     @property
-    def answers(self):
+    def answers(self) -> Answers:
         return self.session.answers
 
     def goto(self, step: str, remember: bool = True) -> None:
