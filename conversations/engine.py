@@ -223,12 +223,15 @@ def _looks_like_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION.match(simplify(text)))
 
 
+_FAQ_WORDS = {
+    topic: [f" {simplify(w)} " for w in words] for topic, (_, words) in FAQ_TOPICS.items()
+}
+
+
 def _faq_topic(text: str) -> str | None:
+    """The common question a text asks, by the words it contains (in FAQ_TOPICS order)."""
     s = f" {simplify(text)} "
-    for topic, (_, words) in FAQ_TOPICS.items():
-        if any(f" {simplify(w)} " in s for w in words):
-            return topic
-    return None
+    return next((t for t, words in _FAQ_WORDS.items() if any(w in s for w in words)), None)
 
 
 def _answer_question(turn: Turn, text: str, must: bool) -> bool:

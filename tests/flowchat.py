@@ -173,11 +173,11 @@ def register(chat: FlowChat, **changes: str) -> FlowChat:
     return chat
 
 
-def at_step(step: str, chat: FlowChat | None = None) -> FlowChat:
-    """A chat that has answered everything before `step` on the golden path."""
+def at_step(step: str, chat: FlowChat | None = None, **changes: str) -> FlowChat:
+    """A chat that has answered everything before `step` on the (changed) golden path."""
     chat = chat or FlowChat()
     chat.open()
-    for action, value in GOLDEN:
+    for action, value in golden(**changes):
         if chat.step == step:
             break
         chat.play([(action, value)])

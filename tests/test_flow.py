@@ -86,16 +86,13 @@ def test_after_the_traders_discount_ends_only_transport_keeps_it() -> None:
 
 
 def test_quote_shows_discount_end_and_optional_jht() -> None:
-    chat = FlowChat()
-    chat.open()
-    chat.tap("ojek_online")
-    chat.tap("next")
+    chat = at_step("income", pedagang="ojek_online")
     chat.send("1,5 jt")
     assert "Iuran Anda untuk penghasilan Rp1.500.000 sebulan" in chat.text
     assert "• JKK (kecelakaan kerja): Rp15.000" in chat.text
     assert "• JKM (kematian): Rp6.800" in chat.text
     assert "Diskon 50% untuk JKK dan JKM (PP 50/2025), sampai Maret 2027: −Rp10.900" in chat.text
-    assert "JHT (tabungan hari tua): +Rp30.000, jadi Rp40.900 sebulan" in chat.text
+    assert "Bisa ditambah JHT (tabungan hari tua): +Rp30.000, jadi Rp40.900 sebulan" in chat.text
     assert "tabel resmi" in chat.text
 
 
@@ -108,29 +105,20 @@ def test_with_jht_and_several_months() -> None:
 
 
 def test_income_below_minimum_is_explained_kindly() -> None:
-    chat = FlowChat()
-    chat.open()
-    chat.tap("petani")
-    chat.tap("next")
+    chat = at_step("income", pedagang="petani")
     chat.send("750rb")
     assert "Penghasilan terendah yang bisa dilaporkan adalah Rp1.000.000" in chat.text
     assert "Total: Rp8.400 sebulan (biasanya Rp16.800)" in chat.text
 
 
 def test_income_above_maximum_is_clamped() -> None:
-    chat = FlowChat()
-    chat.open()
-    chat.tap("pedagang")
-    chat.tap("next")
+    chat = at_step("income")
     chat.send("50 juta")
     assert "Penghasilan tertinggi yang bisa dilaporkan adalah Rp20.700.000" in chat.text
 
 
 def test_quick_income_choice() -> None:
-    chat = FlowChat()
-    chat.open()
-    chat.tap("nelayan")
-    chat.tap("next")
+    chat = at_step("income", pedagang="nelayan")
     assert "Rp1,5 juta" in chat.option_labels
     chat.tap("inc:1500000")
     assert "Rp1.500.000" in chat.text
