@@ -168,7 +168,10 @@ def _dispatch(turn: Turn) -> None:
         _on_open(turn)
         return
     if incoming.kind is Kind.UNSUPPORTED:
-        turn.note(turn.t("Sorry, I can only read text and buttons."))
+        if incoming.media == "edited":
+            turn.note(turn.t("I don't read changed messages. Please send the answer again."))
+        else:
+            turn.note(turn.t("Sorry, I can only read text and buttons."))
         _ask_again(turn)
         return
     if turn.session.pending and _answer(turn, current(turn)):

@@ -47,7 +47,7 @@ class Option:
 class Reply:
     text: str
     options: tuple[Option, ...] = ()
-    request_contact: bool = False  # offer "share my number" where the channel can
+    contact_button: str | None = None  # label of a "share my number" button, where possible
 
 
 class Answers(BaseModel):

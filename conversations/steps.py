@@ -423,7 +423,10 @@ class Phone(Step):
     name = "phone"
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t("What is your mobile number? E.g. 0812 3456 7890."), request_contact=True)
+        turn.say(
+            turn.t("What is your mobile number? E.g. 0812 3456 7890."),
+            contact_button=turn.t("Use my number"),
+        )
 
     def on_text(self, turn: Turn, text: str) -> None:
         turn.answers.phone = clean_phone(text)

@@ -74,14 +74,16 @@ class Turn:
         """Say `text` at the start of the next message instead of in a message of its own."""
         self._note.append(text)
 
-    def say(self, text: str, options: Sequence[Option] = (), request_contact: bool = False) -> None:
+    def say(
+        self, text: str, options: Sequence[Option] = (), contact_button: str | None = None
+    ) -> None:
         if self._note:
             text = "\n\n".join([*self._note, text])
             self._note.clear()
         parts = split_message(text)
         for part in parts[:-1]:
             self.replies.append(Reply(part))
-        self.replies.append(Reply(parts[-1], tuple(options), request_contact))
+        self.replies.append(Reply(parts[-1], tuple(options), contact_button))
 
     def flush(self) -> None:
         """Send any note still waiting for a message to join."""

@@ -196,7 +196,7 @@ def test_help_lists_the_words_and_asks_again() -> None:
     chat.send("bantuan")
     assert "kembali" in chat.text and "batal" in chat.text and "175" in chat.text
     assert chat.replies[-1].text.startswith("Berapa nomor HP Anda")
-    assert chat.replies[-1].request_contact
+    assert chat.replies[-1].contact_button == "Pakai nomor saya"
 
 
 def test_back_goes_one_step_and_keeps_answers() -> None:
