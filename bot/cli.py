@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from .console import run_console
 from .logs import setup_logging
 from .service import ConversationService
 from .settings import Settings
+from .telegram import run_polling
+from .web import serve
+
+Server = Callable[[Settings, ConversationService, asyncio.Event], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--lang", choices=("id", "en"), help="chat in this language")
     chat.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for name, text in (
+        ("telegram", "run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)"),
+        ("serve", "run the web server for webhooks (Telegram) and /healthz"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -54,7 +65,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The chat owns the terminal: only warnings and errors are logged, to stderr.
         setup_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
         asyncio.run(_chat(settings, args.user, args.lang))
+    else:
+        setup_logging(settings.log_level)
+        run = run_polling if args.command == "telegram" else serve
+        asyncio.run(_until_signal(settings, run))
     return 0
+
+
+async def _until_signal(settings: Settings, run: Server) -> None:
+    """Run a server until SIGINT or SIGTERM, then stop it cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_service(settings) as service:
+        await run(settings, service, stop)
 
 
 async def _chat(settings: Settings, user: str, lang: str | None) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BPU_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="BPU_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     db_path: Path = Path("bpu-bot.sqlite3")
     """The SQLite database; created with its folder if missing."""
@@ -23,10 +26,45 @@ class Settings(BaseSettings):
     """A tariff file to use instead of the packaged conversations/rules.toml."""
     log_level: str = "INFO"
 
+    # --- Telegram -------------------------------------------------------------------------------
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "BPU_TELEGRAM_BOT_TOKEN")
+    )
+    """From BotFather. The only setting `bpu-bot telegram` needs."""
+    telegram_api_url: str = Field(
+        "https://api.telegram.org",
+        validation_alias=AliasChoices("TELEGRAM_API_URL", "BPU_TELEGRAM_API_URL"),
+    )
+    """Bot API server: Telegram's, a self-hosted one, or a test server."""
+    telegram_webhook_url: str | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL", "BPU_TELEGRAM_WEBHOOK_URL")
+    )
+    """Public HTTPS address of this server (without the path) for `bpu-bot serve`."""
+    telegram_webhook_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "BPU_TELEGRAM_WEBHOOK_SECRET"),
+    )
+    """Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; requests without it get 403."""
+    telegram_rate_limit: bool = True
+    """Throttle outgoing messages to Telegram's limits (off only in tests)."""
+
+    # --- web server (`bpu-bot serve`) -------------------------------------------------------------
+    host: str = "0.0.0.0"
+    port: int = 8080
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_\-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("1-256 characters: letters, digits, _ and - (Telegram's rule)")
         return value
 
     @property

@@ -1,0 +1,297 @@
+"""The Telegram channel: python-telegram-bot's Application with one handler for every update.
+
+Updates become `Incoming` messages for the service; replies come back as plain text (no parse
+mode, so nothing a worker typed can break formatting) with inline keyboards for options and a
+"share my number" keyboard where the flow offers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from conversations import Incoming, Kind, Reply
+from conversations.i18n import N_, translator
+
+from .logs import pseudonym
+from .service import ConversationService
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64  # bytes
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+_SEND_ATTEMPTS = 4
+_MEDIA = (
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "animation",
+    "document",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+    "game",
+    "story",
+)
+_COMMAND_BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")
+T = TypeVar("T")
+
+# The command menu, per language: (command, description).
+COMMANDS = {
+    "id": [
+        ("start", N_("Start or continue")),
+        ("bantuan", N_("Help")),
+        ("status", N_("Registration status")),
+        ("batal", N_("Stop")),
+        ("bahasa", N_("Change language")),
+    ],
+    "en": [
+        ("start", N_("Start or continue")),
+        ("help", N_("Help")),
+        ("status", N_("Registration status")),
+        ("cancel", N_("Stop")),
+        ("language", N_("Change language")),
+    ],
+}
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The channel-neutral message for an update, or None for updates that carry none."""
+    user = update.effective_user
+    if user is None:
+        return None
+    make = partial(Incoming, CHANNEL, str(user.id), str(update.update_id))
+    if query := update.callback_query:
+        return make(Kind.CHOICE, choice=query.data or "")
+    if update.edited_message:
+        return make(Kind.UNSUPPORTED, media="edited")
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        text = _COMMAND_BOT_SUFFIX.sub(r"\1", message.text.strip())
+        if text == "/start" or text.startswith("/start "):
+            return make(Kind.OPEN, payload=text[len("/start") :].strip() or None)
+        return make(Kind.TEXT, text=message.text)
+    if contact := message.contact:
+        return make(
+            Kind.CONTACT,
+            contact_phone=contact.phone_number,
+            contact_is_own=contact.user_id == user.id,
+        )
+    media = next((name for name in _MEDIA if getattr(message, name, None)), "other")
+    return make(Kind.UNSUPPORTED, media=media)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """Inline buttons for options; a share-number button; otherwise remove any old keyboard."""
+    if reply.options:
+        for option in reply.options:
+            if not 1 <= len(option.key.encode()) <= CALLBACK_DATA_LIMIT:
+                raise ValueError(f"option key {option.key!r} does not fit Telegram's callback data")
+        buttons = [InlineKeyboardButton(o.label, callback_data=o.key) for o in reply.options]
+        two_columns = len(buttons) > 3 and all(len(o.label) <= 18 for o in reply.options)
+        width = 2 if two_columns else 1
+        return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
+    if reply.contact_button:
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(reply.contact_button, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return ReplyKeyboardRemove()
+
+
+def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Telegram's own limit, as a last guard: the flow already keeps messages far shorter."""
+    return [text[i : i + limit] for i in range(0, len(text), limit)] or [text]
+
+
+def _seconds(flood: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = flood.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+class Blocked(Exception):
+    """The user blocked the bot: stop sending to them."""
+
+
+class TelegramChannel:
+    def __init__(self, service: ConversationService) -> None:
+        self.service = service
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def register(self, app: Application) -> None:
+        app.add_handler(TypeHandler(Update, self.on_update))
+        app.add_error_handler(self.on_error)
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            await self._in_group(update, context)
+            return
+        incoming = to_incoming(update)
+        if chat is None or incoming is None:
+            return
+        query = update.callback_query
+        if query:
+            self._background(self._answer_callback(query))  # no spinner, without delaying order
+        who = pseudonym(incoming.channel, incoming.user_key)
+
+        async def deliver(replies: list[Reply]) -> None:
+            if query:
+                await self._close_keyboard(query)
+            try:
+                for reply in replies:
+                    await self._send(context, chat.id, reply, who)
+            except Blocked:
+                log.info("user %s has blocked the bot; replies dropped, answers are saved", who)
+
+        await self.service.handle(incoming, deliver)
+
+    async def _send(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, who: str
+    ) -> None:
+        parts = chunks(reply.text)
+        for index, part in enumerate(parts):
+            markup = keyboard(reply) if index == len(parts) - 1 else None
+            await self._call(
+                lambda p=part, m=markup: context.bot.send_message(chat_id, p, reply_markup=m), who
+            )
+
+    async def _call(self, request: Callable[[], Awaitable[T]], who: str) -> T | None:
+        """Send, retrying what is worth retrying. The answers are already saved either way."""
+        for attempt in range(_SEND_ATTEMPTS):
+            try:
+                return await request()
+            except RetryAfter as flood:
+                log.warning("Telegram flood limit: retrying in %ss", _seconds(flood))
+                await asyncio.sleep(_seconds(flood))
+            except Forbidden as error:
+                raise Blocked from error
+            except BadRequest as error:
+                log.warning("Telegram refused a message to user %s: %s", who, error.message)
+                return None
+            except NetworkError as error:  # includes TimedOut
+                if attempt == _SEND_ATTEMPTS - 1:
+                    break
+                log.warning("network error sending to user %s (%s); retrying", who, error)
+                await asyncio.sleep(0.5 * 2**attempt)
+        log.error("giving up sending a message to user %s", who)
+        return None
+
+    async def _answer_callback(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as error:  # too old or already answered: nothing is lost
+            log.info("callback not answered: %s", error)
+
+    async def _close_keyboard(self, query: CallbackQuery) -> None:
+        """Show the chosen option under its question and remove the buttons, so they can't be
+        pressed twice. A press on a message that can't be edited is still handled by the flow."""
+        message = query.message
+        if not isinstance(message, Message) or message.reply_markup is None:
+            return
+        buttons = [b for row in message.reply_markup.inline_keyboard for b in row]
+        label = next((b.text for b in buttons if b.callback_data == query.data), None)
+        try:
+            if label and message.text and len(message.text) + len(label) + 4 <= TEXT_LIMIT:
+                await query.edit_message_text(f"{message.text}\n\n» {label}", reply_markup=None)
+            else:
+                await query.edit_message_reply_markup(None)
+        except TelegramError as error:
+            log.info("old keyboard not removed: %s", error)
+
+    async def _in_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Nothing is collected in groups: ask to be messaged privately."""
+        message = update.effective_message
+        if message is None or update.callback_query:
+            return
+        t = translator(self.service.default_lang)
+        text = t(
+            "Hello! To register, please chat with me privately: t.me/{bot}",
+            bot=context.bot.username,
+        )
+        await self._call(lambda: message.reply_text(text), "group")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+    def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def build_application(settings: Settings, *, polling: bool) -> Application:
+    if settings.telegram_bot_token is None:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    api = settings.telegram_api_url.rstrip("/")
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .concurrent_updates(True)  # users in parallel; the service keeps each user in order
+    )
+    if settings.telegram_rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # retries are ours
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+async def set_commands(app: Application) -> None:
+    """The command menu, in Indonesian and (for English-language Telegram apps) in English."""
+    for lang, commands in COMMANDS.items():
+        t = translator(lang)
+        menu = [BotCommand(command, t(description)) for command, description in commands]
+        await app.bot.set_my_commands(menu, language_code=None if lang == "id" else lang)
+
+
+async def run_polling(
+    settings: Settings, service: ConversationService, stop: asyncio.Event, poll_timeout: int = 10
+) -> None:
+    """Long polling until `stop` is set; needs only the token."""
+    app = build_application(settings, polling=True)
+    TelegramChannel(service).register(app)
+    async with app:
+        await set_commands(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        log.info("Telegram: polling as @%s", app.bot.username)
+        await stop.wait()
+        await app.updater.stop()
+        await app.stop()
