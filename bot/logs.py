@@ -1,4 +1,5 @@
-"""Logging that never shows personal data: NIKs and phone numbers are masked in every record."""
+"""Logging that never shows personal data or secrets: NIKs, phone numbers and bot tokens are
+masked in every record."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import re
 from typing import TextIO
 
 _NIK = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
+_BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_\-]{8,}")
 _PHONE = re.compile(r"(?<![\d\w])(?:\+?62|0)[ .\-]?8(?:[ .\-]?\d){7,11}(?!\d)")
 
 
 def redact(text: str) -> str:
+    text = _BOT_TOKEN.sub("[token]", text)
     return _PHONE.sub("[phone]", _NIK.sub("[nik]", text))
 
 
@@ -40,5 +43,8 @@ def setup_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # aiosqlite logs every statement with its parameters at DEBUG: personal data, and noise.
+    # aiosqlite logs every statement with its parameters at DEBUG (personal data); httpx logs
+    # every request URL at INFO, and Telegram's URLs contain the bot token.
     logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(root.level, logging.WARNING))

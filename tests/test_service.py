@@ -222,11 +222,13 @@ async def test_personal_data_never_reaches_the_logs(service: ConversationService
         assert secret not in output
 
 
-def test_redact_masks_niks_and_phones_in_any_format() -> None:
+def test_redact_masks_niks_phones_and_bot_tokens() -> None:
     text = redact(
         "nik 3372 0557 0880 0001 and 3372055708800001, hp 0812-3456-7890, "
-        "+62 812 3456 7890, 6281234567890; ref BPU-AB12-CD34, Rp2.000.000"
+        "+62 812 3456 7890, 6281234567890; ref BPU-AB12-CD34, Rp2.000.000, "
+        "url /bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
     )
     assert text == (
-        "nik [nik] and [nik], hp [phone], [phone], [phone]; ref BPU-AB12-CD34, Rp2.000.000"
+        "nik [nik] and [nik], hp [phone], [phone], [phone]; ref BPU-AB12-CD34, Rp2.000.000, "
+        "url /bot[token]/sendMessage"
     )

@@ -1,0 +1,110 @@
+"""The real `bpu-bot telegram` process against the fake Bot API: killed mid-registration, it
+comes back where the worker was, and a redelivered update changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.fake_telegram import FakeTelegram, Sent, text_body, user_dict
+from tests.flowchat import NIK_SITI
+
+USER = 701
+
+
+async def start_bot(fake: FakeTelegram, db: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BPU_", "TELEGRAM_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "BPU_DB_PATH": str(db),
+        "BPU_TELEGRAM_RATE_LIMIT": "false",
+    }
+    polls = sum(method == "getUpdates" for method, _ in fake.calls)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "telegram",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    for _ in range(1500):  # polling has started
+        if sum(method == "getUpdates" for method, _ in fake.calls) > polls:
+            return process
+        await asyncio.sleep(0.01)
+    raise AssertionError("the bot did not start polling")
+
+
+async def say(fake: FakeTelegram, body: dict, expect: str) -> list[Sent]:
+    before = len(fake.to(USER))
+    fake.push(body)
+    for _ in range(1500):
+        new = fake.to(USER)[before:]
+        if any(expect in s.text for s in new):
+            return new
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no reply with {expect!r}; got {[s.text for s in fake.to(USER)]}")
+
+
+def press(fake: FakeTelegram, label: str) -> dict:
+    sent = [s for s in fake.to(USER) if s.buttons][-1]
+    data = next(b["callback_data"] for b in sent.buttons if b["text"] == label)
+    return {
+        "callback_query": {
+            "id": f"q{len(fake.calls)}",
+            "from": user_dict(USER),
+            "chat_instance": "c",
+            "data": data,
+            "message": sent.as_message(),
+        }
+    }
+
+
+async def test_killed_and_restarted_mid_registration(tmp_path: Path) -> None:
+    fake, db = FakeTelegram(), tmp_path / "bot.sqlite3"
+    await fake.start()
+    bot = await start_bot(fake, db)
+    try:
+        await say(fake, text_body(USER, "/start"), "Apa pekerjaan Anda")
+        await say(fake, press(fake, "Ojek online"), "Kita hitung iuran Anda?")
+        await say(fake, press(fake, "Lihat iuran saya"), "Kira-kira berapa")
+        await say(fake, text_body(USER, "2 juta"), "Mau daftar sekarang?")
+        await say(fake, press(fake, "Daftar JKK+JKM"), "Ketik NIK Anda")
+        await say(fake, text_body(USER, NIK_SITI), "Benar?")
+        bot.send_signal(signal.SIGKILL)  # no goodbye, no offset acknowledged
+        await bot.wait()
+
+        bot = await start_bot(fake, db)
+        sent = await say(fake, text_body(USER, "/start"), "Selamat datang kembali")
+        assert "lahir 17 Agustus 1980, perempuan. Benar?" in sent[-1].text
+        await say(fake, press(fake, "Ya, benar"), "Ketik nama lengkap")
+        await say(fake, text_body(USER, "Siti Aminah"), "nomor HP")
+        await say(fake, text_body(USER, "0812 3456 7890"), "Ketik alamat")
+        await say(fake, text_body(USER, "Jl. Mawar 5, Kota Surakarta"), "email")
+        await say(fake, press(fake, "Lewati"), "berapa bulan")
+        await say(fake, press(fake, "1 bulan · Rp13.400"), "Sudah benar semua?")
+        await say(fake, press(fake, "Ya, daftarkan"), "Selesai, Anda sudah terdaftar")
+
+        bot.send_signal(signal.SIGTERM)  # a clean stop
+        assert await asyncio.wait_for(bot.wait(), 15) == 0
+        stderr = (await bot.stderr.read()).decode() if bot.stderr else ""
+        assert "polling as @bpu_test_bot" in stderr and "registration BPU-" in stderr
+        for secret in (NIK_SITI, "3456 7890", "81234567890", "Siti Aminah", fake.token):
+            assert secret not in stderr
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+        await fake.stop()
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT nik, occupation, monthly_premium FROM registrations").fetchall()
+    assert rows == [(NIK_SITI, "ojek_online", 13_400)]
+    # Each question was asked once: nothing was processed twice after the kill.
+    nik_questions = [s for s in fake.to(USER) if s.text.startswith("Ketik NIK Anda")]
+    assert len(nik_questions) == 1
