@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.telegram import keyboard, to_incoming
+from bot.telegram import chunks, keyboard, to_incoming
 from conversations import Kind, Option, Reply
 from tests.fake_telegram import ApiError, FakeTelegram, text_body
 from tests.flowchat import NIK_SITI
@@ -298,3 +298,28 @@ def test_updates_become_incoming_messages() -> None:
     )
     assert incoming(text_body(1, "/start")).payload is None
     assert incoming(text_body(1, "/batal@bpu_test_bot")).text == "/batal@bpu_test_bot"
+
+
+async def test_many_users_at_once(fake: FakeTelegram, bot: Watched) -> None:
+    users = [TelegramUser(fake, bot, 900 + i) for i in range(20)]
+    await asyncio.gather(*(u.send("/start") for u in users))
+    replies = await asyncio.gather(*(u.press("Petani") for u in users))
+    assert all("ular" in texts(r) for r in replies)
+
+
+async def test_plain_text_only_so_user_input_cannot_break_formatting(
+    fake: FakeTelegram, bot: Watched
+) -> None:
+    user = TelegramUser(fake, bot, 514)
+    await user.send("/start")
+    await user.send("<b>*_[x](y)`")
+    assert all(
+        "parse_mode" not in params
+        for method, params in fake.calls
+        if method in ("sendMessage", "editMessageText")
+    )
+
+
+def test_long_text_is_split_within_telegrams_limit() -> None:
+    parts = chunks("x" * 9000)
+    assert [len(p) for p in parts] == [4096, 4096, 808]
