@@ -234,9 +234,12 @@ class TelegramChannel:
             log.info("old keyboard not removed: %s", error)
 
     async def _in_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Nothing is collected in groups: ask to be messaged privately."""
+        """Nothing is collected in groups: asked there, the bot asks to be messaged privately.
+        Other group chatter is left alone, so the bot never floods a group."""
         message = update.effective_message
-        if message is None or update.callback_query:
+        text = (message.text or "") if message else ""
+        addressed = text.startswith("/") or f"@{context.bot.username}".lower() in text.lower()
+        if message is None or update.callback_query or not addressed:
             return
         t = translator(self.service.default_lang)
         text = t(

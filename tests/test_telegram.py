@@ -178,11 +178,13 @@ async def test_stickers_photos_and_edits_get_the_question_again(
 
 async def test_group_chats_collect_nothing(fake: FakeTelegram, bot: Watched, db_path: Path) -> None:
     group = {"id": -100123, "type": "supergroup", "title": "Pedagang Klewer"}
+    fake.push(text_body(506, "harga cabai naik lagi", chat=group))  # not for the bot
     fake.push(text_body(506, "/start@bpu_test_bot", chat=group))
     for _ in range(500):
         if fake.to(-100123):
             break
         await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # time for a wrong second reply to show up
     [reply] = fake.to(-100123)
     assert "chat dengan saya secara pribadi: t.me/bpu_test_bot" in reply.text
     with sqlite3.connect(db_path) as conn:
