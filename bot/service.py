@@ -145,15 +145,7 @@ class ConversationService:
         now: datetime,
     ) -> None:
         if isinstance(effect, Funnel):
-            await funnel.record(
-                conn,
-                effect.session_id,
-                effect.stage,
-                incoming.channel,
-                effect.occupation,
-                effect.campaign,
-                now,
-            )
+            await funnel.record(conn, effect, incoming.channel, now)
         elif isinstance(effect, SaveRegistration):
             await registrations.save(
                 conn,

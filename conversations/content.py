@@ -16,6 +16,7 @@ from .premium import Quote, quote
 from .rules import Rules
 
 CONSENT_VERSION = "2026-11-21"  # bump whenever the consent sentence below changes
+ASSISTED_CONSENT_VERSION = "2026-11-21-assisted"  # the same, read out by a campaigner
 
 OCCUPATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # key: (label, words a worker might type for it)
@@ -371,6 +372,13 @@ CONSENT = N_(
     "Do you want to register now? I will ask for your NIK, name, mobile number and address. "
     "They are used only to register you with BPJS Ketenagakerjaan and are kept safe as the "
     "personal data law (UU PDP No. 27/2022) requires. By choosing Register you agree to this."
+)
+
+ASSISTED_CONSENT = N_(
+    'Read this to the worker: "I will ask for your NIK, name, mobile number and address. They '
+    "are used only to register you with BPJS Ketenagakerjaan and are kept safe as the personal "
+    'data law (UU PDP No. 27/2022) requires. Do you agree?" By choosing Register you confirm '
+    "that the worker heard this and agreed."
 )
 
 ERRORS = {

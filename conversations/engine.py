@@ -46,7 +46,8 @@ def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcom
     answers it in `ctx.answers` and calls again.
     """
     if session is None:
-        turn = Turn(_new_session(ctx, incoming.lang, _payload(incoming)), incoming, ctx)
+        new = _new_session(ctx, incoming.lang, _payload(incoming), incoming.assisted_by)
+        turn = Turn(new, incoming, ctx)
         _welcome(turn)
     else:
         turn = Turn(session.model_copy(deep=True), incoming, ctx)
@@ -60,13 +61,16 @@ def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcom
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _new_session(ctx: Context, lang: str | None, campaign: str | None) -> Session:
+def _new_session(
+    ctx: Context, lang: str | None, campaign: str | None, assisted_by: str | None = None
+) -> Session:
     return Session(
         id=ctx.new_id,
         flow_version=FLOW_VERSION,
         step=FORM[0],
         lang=lang if lang in LANGUAGES else DEFAULT_LANGUAGE,
         campaign=campaign,
+        assisted_by=assisted_by,
     )
 
 
@@ -81,6 +85,15 @@ def _payload(incoming: Incoming) -> str | None:
 def _welcome(turn: Turn) -> None:
     turn.funnel("started")
     t = turn.t
+    if turn.session.assisted_by:
+        turn.say(
+            t(
+                "Assisted registration: read each question to the worker and type their "
+                "answer. The words help, back and cancel work as usual."
+            )
+        )
+        STEPS[FORM[0]].ask(turn)
+        return
     turn.say(
         t(
             "Hello! I help you join BPJS Ketenagakerjaan: protection when you have a work "
@@ -257,7 +270,14 @@ def _answer_question(turn: Turn, text: str, must: bool) -> bool:
 
 
 def _on_open(turn: Turn) -> None:
-    s = turn.session
+    s, assisting = turn.session, turn.incoming.assisted_by
+    if assisting and not (
+        s.assisted_by == assisting and s.step not in ("done", "ended") and _has_answers(s)
+    ):
+        # A campaigner starts registering a worker; a form of their own is set aside.
+        s.assisted_by, s.campaign = assisting, _payload(turn.incoming)
+        turn.start_over = True
+        return
     s.campaign = s.campaign or _payload(turn.incoming)
     s.pending = None
     if turn.incoming.lang in LANGUAGES:

@@ -35,6 +35,7 @@ class Incoming:
     contact_is_own: bool = True
     media: str | None = None  # what an UNSUPPORTED message was ("sticker", "photo"...)
     lang: str | None = None  # a language asked for explicitly when opening the chat
+    assisted_by: str | None = None  # OPEN: a campaigner (role checked) registers a worker
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Funnel:
     stage: FunnelStage
     occupation: str | None
     campaign: str | None
+    assisted_by: str | None
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,8 @@ class Quote(Step):
         }
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t(content.CONSENT), self.options(turn))
+        consent = content.ASSISTED_CONSENT if turn.session.assisted_by else content.CONSENT
+        turn.say(turn.t(consent), self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
         if key == "faq":
@@ -237,7 +238,11 @@ class Quote(Step):
             turn.goto("ended", remember=False)
         else:
             turn.answers.with_jht = key == "reg_jht"
-            turn.session.consent_version = content.CONSENT_VERSION
+            turn.session.consent_version = (
+                content.ASSISTED_CONSENT_VERSION
+                if turn.session.assisted_by
+                else content.CONSENT_VERSION
+            )
             turn.session.consent_at = turn.ctx.now
             turn.funnel("registration_started")
             turn.proceed()
@@ -423,9 +428,10 @@ class Phone(Step):
     name = "phone"
 
     def ask(self, turn: Turn) -> None:
+        assisted = turn.session.assisted_by  # the campaigner's own number is no answer
         turn.say(
             turn.t("What is your mobile number? E.g. 0812 3456 7890."),
-            contact_button=turn.t("Use my number"),
+            contact_button=None if assisted else turn.t("Use my number"),
         )
 
     def on_text(self, turn: Turn, text: str) -> None:
@@ -672,6 +678,8 @@ def done_message(turn: Turn, reg: Registration) -> str:
         text += "\n\n" + t(
             "Our staff will check your details and contact you if anything is missing."
         )
+    if reg.assisted_by:
+        text += "\n\n" + t("Give the worker this reference number and tell them how to pay.")
     return text
 
 
@@ -711,6 +719,8 @@ class Done(Step):
     name = "done"
 
     def options(self, turn: Turn) -> list[Option]:
+        if turn.session.assisted_by:
+            return [Option("new", turn.t("Next worker")), Option("exit", turn.t("Finish"))]
         return [
             Option("new", turn.t("Register someone else")),
             Option("faq", turn.t("Ask a question")),
@@ -731,6 +741,9 @@ class Done(Step):
     def on_choice(self, turn: Turn, key: str) -> None:
         if key == "faq":
             turn.side_question = "faq"
+        elif key == "exit":  # a campaigner ends a round of assisted registrations
+            turn.session.assisted_by = None
+            turn.goto("ended", remember=False)
         else:
             turn.start_over = True
 

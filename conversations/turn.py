@@ -92,7 +92,7 @@ class Turn:
 
     def funnel(self, stage: FunnelStage) -> None:
         s = self.session
-        self.effects.append(Funnel(s.id, stage, s.answers.occupation, s.campaign))
+        self.effects.append(Funnel(s.id, stage, s.answers.occupation, s.campaign, s.assisted_by))
 
     def push_history(self, step: str) -> None:
         history = self.session.history

@@ -27,8 +27,9 @@ class Database:
     aiosqlite's worker thread is not a daemon: a connection left open keeps the process alive.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
+        self.path = path
         self._lock = asyncio.Lock()  # one transaction at a time on the one connection
 
     @classmethod
@@ -40,7 +41,7 @@ class Database:
             for pragma in (*PRAGMAS, f"PRAGMA busy_timeout = {int(busy_timeout_ms)}"):
                 await conn.execute(pragma)
             conn.row_factory = aiosqlite.Row
-            db = cls(conn)
+            db = cls(conn, str(path))
             await db.migrate()
         except BaseException:
             await conn.close()
@@ -80,6 +81,18 @@ class Database:
                 await self._conn.rollback()
                 raise
             await self._conn.commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read-only connection of its own, for long reads (exports) that must not hold up
+        the transactions of live conversations: under WAL, readers never block the writer."""
+        conn = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            yield conn
+        finally:
+            await conn.close()
 
     async def prune_inbound(self) -> None:
         """Forget message ids too old to be redelivered."""

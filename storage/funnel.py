@@ -6,19 +6,21 @@ from datetime import datetime
 
 import aiosqlite
 
+from conversations import Funnel
 
-async def record(
-    conn: aiosqlite.Connection,
-    session_id: str,
-    stage: str,
-    channel: str,
-    occupation: str | None,
-    campaign: str | None,
-    now: datetime,
-) -> None:
+
+async def record(conn: aiosqlite.Connection, event: Funnel, channel: str, now: datetime) -> None:
     await conn.execute(
         """INSERT OR IGNORE INTO funnel_events
-               (session_id, stage, channel, occupation, campaign, at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        (session_id, stage, channel, occupation, campaign, now.isoformat()),
+               (session_id, stage, channel, occupation, campaign, assisted_by, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (
+            event.session_id,
+            event.stage,
+            channel,
+            event.occupation,
+            event.campaign,
+            event.assisted_by,
+            now.isoformat(),
+        ),
     )

@@ -73,4 +73,71 @@ MIGRATIONS: list[list[str]] = [
         ) WITHOUT ROWID""",
         "CREATE INDEX funnel_events_at ON funnel_events (at)",
     ],
+    # 2: campaigns, roles, export batches, registration history, audit log
+    [
+        """CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            telegram_id TEXT UNIQUE,
+            phone TEXT UNIQUE,              -- E.164
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            CHECK (telegram_id IS NOT NULL OR phone IS NOT NULL)
+        )""",
+        """CREATE TABLE campaigners (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,      -- their own code, e.g. a Perisai agent number
+            name TEXT NOT NULL,
+            telegram_id TEXT UNIQUE,
+            phone TEXT UNIQUE,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            CHECK (telegram_id IS NOT NULL OR phone IS NOT NULL)
+        )""",
+        """CREATE TABLE campaigns (
+            code TEXT PRIMARY KEY,          -- issued by bpu-bot; a valid Telegram start payload
+            name TEXT NOT NULL,
+            place TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            campaigner_id INTEGER REFERENCES campaigners (id),
+            starts_on TEXT NOT NULL,        -- dates, inclusive, in local time
+            ends_on TEXT,
+            closed_at TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "ALTER TABLE registrations ADD COLUMN exported_revision INTEGER",
+        # Earlier revisions of updated registrations, so an old export batch can be reproduced.
+        # Keep its columns equal to registrations' when a later migration adds one there.
+        "CREATE TABLE registration_history AS SELECT * FROM registrations WHERE 0",
+        "CREATE UNIQUE INDEX registration_history_key ON registration_history (id, revision)",
+        """CREATE TABLE export_batches (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            format TEXT NOT NULL,
+            filters TEXT NOT NULL,          -- JSON
+            row_count INTEGER NOT NULL,
+            sha256 TEXT,                    -- of the file; NULL until it is written
+            file_name TEXT
+        )""",
+        """CREATE TABLE export_items (
+            batch_id INTEGER NOT NULL REFERENCES export_batches (id),
+            registration_id INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            PRIMARY KEY (batch_id, registration_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        "CREATE INDEX registrations_exported ON registrations (exported_revision)",
+        "CREATE INDEX funnel_events_campaign ON funnel_events (campaign)",
+        "ALTER TABLE funnel_events ADD COLUMN assisted_by TEXT",
+    ],
 ]

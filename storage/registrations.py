@@ -48,6 +48,10 @@ async def save(
         "updated_at": now.isoformat(),
     }
     if replaces:
+        await conn.execute(  # keep the revision being replaced: an export batch may hold it
+            "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
+            (replaces,),
+        )
         assignments = ", ".join(
             f"{name} = :{name}"
             for name in values

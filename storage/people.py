@@ -1,0 +1,95 @@
+"""Staff and campaigners: who may use the staff tools and the campaigner commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import aiosqlite
+
+Role = Literal["staff", "campaigner"]
+TABLES: dict[Role, str] = {"staff": "staff", "campaigner": "campaigners"}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    telegram_id: str | None
+    phone: str | None
+    active: bool
+    code: str | None = None  # campaigners only
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    keys = row.keys()
+    return Person(
+        row["id"],
+        row["name"],
+        row["telegram_id"],
+        row["phone"],
+        bool(row["active"]),
+        row["code"] if "code" in keys else None,
+    )
+
+
+async def add(
+    conn: aiosqlite.Connection,
+    role: Role,
+    name: str,
+    telegram_id: str | None,
+    phone: str | None,
+    actor: str,
+    now: datetime,
+    code: str | None = None,
+) -> int:
+    if role == "campaigner":
+        cursor = await conn.execute(
+            """INSERT INTO campaigners (code, name, telegram_id, phone, created_at, created_by)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (code, name, telegram_id, phone, now.isoformat(), actor),
+        )
+    else:
+        cursor = await conn.execute(
+            """INSERT INTO staff (name, telegram_id, phone, created_at, created_by)
+               VALUES (?, ?, ?, ?, ?)""",
+            (name, telegram_id, phone, now.isoformat(), actor),
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def deactivate(conn: aiosqlite.Connection, role: Role, person_id: int) -> bool:
+    cursor = await conn.execute(f"UPDATE {TABLES[role]} SET active = 0 WHERE id = ?", (person_id,))
+    return cursor.rowcount == 1
+
+
+async def listing(conn: aiosqlite.Connection, role: Role) -> list[Person]:
+    async with conn.execute(f"SELECT * FROM {TABLES[role]} ORDER BY active DESC, name") as cursor:
+        return [_person(row) for row in await cursor.fetchall()]
+
+
+async def find(
+    conn: aiosqlite.Connection,
+    role: Role,
+    *,
+    telegram_id: str | None = None,
+    phone: str | None = None,
+) -> Person | None:
+    """The active person with this Telegram id or phone number, if they hold the role."""
+    if telegram_id is None and phone is None:
+        return None
+    async with conn.execute(
+        f"""SELECT * FROM {TABLES[role]}
+            WHERE active AND (telegram_id = ? OR phone = ?)""",
+        (telegram_id, phone),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _person(row) if row else None
+
+
+async def campaigner_by_code(conn: aiosqlite.Connection, code: str) -> Person | None:
+    async with conn.execute("SELECT * FROM campaigners WHERE code = ?", (code,)) as cursor:
+        row = await cursor.fetchone()
+    return _person(row) if row else None

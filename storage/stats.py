@@ -1,0 +1,74 @@
+"""Funnel statistics from funnel_events: how many conversations reached each stage."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+STAGES = (
+    "started",
+    "occupation_chosen",
+    "benefits_read",
+    "quote_seen",
+    "registration_started",
+    "registered",
+)
+DIMENSIONS = ("occupation", "channel", "campaign", "campaigner")
+NONE = ""  # the group of conversations without a value (no occupation chosen, no campaign...)
+
+
+@dataclass
+class Funnel:
+    """Counts per stage overall and per group of each dimension."""
+
+    total: list[int] = field(default_factory=lambda: [0] * len(STAGES))
+    by: dict[str, dict[str, list[int]]] = field(
+        default_factory=lambda: {d: defaultdict(lambda: [0] * len(STAGES)) for d in DIMENSIONS}
+    )
+
+
+async def funnel(
+    conn: aiosqlite.Connection,
+    since_utc: str | None,
+    until_utc: str | None,
+    campaign: str | None = None,
+) -> Funnel:
+    """Conversations that started in [since, until), followed through the stages.
+
+    A conversation counts under the campaign of its start link only if that code was issued
+    (unknown codes are unattributed), and under the campaigner of that campaign or, for an
+    assisted registration, under the campaigner who assisted."""
+    clauses, params = ["s.stage = 'started'"], []
+    if since_utc:
+        clauses.append("s.at >= ?")
+        params.append(since_utc)
+    if until_utc:
+        clauses.append("s.at < ?")
+        params.append(until_utc)
+    if campaign:
+        clauses.append("s.campaign = ?")
+        params.append(campaign)
+    sql = f"""
+        SELECT e.stage,
+               COALESCE(o.occupation, '') AS occupation,
+               s.channel AS channel,
+               COALESCE(k.code, '') AS campaign,
+               COALESCE(p.code, s.assisted_by, '') AS campaigner,
+               count(*) AS n
+        FROM funnel_events s
+        JOIN funnel_events e ON e.session_id = s.session_id
+        LEFT JOIN funnel_events o ON o.session_id = s.session_id AND o.stage = 'occupation_chosen'
+        LEFT JOIN campaigns k ON k.code = s.campaign
+        LEFT JOIN campaigners p ON p.id = k.campaigner_id
+        WHERE {" AND ".join(clauses)}
+        GROUP BY 1, 2, 3, 4, 5"""
+    result = Funnel()
+    async with conn.execute(sql, params) as cursor:
+        async for row in cursor:
+            stage = STAGES.index(row["stage"])
+            result.total[stage] += row["n"]
+            for dimension in DIMENSIONS:
+                result.by[dimension][row[dimension]][stage] += row["n"]
+    return result
