@@ -13,6 +13,7 @@ from pathlib import Path
 from conversations import default_rules, load_rules
 from storage import Database
 
+from . import admin
 from .console import run_console
 from .logs import setup_logging
 from .service import ConversationService
@@ -20,6 +21,7 @@ from .settings import Settings
 from .telegram import run_polling
 from .web import serve
 
+ADMIN_COMMANDS = ("staff", "campaigner", "campaign", "export", "stats")
 Server = Callable[[Settings, ConversationService, asyncio.Event], Awaitable[None]]
 
 log = logging.getLogger(__name__)
@@ -46,12 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         help="who is chatting; the same id resumes the same conversation (default: console)",
     )
     chat.add_argument("--lang", choices=("id", "en"), help="chat in this language")
-    chat.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    for name, text in (
-        ("telegram", "run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)"),
-        ("serve", "run the web server for webhooks (Telegram) and /healthz"),
-    ):
-        command = commands.add_parser(name, help=text)
+    commands.add_parser(
+        "telegram", help="run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)"
+    )
+    commands.add_parser("serve", help="run the web server for webhooks (Telegram) and /healthz")
+    admin.add_commands(commands)
+    for command in commands.choices.values():  # --db also after the command's name
         command.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -61,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     if args.db:
         settings = settings.model_copy(update={"db_path": args.db})
+    if args.command in ADMIN_COMMANDS:
+        setup_logging("WARNING")
+        rules = load_rules(settings.rules_path) if settings.rules_path else default_rules()
+        return asyncio.run(admin.run(args, settings, rules))
     if args.command == "chat":
         # The chat owns the terminal: only warnings and errors are logged, to stderr.
         setup_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)

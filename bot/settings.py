@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     """Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; requests without it get 403."""
     telegram_rate_limit: bool = True
     """Throttle outgoing messages to Telegram's limits (off only in tests)."""
+    telegram_bot_username: str | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME", "BPU_TELEGRAM_BOT_USERNAME")
+    )
+    """The bot's @username, for campaign links (t.me/<username>?start=<code>)."""
+    whatsapp_number: str | None = None
+    """The WhatsApp business number campaign links open (wa.me/<number>), e.g. 6281100001111."""
+
+    # --- roles ------------------------------------------------------------------------------------
+    staff_telegram_ids: str = ""
+    """Comma-separated Telegram user ids that are staff without being added by `bpu-bot staff`."""
 
     # --- web server (`bpu-bot serve`) -------------------------------------------------------------
     host: str = "0.0.0.0"
@@ -66,6 +76,10 @@ class Settings(BaseSettings):
         ):
             raise ValueError("1-256 characters: letters, digits, _ and - (Telegram's rule)")
         return value
+
+    @property
+    def first_staff(self) -> set[str]:
+        return {part.strip() for part in self.staff_telegram_ids.split(",") if part.strip()}
 
     @property
     def zone(self) -> ZoneInfo:

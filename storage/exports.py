@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
+
+from .times import day_start
 
 # Registration columns read for an export, in table order.
 COLUMNS = (
@@ -74,20 +76,16 @@ class Batch:
     file_name: str | None
 
 
-def _day_start(day: date, zone: ZoneInfo) -> str:
-    return datetime.combine(day, time(0), zone).astimezone(ZoneInfo("UTC")).isoformat()
-
-
 def _where(filters: Filters, zone: ZoneInfo) -> tuple[str, list[object]]:
     clauses, params = [], []
     if not filters.include_exported:
         clauses.append("(exported_revision IS NULL OR exported_revision < revision)")
     if filters.since:
         clauses.append("created_at >= ?")
-        params.append(_day_start(filters.since, zone))
+        params.append(day_start(filters.since, zone))
     if filters.until:
         clauses.append("created_at < ?")
-        params.append(_day_start(filters.until + timedelta(days=1), zone))
+        params.append(day_start(filters.until + timedelta(days=1), zone))
     if filters.campaign:
         clauses.append("campaign = ?")
         params.append(filters.campaign)

@@ -1,0 +1,287 @@
+"""Staff commands: `bpu-bot staff|campaigner|campaign|export|stats`. Each change is audited."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from conversations import Rules
+from conversations.fields import clean_phone
+from conversations.i18n import translator
+from conversations.parsing import Invalid
+from storage import Database, audit, campaigns, people
+from storage.stats import funnel
+from storage.times import day_start
+
+from .campaign_assets import campaign_links, write_assets
+from .export_files import FORMATS
+from .exports import Filters, NothingToExport, export
+from .settings import Settings
+from .stats_report import report
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    for role in ("staff", "campaigner"):
+        parser = commands.add_parser(role, help=f"add, list or remove {role}")
+        actions = parser.add_subparsers(dest="action", required=True)
+        add = actions.add_parser("add", help=f"add a {role} member")
+        add.add_argument("--name", required=True)
+        if role == "campaigner":
+            add.add_argument(
+                "--code", required=True, help="their own code, e.g. a Perisai agent number"
+            )
+        add.add_argument("--telegram-id", help="their numeric Telegram user id")
+        add.add_argument("--phone", help="their WhatsApp mobile number")
+        actions.add_parser("list", help=f"list {role}")
+        remove = actions.add_parser("remove", help=f"take away the {role} role")
+        remove.add_argument("id", type=int)
+
+    campaign = commands.add_parser(
+        "campaign", help="create, list, show, close campaigns; write their QR codes and poster"
+    )
+    actions = campaign.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="issue a new campaign code")
+    create.add_argument("--name", required=True, help='e.g. "Pasar Klewer November"')
+    create.add_argument("--place", required=True, help='e.g. "Pasar Klewer, Solo"')
+    create.add_argument("--branch", required=True, help='branch office, e.g. "Surakarta"')
+    create.add_argument("--campaigner", help="code of the responsible campaigner")
+    create.add_argument("--starts", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+    create.add_argument("--ends", type=date.fromisoformat, help="YYYY-MM-DD (default open)")
+    actions.add_parser("list", help="all campaigns")
+    for name, text in (("show", "details and links"), ("close", "stop counting it as active")):
+        actions.add_parser(name, help=text).add_argument("code")
+    assets = actions.add_parser("assets", help="QR codes (PNG, SVG) and the A4 poster (PNG, PDF)")
+    assets.add_argument("code")
+    assets.add_argument("--out", type=Path, default=Path.cwd(), help="folder (default: here)")
+
+    exporting = commands.add_parser("export", help="export registrations for the main system")
+    exporting.add_argument("--format", choices=FORMATS, help="default csv, or the batch's own")
+    exporting.add_argument("--out", type=Path, help="file or folder (default: here)")
+    exporting.add_argument("--batch", type=int, help="write batch N again, exactly")
+    exporting.add_argument(
+        "--all", action="store_true", help="include registrations exported before"
+    )
+    exporting.add_argument("--since", type=date.fromisoformat, help="registered on or after")
+    exporting.add_argument("--until", type=date.fromisoformat, help="registered on or before")
+    exporting.add_argument("--campaign", help="only this campaign code")
+
+    stats = commands.add_parser(
+        "stats", help="the funnel, with drop-off, by occupation, channel, campaign and campaigner"
+    )
+    stats.add_argument(
+        "--since", type=date.fromisoformat, help="conversations started on or after (YYYY-MM-DD)"
+    )
+    stats.add_argument("--until", type=date.fromisoformat, help="... on or before")
+    stats.add_argument("--campaign", help="only this campaign code")
+
+
+def actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+async def run(
+    args: argparse.Namespace, settings: Settings, rules: Rules, out: TextIO = sys.stdout
+) -> int:
+    """Carry out one staff command; returns the exit status."""
+    async with await Database.open(settings.db_path) as db:
+        handler = {
+            "staff": _people,
+            "campaigner": _people,
+            "campaign": _campaign,
+            "export": _export,
+            "stats": _stats,
+        }[args.command]
+        return await handler(args, settings, rules, db, out)
+
+
+async def _people(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    role = args.command
+    now = datetime.now(UTC)
+    if args.action == "list":
+        async with db.transaction() as conn:
+            found = await people.listing(conn, role)
+        for p in found:
+            code = f" [{p.code}]" if p.code else ""
+            state = "" if p.active else "  (removed)"
+            print(
+                f"{p.id:4}  {p.name}{code}  telegram={p.telegram_id or '-'}  "
+                f"phone={p.phone or '-'}{state}",
+                file=out,
+            )
+        return 0
+    if args.action == "remove":
+        async with db.transaction() as conn:
+            done = await people.deactivate(conn, role, args.id)
+            if done:
+                await audit.record(conn, actor(), f"{role}.remove", {"id": args.id}, now)
+        print(f"{role} {args.id} removed" if done else f"no {role} {args.id}", file=out)
+        return 0 if done else 1
+    if not (args.telegram_id or args.phone):
+        print("give --telegram-id and/or --phone", file=out)
+        return 2
+    try:
+        phone = clean_phone(args.phone) if args.phone else None
+    except Invalid:
+        print(f"not an Indonesian mobile number: {args.phone}", file=out)
+        return 2
+    async with db.transaction() as conn:
+        person_id = await people.add(
+            conn,
+            role,
+            args.name,
+            args.telegram_id,
+            phone,
+            actor(),
+            now,
+            code=getattr(args, "code", None),
+        )
+        await audit.record(conn, actor(), f"{role}.add", {"id": person_id, "name": args.name}, now)
+    print(f"{role} {person_id} added: {args.name}", file=out)
+    return 0
+
+
+async def _campaign(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    now = datetime.now(UTC)
+    today = now.astimezone(settings.zone).date()
+    t = translator(settings.language)
+    if args.action == "create":
+        async with db.transaction() as conn:
+            campaigner = None
+            if args.campaigner:
+                campaigner = await people.campaigner_by_code(conn, args.campaigner)
+                if campaigner is None:
+                    print(f"no campaigner with code {args.campaigner}", file=out)
+                    return 2
+            made = await campaigns.create(
+                conn,
+                name=args.name,
+                place=args.place,
+                branch=args.branch,
+                campaigner_id=campaigner.id if campaigner else None,
+                starts_on=args.starts or today,
+                ends_on=args.ends,
+                actor=actor(),
+                now=now,
+            )
+            await audit.record(conn, actor(), "campaign.create", {"code": made.code}, now)
+        print(f"campaign {made.code} created", file=out)
+        return 0
+    if args.action == "list":
+        async with db.transaction() as conn:
+            found = await campaigns.listing(conn)
+        for c in found:
+            state = "active" if c.active_on(today) else ("closed" if c.closed_at else "inactive")
+            print(
+                f"{c.code}  {c.name}  |  {c.place}  |  {c.branch}  |  {c.starts_on} to "
+                f"{c.ends_on or 'open'}  |  {state}",
+                file=out,
+            )
+        return 0
+    async with db.transaction() as conn:
+        found = await campaigns.get(conn, args.code)
+        if found is None:
+            print(f"no campaign {args.code}", file=out)
+            return 1
+        if args.action == "close":
+            closed = await campaigns.close(conn, args.code, now)
+            if closed:
+                await audit.record(conn, actor(), "campaign.close", {"code": args.code}, now)
+            print(f"campaign {args.code} closed" if closed else "already closed", file=out)
+            return 0
+    try:
+        links = campaign_links(settings, t, found.code)
+    except ValueError as error:
+        print(error, file=out)
+        return 2
+    if args.action == "assets":
+        for path in write_assets(args.out, t, rules, today, found, links):
+            print(path, file=out)
+        return 0
+    print(
+        f"{found.code}: {found.name}\nplace: {found.place}\nbranch: {found.branch}\n"
+        f"dates: {found.starts_on} to {found.ends_on or 'open'}"
+        f"{'  (closed)' if found.closed_at else ''}",
+        file=out,
+    )
+    for channel, link in links.pairs():
+        print(f"{channel}: {link}", file=out)
+    return 0
+
+
+async def _export(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    filters = Filters(
+        include_exported=args.all, since=args.since, until=args.until, campaign=args.campaign
+    )
+    try:
+        result = await export(
+            db,
+            fmt=args.format,
+            actor=actor(),
+            now=datetime.now(UTC),
+            zone=settings.zone,
+            filters=filters,
+            batch_id=args.batch,
+            out=args.out,
+            progress=_progress_bar(sys.stderr),
+        )
+    except NothingToExport:
+        print("nothing new to export: no file written", file=out)
+        return 0
+    except LookupError as error:
+        print(error, file=out)
+        return 1
+    b = result.batch
+    print(
+        f"batch {b.id}: {result.rows} registrations -> {result.path}\n"
+        f"sha256 {result.sha256}\ncreated {b.created_at} by {b.created_by}",
+        file=out,
+    )
+    if result.matches is False:
+        print("warning: this file differs from the one first written for this batch", file=out)
+    elif result.matches:
+        print("identical to the file first written for this batch", file=out)
+    return 0
+
+
+def _progress_bar(stream: TextIO):
+    """A progress line on a terminal; nothing when output goes to a file or pipe."""
+    if not stream.isatty():
+        return None
+    step = {"last": -1}
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent != step["last"] or done == total:
+            step["last"] = percent
+            bar = "#" * (percent // 4)
+            end = "\n" if done >= total else ""
+            stream.write(f"\r[{bar:<25}] {percent:3}%  {done:,}/{total:,}{end}")
+            stream.flush()
+
+    return show
+
+
+async def _stats(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    since = day_start(args.since, settings.zone) if args.since else None
+    until = day_start(args.until + timedelta(days=1), settings.zone) if args.until else None
+    async with db.transaction() as conn:
+        result = await funnel(conn, since, until, args.campaign)
+    heading = (
+        f"Funnel of conversations started {args.since or 'at any time'}"
+        f"{f' to {args.until}' if args.until else ''}"
+        f"{f', campaign {args.campaign}' if args.campaign else ''}"
+    )
+    print(report(result, heading), file=out)
+    return 0

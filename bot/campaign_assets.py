@@ -1,0 +1,99 @@
+"""What a campaigner takes to the market: links, QR codes and the A4 poster of a campaign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from conversations import Rules
+from conversations.content import lowest_premium
+from conversations.i18n import Translator
+from storage.campaigns import Campaign
+
+from .graphics import PosterText, poster, qr_png, qr_svg
+from .links import telegram_link, whatsapp_link
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Links:
+    telegram: str | None
+    whatsapp: str | None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(channel, link) for each channel that is set up, WhatsApp first: most workers use it."""
+        found = [("whatsapp", self.whatsapp), ("telegram", self.telegram)]
+        return [(channel, link) for channel, link in found if link]
+
+
+def campaign_links(settings: Settings, t: Translator, code: str) -> Links:
+    links = Links(
+        telegram_link(settings.telegram_bot_username, code)
+        if settings.telegram_bot_username
+        else None,
+        whatsapp_link(settings.whatsapp_number, t, code) if settings.whatsapp_number else None,
+    )
+    if not links.pairs():
+        raise ValueError("set TELEGRAM_BOT_USERNAME and/or BPU_WHATSAPP_NUMBER for campaign links")
+    return links
+
+
+def price_note(t: Translator, rules: Rules, today: date) -> str | None:
+    """The discount running today, said so that it is true for everyone it names."""
+    first = today.replace(day=1)
+    active = [d for d in rules.discounts if d.start <= first <= d.end]
+    if not active:
+        return None
+    sectors = {sector for d in active for sector in d.sectors}
+    end = t.month(min(d.end for d in active))
+    if sectors >= {"transport", "other"}:
+        return t("Now {percent}% off JKK and JKM, until {end}", percent=active[0].percent, end=end)
+    return t(
+        "Now {percent}% off JKK and JKM for ojek, drivers and couriers, until {end}",
+        percent=active[0].percent,
+        end=end,
+    )
+
+
+def poster_text(
+    t: Translator, rules: Rules, today: date, campaign: Campaign, links: Links
+) -> PosterText:
+    captions = {"whatsapp": t("Register on WhatsApp"), "telegram": t("Register on Telegram")}
+    return PosterText(
+        title="BPJS Ketenagakerjaan",
+        subtitle=t("for people who work for themselves: traders, ojek, farmers, fishers"),
+        slogan="Kerja Keras Bebas Cemas",
+        pitch=t("Protection from work accidents and death. No waiting period."),
+        price=t("From {amount} a month", amount=t.money(lowest_premium(rules))),
+        price_note=price_note(t, rules, today),
+        place=t("Where: {place}", place=campaign.place),
+        footer=t(
+            "Code: {code} · Contact Center {cc}",
+            code=campaign.code,
+            cc=rules.payment.contact_center,
+        ),
+        codes=[
+            (captions[channel], link.removeprefix("https://").split("?text=")[0], link)
+            for channel, link in links.pairs()
+        ],
+    )
+
+
+def write_assets(
+    folder: Path, t: Translator, rules: Rules, today: date, campaign: Campaign, links: Links
+) -> list[Path]:
+    """QR codes (PNG and SVG) for each link, and the poster (PNG and PDF), into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for channel, link in links.pairs():
+        for suffix, data in (("png", qr_png(link)), ("svg", qr_svg(link))):
+            path = folder / f"{campaign.code}-qr-{channel}.{suffix}"
+            path.write_bytes(data)
+            written.append(path)
+    png, pdf = poster(poster_text(t, rules, today, campaign, links))
+    for suffix, data in (("png", png), ("pdf", pdf)):
+        path = folder / f"{campaign.code}-poster.{suffix}"
+        path.write_bytes(data)
+        written.append(path)
+    return written
