@@ -51,6 +51,13 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)  # type: ignore[return-value]
 
 
+def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> ImageFont.FreeTypeFont:
+    """The font at `size`, or smaller until `text` fits in `width`."""
+    while size > 12 and draw.textlength(text, font=_font(size)) > width - 20:
+        size -= 1
+    return _font(size)
+
+
 def _wrap(
     draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int
 ) -> list[str]:
@@ -99,10 +106,11 @@ def poster(text: PosterText) -> tuple[bytes, bytes]:
     width, height = A4_150DPI
     image = Image.new("RGB", A4_150DPI, "white")
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width, 250), fill=GREEN)
+    band = 160 + 50 * len(_wrap(draw, text.subtitle, _font(40), width - 120)) + 40
+    draw.rectangle((0, 0, width, band), fill=GREEN)
     _centered(draw, 55, text.title, 72, (255, 255, 255), width)
     _centered(draw, 160, text.subtitle, 40, (255, 255, 255), width)
-    y = _centered(draw, 310, text.slogan, 88, GREEN, width)
+    y = _centered(draw, band + 60, text.slogan, 88, GREEN, width)
     y = _centered(draw, y + 20, text.pitch, 40, INK, width)
     draw.rounded_rectangle((100, y + 30, width - 100, y + 230), radius=30, fill=LIGHT)
     _centered(draw, y + 60, text.price, 76, INK, width)
@@ -116,7 +124,13 @@ def poster(text: PosterText) -> tuple[bytes, bytes]:
         x = gap + index * (size + gap)
         draw.text((x + size // 2, y), caption, font=_font(44), fill=INK, anchor="ma")
         image.paste(_qr_image(link, size), (x, y + 65))
-        draw.text((x + size // 2, y + size + 80), shown, font=_font(24), fill=GREY, anchor="ma")
+        draw.text(
+            (x + size // 2, y + size + 80),
+            shown,
+            font=_fitting(draw, shown, 24, size + gap),
+            fill=GREY,
+            anchor="ma",
+        )
     y += size + 140
     y = _centered(draw, y, text.place, 44, INK, width)
     draw.rectangle((0, height - 110, width, height), fill=GREEN)
