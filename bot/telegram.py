@@ -38,6 +38,7 @@ from conversations.i18n import N_, translator
 from .logs import pseudonym
 from .service import ConversationService
 from .settings import Settings
+from .staff_chat import StaffChat
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,9 @@ class Blocked(Exception):
 
 
 class TelegramChannel:
-    def __init__(self, service: ConversationService) -> None:
+    def __init__(self, service: ConversationService, staff: StaffChat | None = None) -> None:
         self.service = service
+        self.staff = staff
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def register(self, app: Application) -> None:
@@ -178,6 +180,8 @@ class TelegramChannel:
             except Blocked:
                 log.info("user %s has blocked the bot; replies dropped, answers are saved", who)
 
+        if self.staff and await self.staff.handle(incoming, deliver, telegram_id=incoming.user_key):
+            return
         await self.service.handle(incoming, deliver)
 
     async def _send(
@@ -189,6 +193,16 @@ class TelegramChannel:
             await self._call(
                 lambda p=part, m=markup: context.bot.send_message(chat_id, p, reply_markup=m), who
             )
+        if file := reply.attachment:
+            if file.kind == "photo":
+                await self._call(
+                    lambda: context.bot.send_photo(chat_id, file.data, filename=file.filename), who
+                )
+            else:
+                await self._call(
+                    lambda: context.bot.send_document(chat_id, file.data, filename=file.filename),
+                    who,
+                )
 
     async def _call(self, request: Callable[[], Awaitable[T]], who: str) -> T | None:
         """Send, retrying what is worth retrying. The answers are already saved either way."""
@@ -288,7 +302,7 @@ async def run_polling(
 ) -> None:
     """Long polling until `stop` is set; needs only the token."""
     app = build_application(settings, polling=True)
-    TelegramChannel(service).register(app)
+    TelegramChannel(service, StaffChat(service, settings)).register(app)
     async with app:
         await set_commands(app)
         await app.start()

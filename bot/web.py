@@ -14,6 +14,7 @@ from storage import Database
 
 from .service import ConversationService
 from .settings import Settings
+from .staff_chat import StaffChat
 from .telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ async def serve(settings: Settings, service: ConversationService, stop: asyncio.
             "and TELEGRAM_WEBHOOK_SECRET"
         )
     bot = build_application(settings, polling=False)
-    TelegramChannel(service).register(bot)
+    TelegramChannel(service, StaffChat(service, settings)).register(bot)
     async with bot:
         await set_commands(bot)
         await bot.start()

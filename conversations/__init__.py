@@ -5,6 +5,7 @@
 
 from .engine import FLOW_VERSION, advance
 from .model import (
+    Attachment,
     Context,
     Effect,
     Funnel,
@@ -24,6 +25,7 @@ from .rules import Rules, default_rules, load_rules
 
 __all__ = [
     "FLOW_VERSION",
+    "Attachment",
     "Context",
     "Effect",
     "Funnel",

@@ -45,10 +45,18 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    kind: Literal["photo", "document"]
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     options: tuple[Option, ...] = ()
     contact_button: str | None = None  # label of a "share my number" button, where possible
+    attachment: Attachment | None = None  # a picture or file sent after the text
 
 
 class Answers(BaseModel):

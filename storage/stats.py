@@ -72,3 +72,28 @@ async def funnel(
             for dimension in DIMENSIONS:
                 result.by[dimension][row[dimension]][stage] += row["n"]
     return result
+
+
+@dataclass(frozen=True)
+class Tally:
+    today: int
+    week: int
+    total: int
+
+
+async def campaigner_tally(
+    conn: aiosqlite.Connection, campaigner_id: int, code: str, today_start: str, week_start: str
+) -> Tally:
+    """Registrations from the campaigner's campaigns or assisted by them."""
+    async with conn.execute(
+        """SELECT count(*) FILTER (WHERE created_at >= ?),
+                  count(*) FILTER (WHERE created_at >= ?),
+                  count(*)
+           FROM registrations
+           WHERE assisted_by = ?
+              OR campaign IN (SELECT code FROM campaigns WHERE campaigner_id = ?)""",
+        (today_start, week_start, code, campaigner_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return Tally(row[0], row[1], row[2])

@@ -65,6 +65,7 @@ class FakeTelegram:
         self.answered_callbacks: list[str] = []
         self.commands: dict[str | None, list[dict]] = {}
         self.webhook: dict | None = None
+        self.files: list[dict] = []  # photos and documents the bot sent
         self.failures: dict[str, list[ApiError]] = {}
         self._updates: list[dict] = []
         self._new_update = asyncio.Event()
@@ -121,9 +122,12 @@ class FakeTelegram:
 
     @staticmethod
     def _decode(params: dict) -> dict:
-        """python-telegram-bot sends nested objects as JSON strings in a form."""
+        """python-telegram-bot sends nested objects as JSON strings in a form, files as parts."""
         decoded = {}
         for key, value in params.items():
+            if isinstance(value, web.FileField):
+                decoded[key] = {"filename": value.filename, "data": value.file.read()}
+                continue
             try:
                 decoded[key] = (
                     json.loads(value)
@@ -168,6 +172,31 @@ class FakeTelegram:
         sent = Sent(chat_id, next(self._message_ids), text, markup)
         self.sent.append(sent)
         return sent.as_message()
+
+    async def api_sendPhoto(self, params: dict) -> dict:
+        return self._file("photo", params)
+
+    async def api_sendDocument(self, params: dict) -> dict:
+        return self._file("document", params)
+
+    def _file(self, kind: str, params: dict) -> dict:
+        upload = params.get(kind)
+        if not isinstance(upload, dict) or not upload["data"]:
+            raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+        if len(params.get("caption", "")) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        if kind == "photo" and len(upload["data"]) > 10 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        chat_id = int(params["chat_id"])
+        self.files.append({"kind": kind, "chat_id": chat_id, **upload})
+        message = Sent(chat_id, next(self._message_ids), "", None).as_message()
+        message.pop("text")
+        message[kind] = (
+            [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]
+            if kind == "photo"
+            else {"file_id": "f", "file_unique_id": "u", "file_name": upload["filename"]}
+        )
+        return message
 
     async def api_editMessageText(self, params: dict) -> dict:
         sent = self._find(params)

@@ -1,0 +1,237 @@
+"""Chat commands for campaigners (/kampanye, /rekap, /daftarkan) and staff (/ekspor, /statistik).
+
+The role is checked in the database on every use. For anyone without it a command is just text
+for the worker conversation, so nothing shows that it exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from conversations import Attachment, Incoming, Kind, Reply
+from conversations.i18n import translator
+from storage import campaigns, exports, inbound, people
+from storage.people import Person, Role
+from storage.stats import campaigner_tally, funnel
+from storage.times import day_start
+
+from .campaign_assets import campaign_links, poster_text
+from .exports import NothingToExport, export
+from .graphics import funnel_chart, poster, qr_png
+from .logs import pseudonym
+from .service import ConversationService, Deliver
+from .settings import Settings
+from .stats_report import STAGE_LABELS, chat_summary
+
+log = logging.getLogger(__name__)
+
+ROLES: dict[str, Role] = {
+    "kampanye": "campaigner",
+    "rekap": "campaigner",
+    "daftarkan": "campaigner",
+    "ekspor": "staff",
+    "statistik": "staff",
+}
+_COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?\s*$")
+TELEGRAM_FILE_LIMIT = 45 * 1024 * 1024  # bots may send 50 MB; keep a margin
+
+
+def command_of(text: str) -> str | None:
+    match = _COMMAND.match(text.strip().lower())
+    return match[1] if match and match[1] in ROLES else None
+
+
+class StaffChat:
+    def __init__(self, service: ConversationService, settings: Settings) -> None:
+        self.service = service
+        self.settings = settings
+
+    async def handle(
+        self,
+        incoming: Incoming,
+        deliver: Deliver,
+        *,
+        telegram_id: str | None = None,
+        phone: str | None = None,
+    ) -> bool:
+        """Run a staff or campaigner command; False if this is none for this person."""
+        command = command_of(incoming.text) if incoming.kind is Kind.TEXT else None
+        if command is None:
+            return False
+        person = await self._person(ROLES[command], telegram_id, phone)
+        if person is None:
+            return False
+        who = pseudonym(incoming.channel, incoming.user_key)
+        log.info("user %s: /%s as %s %s", who, command, ROLES[command], person.id)
+        if command == "daftarkan":
+            await self._assist(incoming, person, deliver)
+            return True
+        async with self.service.locks.hold((incoming.channel, incoming.user_key)):
+            now = self.service.clock()
+            async with self.service.db.transaction() as conn:
+                if not await inbound.first_time(conn, incoming.channel, incoming.message_id, now):
+                    return True  # a redelivered command is not run twice
+            handler = {
+                "kampanye": self._campaigns,
+                "rekap": self._tally,
+                "ekspor": self._export,
+                "statistik": self._stats,
+            }[command]
+            await deliver(await handler(person, incoming, now))
+        return True
+
+    async def _person(
+        self, role: Role, telegram_id: str | None, phone: str | None
+    ) -> Person | None:
+        if role == "staff" and telegram_id and telegram_id in self.settings.first_staff:
+            return Person(0, "staff (settings)", telegram_id, None, True)
+        async with self.service.db.transaction() as conn:
+            return await people.find(conn, role, telegram_id=telegram_id, phone=phone)
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(self.service.zone).date()
+
+    async def _active_campaigns(self, person: Person, now: datetime) -> list[campaigns.Campaign]:
+        async with self.service.db.transaction() as conn:
+            found = await campaigns.listing(conn, person.id)
+        return [c for c in found if c.active_on(self._today(now))]
+
+    async def _campaigns(self, person: Person, incoming: Incoming, now: datetime) -> list[Reply]:
+        t = translator(self.service.default_lang)
+        active = await self._active_campaigns(person, now)
+        if not active:
+            return [Reply(t("You have no active campaign. Ask your branch office to create one."))]
+        replies = []
+        for campaign in active[:3]:
+            links = campaign_links(self.settings, t, campaign.code)
+            lines = [
+                t("Campaign: {name}", name=campaign.name),
+                t("Where: {place}", place=campaign.place),
+            ]
+            lines += [f"{channel.capitalize()}: {link}" for channel, link in links.pairs()]
+            replies.append(Reply("\n".join(lines)))
+            channel, link = links.pairs()[0]
+            replies.append(
+                Reply(
+                    t("QR code for {channel}: show it or print it.", channel=channel.capitalize()),
+                    attachment=Attachment(f"{campaign.code}-qr.png", qr_png(link), "photo"),
+                )
+            )
+            _, pdf = poster(poster_text(t, self.service.rules, self._today(now), campaign, links))
+            replies.append(
+                Reply(
+                    t("Poster to print (A4):"),
+                    attachment=Attachment(f"{campaign.code}-poster.pdf", pdf, "document"),
+                )
+            )
+        return replies
+
+    async def _tally(self, person: Person, incoming: Incoming, now: datetime) -> list[Reply]:
+        t = translator(self.service.default_lang)
+        today = self._today(now)
+        week = today - timedelta(days=today.weekday())
+        async with self.service.db.transaction() as conn:
+            tally = await campaigner_tally(
+                conn,
+                person.id,
+                person.code or "",
+                day_start(today, self.service.zone),
+                day_start(week, self.service.zone),
+            )
+        return [
+            Reply(
+                t(
+                    "Your sign-ups\ntoday: {today}\nthis week: {week}\nin total: {total}",
+                    today=tally.today,
+                    week=tally.week,
+                    total=tally.total,
+                )
+            )
+        ]
+
+    async def _assist(self, incoming: Incoming, person: Person, deliver: Deliver) -> None:
+        now = self.service.clock()
+        active = await self._active_campaigns(person, now)
+        opening = Incoming(
+            incoming.channel,
+            incoming.user_key,
+            incoming.message_id,
+            Kind.OPEN,
+            payload=active[0].code if active else None,
+            assisted_by=person.code,
+        )
+        await self.service.handle(opening, deliver)
+
+    async def _export(self, person: Person, incoming: Incoming, now: datetime) -> list[Reply]:
+        t = translator(self.service.default_lang)
+        actor = f"{incoming.channel}:{person.telegram_id or person.phone} ({person.name})"
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                result = await export(
+                    self.service.db,
+                    fmt="xlsx",
+                    actor=actor,
+                    now=now,
+                    zone=self.service.zone,
+                    out=Path(folder),
+                )
+            except NothingToExport:
+                async with self.service.db.transaction() as conn:
+                    latest = await exports.latest(conn)
+                if latest is None:
+                    return [Reply(t("There are no registrations to export yet."))]
+                result = await export(
+                    self.service.db,
+                    fmt="xlsx",
+                    actor=actor,
+                    now=now,
+                    zone=self.service.zone,
+                    batch_id=latest.id,
+                    out=Path(folder),
+                )
+            size = result.path.stat().st_size
+            if size > TELEGRAM_FILE_LIMIT:
+                return [
+                    Reply(
+                        t(
+                            "Batch {batch} is too large to send here. Use bpu-bot export "
+                            "--batch {batch} on the server.",
+                            batch=result.batch.id,
+                        )
+                    )
+                ]
+            data = result.path.read_bytes()
+        note = (
+            t("New batch {batch}: {rows} registrations.", batch=result.batch.id, rows=result.rows)
+            if result.new
+            else t(
+                "Nothing new since batch {batch} ({rows} registrations); here it is again.",
+                batch=result.batch.id,
+                rows=result.rows,
+            )
+        )
+        return [
+            Reply(
+                f"{note}\nSHA-256: {result.sha256}",
+                attachment=Attachment(result.path.name, data, "document"),
+            )
+        ]
+
+    async def _stats(self, person: Person, incoming: Incoming, now: datetime) -> list[Reply]:
+        t = translator(self.service.default_lang)
+        since = now - timedelta(days=30)
+        async with self.service.db.transaction() as conn:
+            result = await funnel(conn, since.astimezone(UTC).isoformat(), None)
+        heading = t("Last 30 days, since {day}:", day=t.date(self._today(since)))
+        chart = funnel_chart(
+            heading,
+            [(t(STAGE_LABELS[s]), n) for s, n in zip(STAGE_LABELS, result.total, strict=True)],
+        )
+        return [
+            Reply(chat_summary(t, result, heading)),
+            Reply(t("Funnel chart"), attachment=Attachment("funnel.png", chart, "photo")),
+        ]
