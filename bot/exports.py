@@ -78,6 +78,7 @@ async def export(
             )
     fmt = fmt or batch.format
     path = out if out and not out.is_dir() else (out or Path.cwd()) / default_name(batch, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     created = datetime.fromisoformat(
         batch.created_at

@@ -1,0 +1,52 @@
+"""Registrations put straight into storage, for export and statistics tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from conversations import Registration
+from storage import Database, registrations
+
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+
+
+def registration(i: int, **changes: object) -> Registration:
+    base = Registration(
+        reference=f"BPU-TEST-{i:04d}",
+        nik=f"3372051708{80 + i % 20:02d}{i + 1:04d}",
+        full_name=f"Pekerja {i}",
+        birth_date=date(1980, 8, 17),
+        gender="L",
+        phone=f"+62812{i:08d}",
+        address=f"Jl. Mawar {i}, Kauman",
+        city="Kota Surakarta",
+        email=None,
+        occupation="pedagang",
+        occupation_detail=None,
+        income_stated=2_000_000,
+        income_declared=2_000_000,
+        programs="JKK+JKM",
+        period_months=1,
+        monthly_premium=13_400,
+        period_total=13_400,
+        discount="PP 50/2025 50% until 2026-12-31",
+        tariff_version="2026-11-21.1",
+        campaign=None,
+        consent_version="2026-11-21",
+        consent_at=NOW,
+        review_flags=(),
+        assisted_by=None,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def add(
+    db: Database,
+    reg: Registration,
+    at: datetime = NOW,
+    user: str = "seed",
+    replaces: str | None = None,
+) -> None:
+    async with db.transaction() as conn:
+        await registrations.save(conn, reg, replaces, "test", user, "s", at)

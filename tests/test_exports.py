@@ -1,0 +1,207 @@
+"""Exports for the main system: read back with real readers, batches, filters, failures."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+import bot.exports
+from bot.export_files import COLUMNS
+from bot.exports import Filters, NothingToExport, export
+from storage import Database, campaigns
+from tests.seed import NOW, add, registration
+
+ZONE = ZoneInfo("Asia/Jakarta")
+
+
+async def run(db: Database, folder: Path, fmt: str | None = "csv", **options: object):
+    """Export into `folder`/out, which holds nothing else."""
+    out = folder / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    return await export(db, fmt=fmt, actor="test", now=NOW, zone=ZONE, out=out, **options)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # BOM and CRLF, for Excel
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+
+
+def read_xlsx(path: Path) -> list[dict[str, object]]:
+    sheet = openpyxl.load_workbook(path, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+async def seeded(db: Database, n: int = 3) -> None:
+    for i in range(n):
+        await add(db, registration(i), at=NOW + timedelta(minutes=i))
+
+
+async def test_csv_reads_back_equal_to_the_database(db: Database, tmp_path: Path) -> None:
+    await seeded(db)
+    await add(
+        db,
+        registration(
+            9,
+            address='=HYPERLINK("http://x")',
+            email="+x@y.co",
+            review_flags=("age_over_65",),
+            assisted_by="PRS-1",
+        ),
+        at=NOW + timedelta(hours=1),
+    )
+    result = await run(db, tmp_path)
+    rows = read_csv(result.path)
+    assert list(rows[0]) == list(COLUMNS)
+    assert [r["reference"] for r in rows] == [
+        "BPU-TEST-0000",
+        "BPU-TEST-0001",
+        "BPU-TEST-0002",
+        "BPU-TEST-0009",
+    ]
+    first = rows[0]
+    assert first["nik"] == '="3372051708800001"' and first["phone"] == '="+6281200000000"'
+    assert first["registered_at"] == "2026-11-21T10:00:00+07:00"
+    assert (first["declared_income"], first["monthly_premium"], first["programs"]) == (
+        "2000000",
+        "13400",
+        "JKK+JKM",
+    )
+    last = rows[-1]
+    assert last["address"] == '\'=HYPERLINK("http://x")'  # never run as a formula in Excel
+    assert last["email"] == "'+x@y.co"
+    assert (last["review_flags"], last["assisted_by"]) == ("age_over_65", "PRS-1")
+    assert result.rows == 4 and result.batch.id == 1
+
+
+async def test_xlsx_and_jsonl_read_back_equal_to_the_database(db: Database, tmp_path: Path) -> None:
+    await seeded(db)
+    xlsx = read_xlsx((await run(db, tmp_path, "xlsx", filters=Filters(True))).path)
+    jsonl = read_jsonl((await run(db, tmp_path, "jsonl", filters=Filters(True))).path)
+    stored = await db.fetch_all("SELECT * FROM registrations ORDER BY id")
+    assert len(xlsx) == len(jsonl) == len(stored) == 3
+    for row, line, db_row in zip(xlsx, jsonl, stored, strict=True):
+        assert row["nik"] == line["nik"] == db_row["nik"]  # text, all 16 digits
+        assert row["phone"] == line["phone"] == db_row["phone"]
+        assert row["monthly_premium"] == line["monthly_premium"] == db_row["monthly_premium"]
+        assert (
+            isinstance(row["declared_income"], int | float) and line["declared_income"] == 2_000_000
+        )
+        assert row["full_name"] == line["full_name"] == db_row["full_name"]
+        assert line["registered_at"] == datetime.fromisoformat(db_row["created_at"]).astimezone(
+            ZONE
+        ).isoformat(timespec="seconds")
+        assert list(line) == list(COLUMNS)
+
+
+async def test_formula_text_stays_text_in_xlsx(db: Database, tmp_path: Path) -> None:
+    await add(db, registration(1, address="=1+1", full_name="@SUM(A1)"))
+    path = (await run(db, tmp_path, "xlsx")).path
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["K2"].value == "=1+1" and sheet["K2"].data_type == "s"
+
+
+async def test_batches_are_incremental(db: Database, tmp_path: Path) -> None:
+    await seeded(db, 2)
+    first = await run(db, tmp_path)
+    with pytest.raises(NothingToExport):
+        await run(db, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [first.path.name]
+    await add(db, registration(5))
+    second = await run(db, tmp_path)
+    assert (first.batch.id, first.rows, second.batch.id, second.rows) == (1, 2, 2, 1)
+    assert [r["reference"] for r in read_csv(second.path)] == ["BPU-TEST-0005"]
+    batches = await db.fetch_all("SELECT id, row_count, sha256, created_by FROM export_batches")
+    assert [(b["id"], b["row_count"], b["created_by"]) for b in batches] == [
+        (1, 2, "test"),
+        (2, 1, "test"),
+    ]
+    assert batches[0]["sha256"] == first.sha256
+    audit = await db.fetch_all("SELECT actor, action FROM audit_log")
+    assert [tuple(a) for a in audit] == [("test", "export"), ("test", "export")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+async def test_a_batch_is_written_again_exactly(db: Database, tmp_path: Path, fmt: str) -> None:
+    await seeded(db)
+    first = await run(db, tmp_path, fmt)
+    again = await run(db, tmp_path / "again", None, batch_id=first.batch.id)
+    assert again.matches is True and again.sha256 == first.sha256 and not again.new
+    assert again.path.read_bytes() == first.path.read_bytes()
+
+
+async def test_an_updated_registration_goes_out_again_and_old_batches_stay_exact(
+    db: Database, tmp_path: Path
+) -> None:
+    await seeded(db, 2)
+    first = await run(db, tmp_path)
+    reg = registration(1, phone="+6281399990000")
+    await add(db, reg, at=NOW + timedelta(days=1), replaces=reg.reference)
+    second = await run(db, tmp_path)
+    [updated] = read_csv(second.path)
+    assert (updated["reference"], updated["phone"], updated["revision"]) == (
+        "BPU-TEST-0001",
+        '="+6281399990000"',
+        "2",
+    )
+    again = await run(db, tmp_path / "again", None, batch_id=first.batch.id)
+    assert again.matches is True  # batch 1 still holds revision 1 of the updated registration
+
+
+async def test_filters(db: Database, tmp_path: Path) -> None:
+    async with db.transaction() as conn:
+        made = await campaigns.create(
+            conn,
+            name="Pasar Gede",
+            place="Pasar Gede, Solo",
+            branch="Surakarta",
+            campaigner_id=None,
+            starts_on=date(2026, 11, 1),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+    await add(db, registration(1, campaign=made.code), at=datetime(2026, 11, 1, 17, 30, tzinfo=UTC))
+    await add(
+        db, registration(2, campaign="made-up-code"), at=datetime(2026, 11, 10, 3, tzinfo=UTC)
+    )
+    await add(db, registration(3), at=datetime(2026, 11, 20, 3, tzinfo=UTC))
+    # 2026-11-01 17:30 UTC is 2 November in WIB
+    since = await run(
+        db, tmp_path, filters=Filters(since=date(2026, 11, 2), until=date(2026, 11, 10))
+    )
+    assert [r["reference"] for r in read_csv(since.path)] == ["BPU-TEST-0001", "BPU-TEST-0002"]
+    assert [r["campaign_code"] for r in read_csv(since.path)] == [made.code, ""]  # unknown: none
+    by_campaign = await run(db, tmp_path, filters=Filters(True, campaign=made.code))
+    assert [r["reference"] for r in read_csv(by_campaign.path)] == ["BPU-TEST-0001"]
+    everything = await run(db, tmp_path, filters=Filters(include_exported=True))
+    assert everything.rows == 3
+
+
+async def test_a_failed_write_leaves_the_rows_unexported(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seeded(db, 2)
+
+    async def disk_full(*args: object, **kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bot.exports, "write_all", disk_full)
+    with pytest.raises(OSError):
+        await run(db, tmp_path)
+    assert list((tmp_path / "out").iterdir()) == []  # no partial file left behind
+    assert await db.fetch_all("SELECT * FROM export_batches") == []
+    monkeypatch.undo()
+    assert (await run(db, tmp_path)).rows == 2
