@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from conversations import KnownRegistration
+from conversations import Kind, KnownRegistration
 from conversations.engine import FLOW_VERSION
 from tests.flowchat import ALL_STAGES, NIK_BUDI, NIK_SITI, FlowChat, at_step, golden, register
 
@@ -499,3 +499,53 @@ def test_a_session_from_an_older_flow_resumes_at_the_first_open_question() -> No
     chat.send("0812 3456 7890")
     assert chat.step == "address"
     assert chat.session.answers.full_name == "Siti Aminah"
+
+
+# --- assisted registration by a campaigner -------------------------------------------------------
+
+
+def assisted(chat: FlowChat, campaigner: str = "PRS-0123", campaign: str = "pasar-gede-abc123"):
+    return chat.deliver(chat._incoming(Kind.OPEN, assisted_by=campaigner, payload=campaign))
+
+
+def test_a_campaigner_registers_several_workers_in_a_row() -> None:
+    chat = FlowChat()
+    assisted(chat)
+    assert "Pendaftaran dibantu: bacakan setiap pertanyaan" in chat.text
+    chat.play(golden()[:3])
+    chat.tap("reg")  # consent read out
+    assert chat.session is not None
+    assert chat.session.consent_version == "2026-11-21-assisted"
+    chat.play(golden()[4:7])
+    assert chat.replies[-1].contact_button is None  # not the campaigner's own number
+    chat.play(golden()[7:])
+    assert "Berikan nomor referensi ini kepada pekerja" in chat.text
+    first = chat.registration
+    assert (first.assisted_by, first.campaign) == ("PRS-0123", "pasar-gede-abc123")
+    chat.tap("new")  # "Pekerja berikutnya"
+    assert "Pendaftaran dibantu" in chat.text and chat.step == "occupation"
+    chat.play(golden(**{NIK_SITI: NIK_BUDI, "Siti Aminah": "Budi Santoso"}))
+    second = chat.registration
+    assert (second.assisted_by, second.full_name, len(chat.saved)) == (
+        "PRS-0123",
+        "Budi Santoso",
+        2,
+    )
+    chat.tap("exit")
+    assert chat.step == "ended" and chat.session.assisted_by is None
+
+
+def test_the_assisted_consent_is_an_attestation() -> None:
+    chat = FlowChat()
+    assisted(chat)
+    chat.play(golden()[:3])
+    assert "Bacakan kepada pekerja" in chat.text
+    assert "pekerja sudah mendengar dan menyetujuinya" in chat.text
+
+
+def test_opening_assisted_mode_again_mid_form_resumes() -> None:
+    chat = FlowChat()
+    assisted(chat)
+    chat.play(golden()[:3])
+    assisted(chat)
+    assert "Selamat datang kembali" in chat.text and chat.step == "quote"
