@@ -84,9 +84,10 @@ def actor() -> str:
 
 
 async def run(
-    args: argparse.Namespace, settings: Settings, rules: Rules, out: TextIO = sys.stdout
+    args: argparse.Namespace, settings: Settings, rules: Rules, out: TextIO | None = None
 ) -> int:
     """Carry out one staff command; returns the exit status."""
+    out = out or sys.stdout  # looked up now: tests and callers may have replaced it
     async with await Database.open(settings.db_path) as db:
         handler = {
             "staff": _people,
