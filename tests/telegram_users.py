@@ -5,44 +5,56 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+from telegram import Update
+
 from bot.cli import open_service
-from bot.service import ConversationService
 from bot.settings import Settings
-from bot.telegram import run_polling
-from conversations import Incoming
+from bot.telegram import TelegramChannel, run_polling
 from tests.fake_telegram import FakeTelegram, Sent, message_body, text_body, user_dict
 
 
-def telegram_settings(fake: FakeTelegram, db_path: Path) -> Settings:
+def telegram_settings(fake: FakeTelegram, db_path: Path, **more: object) -> Settings:
     return Settings(
         _env_file=None,
         db_path=db_path,
         telegram_bot_token=fake.token,
         telegram_api_url=fake.url,
         telegram_rate_limit=False,
+        **more,
     )
 
 
 class Watched:
-    """Counts messages the service has finished (processed and delivered), per user."""
+    """Counts updates the bot has finished handling (processed and replied to), per user.
 
-    def __init__(self, service: ConversationService) -> None:
+    It wraps the adapter's entry point, so conversation messages and staff commands alike are
+    counted once python-telegram-bot has run them to the end."""
+
+    def __init__(self) -> None:
         self.done: Counter[str] = Counter()
         self.changed = asyncio.Condition()
-        handle = service.handle
 
-        async def watched_handle(incoming: Incoming, deliver=None):
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        original = TelegramChannel.on_update
+
+        async def on_update(channel: TelegramChannel, update: Update, context: object) -> None:
             try:
-                return await handle(incoming, deliver)
+                await original(channel, update, context)  # type: ignore[arg-type]
             finally:
+                user = update.effective_user
                 async with self.changed:
-                    self.done[incoming.user_key] += 1
+                    self.done[str(user.id) if user else ""] += 1
                     self.changed.notify_all()
 
-        service.handle = watched_handle  # type: ignore[method-assign]
+        TelegramChannel.on_update = on_update  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            TelegramChannel.on_update = original  # type: ignore[method-assign]
 
     async def wait(self, user_key: str, count: int, timeout: float = 10) -> None:
         async with self.changed:
@@ -52,22 +64,23 @@ class Watched:
 
 
 @contextlib.asynccontextmanager
-async def polling_bot(fake: FakeTelegram, db_path: Path) -> AsyncIterator[Watched]:
+async def polling_bot(fake: FakeTelegram, db_path: Path, **more: object) -> AsyncIterator[Watched]:
     """The real Application long-polling the fake server, on a SQLite file."""
-    settings = telegram_settings(fake, db_path)
+    settings = telegram_settings(fake, db_path, **more)
+    watched = Watched()
     async with open_service(settings) as service:
-        watched = Watched(service)
         stop = asyncio.Event()
-        task = asyncio.create_task(run_polling(settings, service, stop, poll_timeout=1))
-        try:
-            while not any(method == "getUpdates" for method, _ in fake.calls):
-                await asyncio.sleep(0.01)
-                if task.done():
-                    task.result()
-            yield watched
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 10)
+        with watched.watching():
+            task = asyncio.create_task(run_polling(settings, service, stop, poll_timeout=1))
+            try:
+                while not any(method == "getUpdates" for method, _ in fake.calls):
+                    await asyncio.sleep(0.01)
+                    if task.done():
+                        task.result()
+                yield watched
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 10)
 
 
 class TelegramUser:

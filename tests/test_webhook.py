@@ -56,19 +56,20 @@ async def server(db_path: Path) -> AsyncIterator[Server]:
         }
     )
     stop = asyncio.Event()
+    watched = Watched()
     async with open_service(settings) as service:
-        watched = Watched(service)
-        task = asyncio.create_task(serve(settings, service, stop))
-        while fake.webhook is None:
-            await asyncio.sleep(0.01)
-            if task.done():
-                task.result()
-        try:
-            yield Server(f"http://127.0.0.1:{port}", fake, watched)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 10)
-            await fake.stop()
+        with watched.watching():
+            task = asyncio.create_task(serve(settings, service, stop))
+            while fake.webhook is None:
+                await asyncio.sleep(0.01)
+                if task.done():
+                    task.result()
+            try:
+                yield Server(f"http://127.0.0.1:{port}", fake, watched)
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 10)
+                await fake.stop()
 
 
 async def test_the_webhook_is_registered_with_its_secret(server: Server) -> None:
