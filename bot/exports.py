@@ -40,6 +40,13 @@ def default_name(batch: Batch, fmt: str) -> str:
     return f"bpu-registrations-batch{batch.id:05d}.{fmt}"
 
 
+def out_path(out: Path | None, batch: Batch, fmt: str) -> Path:
+    """`out` is the file if it has an extension; otherwise (or if it is a folder) the folder."""
+    if out is not None and out.suffix and not out.is_dir():
+        return out
+    return (out or Path.cwd()) / default_name(batch, fmt)
+
+
 async def export(
     db: Database,
     *,
@@ -77,7 +84,7 @@ async def export(
                 now,
             )
     fmt = fmt or batch.format
-    path = out if out and not out.is_dir() else (out or Path.cwd()) / default_name(batch, fmt)
+    path = out_path(out, batch, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     created = datetime.fromisoformat(
