@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 
 import bot.exports
+from bot.admin import _progress_bar
 from bot.export_files import COLUMNS
 from bot.exports import Filters, NothingToExport, export
 from storage import Database, campaigns
@@ -205,3 +207,17 @@ async def test_a_failed_write_leaves_the_rows_unexported(
     assert await db.fetch_all("SELECT * FROM export_batches") == []
     monkeypatch.undo()
     assert (await run(db, tmp_path)).rows == 2
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert _progress_bar(io.StringIO()) is None
+    screen = Terminal()
+    show = _progress_bar(screen)
+    assert show is not None
+    for done in range(0, 201, 50):
+        show(done, 200)
+    assert screen.getvalue().endswith("\r[#########################] 100%  200/200\n")

@@ -185,3 +185,35 @@ async def test_assisted_registrations_and_the_tally(
     ]
     tally = texts(await campaigner.send("/rekap"))
     assert "hari ini: 2\nminggu ini: 2\nseluruhnya: 2" in tally
+
+
+async def test_a_campaign_code_flows_from_the_link_into_the_export(
+    fake: FakeTelegram, bot: Watched, campaign_code: str
+) -> None:
+    worker = TelegramUser(fake, bot, WORKER)
+    await worker.send(f"/start {campaign_code}")
+    for action, value in [
+        ("press", "Nelayan"),
+        ("press", "Lihat iuran saya"),
+        ("send", "2 juta"),
+        ("press", "Daftar JKK+JKM"),
+        ("send", NIK_SITI),
+        ("press", "Ya, benar"),
+        ("send", "Siti Aminah"),
+        ("send", "0812 3456 7890"),
+        ("send", "Jl. Mawar 5, Kota Surakarta"),
+        ("press", "Lewati"),
+        ("press", "1 bulan · Rp13.400"),
+        ("press", "Ya, daftarkan"),
+    ]:
+        await getattr(worker, action)(value)
+    await TelegramUser(fake, bot, STAFF).send("/ekspor")
+    [document] = files_to(fake, STAFF)
+    header, row = list(openpyxl.load_workbook(io.BytesIO(document["data"])).active.values)
+    record = dict(zip(header, row, strict=True))
+    assert (record["campaign_code"], record["channel"], record["occupation"]) == (
+        campaign_code,
+        "telegram",
+        "nelayan",
+    )
+    assert record["nik"] == NIK_SITI and record["monthly_premium"] == 13_400
