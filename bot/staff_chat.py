@@ -10,6 +10,7 @@ import logging
 import re
 import tempfile
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from conversations import Attachment, Incoming, Kind, Reply
@@ -170,29 +171,23 @@ class StaffChat:
         t = translator(self.service.default_lang)
         actor = f"{incoming.channel}:{person.telegram_id or person.phone} ({person.name})"
         with tempfile.TemporaryDirectory() as folder:
+            write = partial(
+                export,
+                self.service.db,
+                fmt="xlsx",
+                actor=actor,
+                now=now,
+                zone=self.service.zone,
+                out=Path(folder),
+            )
             try:
-                result = await export(
-                    self.service.db,
-                    fmt="xlsx",
-                    actor=actor,
-                    now=now,
-                    zone=self.service.zone,
-                    out=Path(folder),
-                )
-            except NothingToExport:
+                result = await write()
+            except NothingToExport:  # nothing new: the newest batch again
                 async with self.service.db.transaction() as conn:
                     latest = await exports.latest(conn)
                 if latest is None:
                     return [Reply(t("There are no registrations to export yet."))]
-                result = await export(
-                    self.service.db,
-                    fmt="xlsx",
-                    actor=actor,
-                    now=now,
-                    zone=self.service.zone,
-                    batch_id=latest.id,
-                    out=Path(folder),
-                )
+                result = await write(batch_id=latest.id)
             size = result.path.stat().st_size
             if size > TELEGRAM_FILE_LIMIT:
                 return [

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import get_args
 
 import aiosqlite
 
-STAGES = (
-    "started",
-    "occupation_chosen",
-    "benefits_read",
-    "quote_seen",
-    "registration_started",
-    "registered",
-)
+from conversations.model import FunnelStage
+
+STAGES: tuple[str, ...] = get_args(FunnelStage)  # in funnel order
 DIMENSIONS = ("occupation", "channel", "campaign", "campaigner")
 NONE = ""  # the group of conversations without a value (no occupation chosen, no campaign...)
 
