@@ -19,7 +19,7 @@ from storage.times import day_start
 
 from .campaign_assets import campaign_links, write_assets
 from .export_files import FORMATS
-from .exports import Filters, NothingToExport, export
+from .exports import Filters, NothingToExport, TooLarge, export
 from .settings import Settings
 from .stats_report import report
 
@@ -238,7 +238,7 @@ async def _export(
     except NothingToExport:
         print("nothing new to export: no file written", file=out)
         return 0
-    except LookupError as error:
+    except (LookupError, TooLarge) as error:
         print(error, file=out)
         return 1
     b = result.batch

@@ -15,7 +15,13 @@ from storage.exports import Batch, Filters, NothingToExport
 
 from .export_files import write_all
 
-__all__ = ["ExportResult", "Filters", "NothingToExport", "export", "file_sha256"]
+__all__ = ["ExportResult", "Filters", "NothingToExport", "TooLarge", "export", "file_sha256"]
+
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+
+
+class TooLarge(ValueError):
+    """The batch does not fit the chosen format."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,14 @@ async def export(
                 now,
             )
     fmt = fmt or batch.format
+    if fmt == "xlsx" and batch.row_count > XLSX_MAX_ROWS:
+        if batch_id is None:
+            async with db.transaction() as conn:
+                await exports.release(conn, batch.id)
+        raise TooLarge(
+            f"{batch.row_count:,} rows do not fit in one XLSX sheet (at most "
+            f"{XLSX_MAX_ROWS:,}): use csv or jsonl, or --since/--until"
+        )
     path = out_path(out, batch, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")

@@ -221,3 +221,14 @@ def test_progress_bar_only_on_a_terminal() -> None:
     for done in range(0, 201, 50):
         show(done, 200)
     assert screen.getvalue().endswith("\r[#########################] 100%  200/200\n")
+
+
+async def test_a_batch_too_large_for_one_xlsx_sheet_is_refused(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seeded(db, 3)
+    monkeypatch.setattr(bot.exports, "XLSX_MAX_ROWS", 2)
+    with pytest.raises(bot.exports.TooLarge):
+        await run(db, tmp_path, "xlsx")
+    assert await db.fetch_all("SELECT * FROM export_batches") == []  # rows not marked
+    assert (await run(db, tmp_path, "csv")).rows == 3
