@@ -54,6 +54,30 @@ class Settings(BaseSettings):
     whatsapp_number: str | None = None
     """The WhatsApp business number campaign links open (wa.me/<number>), e.g. 6281100001111."""
 
+    # --- WhatsApp Cloud API -------------------------------------------------------------------
+    whatsapp_access_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("WHATSAPP_ACCESS_TOKEN", "BPU_WHATSAPP_ACCESS_TOKEN")
+    )
+    """A permanent (system user) access token with whatsapp_business_messaging permission."""
+    whatsapp_phone_number_id: str | None = Field(
+        None,
+        validation_alias=AliasChoices("WHATSAPP_PHONE_NUMBER_ID", "BPU_WHATSAPP_PHONE_NUMBER_ID"),
+    )
+    """The id of the business phone number (not the number itself), from the app dashboard."""
+    whatsapp_app_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("WHATSAPP_APP_SECRET", "BPU_WHATSAPP_APP_SECRET")
+    )
+    """The Meta app's secret: webhook bodies are signed with it (X-Hub-Signature-256)."""
+    whatsapp_verify_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("WHATSAPP_VERIFY_TOKEN", "BPU_WHATSAPP_VERIFY_TOKEN")
+    )
+    """Any secret string; typed into the dashboard's webhook form as the verify token."""
+    whatsapp_api_url: str = Field(
+        "https://graph.facebook.com/v23.0",
+        validation_alias=AliasChoices("WHATSAPP_API_URL", "BPU_WHATSAPP_API_URL"),
+    )
+    """Graph API base URL with its version: Meta's, a proxy, or a test server."""
+
     # --- roles ------------------------------------------------------------------------------------
     staff_telegram_ids: str = ""
     """Comma-separated Telegram user ids that are staff without being added by `bpu-bot staff`."""
@@ -76,6 +100,17 @@ class Settings(BaseSettings):
         ):
             raise ValueError("1-256 characters: letters, digits, _ and - (Telegram's rule)")
         return value
+
+    @property
+    def whatsapp_ready(self) -> bool:
+        return all(
+            (
+                self.whatsapp_access_token,
+                self.whatsapp_phone_number_id,
+                self.whatsapp_app_secret,
+                self.whatsapp_verify_token,
+            )
+        )
 
     @property
     def first_staff(self) -> set[str]:

@@ -1,10 +1,12 @@
-"""`bpu-bot serve`: an aiohttp server for webhooks (Telegram now, WhatsApp later) and health."""
+"""`bpu-bot serve`: one aiohttp server for the Telegram and WhatsApp webhooks, and health."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
 import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import web
 from telegram import Update
@@ -16,6 +18,8 @@ from .service import ConversationService
 from .settings import Settings
 from .staff_chat import StaffChat
 from .telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
+from .whatsapp import WhatsAppChannel
+from .whatsapp_api import GraphClient
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +49,9 @@ class TelegramWebhook:
         return web.Response(status=200)
 
 
-def web_app(db: Database, telegram: TelegramWebhook | None) -> web.Application:
+def web_app(
+    db: Database, telegram: TelegramWebhook | None, whatsapp: WhatsAppChannel | None = None
+) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
 
     async def health(request: web.Request) -> web.Response:
@@ -55,33 +61,86 @@ def web_app(db: Database, telegram: TelegramWebhook | None) -> web.Application:
     app.router.add_get("/healthz", health)
     if telegram:
         app.router.add_post(TELEGRAM_PATH, telegram.handle)
+    if whatsapp:
+        whatsapp.routes(app)
     return app
 
 
-async def serve(settings: Settings, service: ConversationService, stop: asyncio.Event) -> None:
-    """Run the web server until `stop` is set, with the Telegram webhook registered."""
+@asynccontextmanager
+async def telegram_webhook(
+    settings: Settings, service: ConversationService, staff: StaffChat
+) -> AsyncIterator[TelegramWebhook]:
+    """The Telegram bot without polling, its webhook registered with Telegram."""
     secret, public_url = settings.telegram_webhook_secret, settings.telegram_webhook_url
     if secret is None or not public_url:
         raise SystemExit(
-            "serve needs TELEGRAM_WEBHOOK_URL (this server's public HTTPS address) "
-            "and TELEGRAM_WEBHOOK_SECRET"
+            "Telegram webhooks need TELEGRAM_WEBHOOK_URL (this server's public "
+            "HTTPS address) and TELEGRAM_WEBHOOK_SECRET"
         )
     bot = build_application(settings, polling=False)
-    TelegramChannel(service, StaffChat(service, settings)).register(bot)
+    TelegramChannel(service, staff).register(bot)
     async with bot:
         await set_commands(bot)
         await bot.start()
-        runner = web.AppRunner(web_app(service.db, TelegramWebhook(bot, secret.get_secret_value())))
-        await runner.setup()
         try:
-            await web.TCPSite(runner, settings.host, settings.port).start()
             await bot.bot.set_webhook(
                 public_url.rstrip("/") + TELEGRAM_PATH,
                 secret_token=secret.get_secret_value(),
                 allowed_updates=ALLOWED_UPDATES,
             )
-            log.info("serving on %s:%d; Telegram webhook set", settings.host, settings.port)
-            await stop.wait()
+            yield TelegramWebhook(bot, secret.get_secret_value())
         finally:
-            await runner.cleanup()
-            await bot.stop()
+            await bot.stop()  # processes updates already acknowledged
+
+
+@asynccontextmanager
+async def whatsapp_channel(
+    settings: Settings, service: ConversationService, staff: StaffChat
+) -> AsyncIterator[WhatsAppChannel]:
+    assert settings.whatsapp_access_token and settings.whatsapp_phone_number_id
+    assert settings.whatsapp_app_secret and settings.whatsapp_verify_token
+    client = GraphClient(
+        settings.whatsapp_api_url,
+        settings.whatsapp_access_token.get_secret_value(),
+        settings.whatsapp_phone_number_id,
+    )
+    channel = WhatsAppChannel(
+        service,
+        client,
+        settings.whatsapp_app_secret.get_secret_value(),
+        settings.whatsapp_verify_token.get_secret_value(),
+        staff,
+    )
+    try:
+        await channel.recover()
+        yield channel
+    finally:
+        await channel.drain()
+        await client.close()
+
+
+async def serve(settings: Settings, service: ConversationService, stop: asyncio.Event) -> None:
+    """Run the web server for every channel that is set up, until `stop` is set."""
+    staff = StaffChat(service, settings)
+    async with AsyncExitStack() as stack:  # closed in reverse: web server first, then channels
+        telegram = whatsapp = None
+        if settings.telegram_bot_token:
+            telegram = await stack.enter_async_context(telegram_webhook(settings, service, staff))
+        if settings.whatsapp_ready:
+            whatsapp = await stack.enter_async_context(whatsapp_channel(settings, service, staff))
+        if not (telegram or whatsapp):
+            raise SystemExit(
+                "serve needs Telegram settings (TELEGRAM_BOT_TOKEN, ...) and/or "
+                "WhatsApp settings (WHATSAPP_ACCESS_TOKEN, ...): see the README"
+            )
+        runner = web.AppRunner(web_app(service.db, telegram, whatsapp))
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info(
+            "serving on %s:%d: %s",
+            settings.host,
+            settings.port,
+            ", ".join(name for name, on in (("Telegram", telegram), ("WhatsApp", whatsapp)) if on),
+        )
+        await stop.wait()

@@ -36,6 +36,7 @@ class Incoming:
     media: str | None = None  # what an UNSUPPORTED message was ("sticker", "photo"...)
     lang: str | None = None  # a language asked for explicitly when opening the chat
     assisted_by: str | None = None  # OPEN: a campaigner (role checked) registers a worker
+    sender_phone: str | None = None  # E.164 number the person writes from, if the channel knows
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Reply:
     options: tuple[Option, ...] = ()
     contact_button: str | None = None  # label of a "share my number" button, where possible
     attachment: Attachment | None = None  # a picture or file sent after the text
+    lang: str = "id"  # for the few words a channel adds itself (e.g. a list's button)
 
 
 class Answers(BaseModel):

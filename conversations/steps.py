@@ -11,7 +11,15 @@ from typing import ClassVar
 
 from . import content
 from .content import OCCUPATIONS, quote_for
-from .fields import clean_address, clean_city, clean_email, clean_name, clean_phone, find_city
+from .fields import (
+    clean_address,
+    clean_city,
+    clean_email,
+    clean_name,
+    clean_phone,
+    display_phone,
+    find_city,
+)
 from .i18n import N_
 from .model import (
     KnownRegistration,
@@ -427,12 +435,30 @@ class Name(Step):
 class Phone(Step):
     name = "phone"
 
+    def _offered(self, turn: Turn) -> str | None:
+        """The number the worker writes from, if the channel knows it; never in assisted
+        mode, where it is the campaigner's."""
+        return None if turn.session.assisted_by else turn.incoming.sender_phone
+
+    def options(self, turn: Turn) -> list[Option]:
+        number = self._offered(turn)
+        if number is None:
+            return []
+        return [Option("sender", turn.t("Use {number}", number=display_phone(number)))]
+
     def ask(self, turn: Turn) -> None:
         assisted = turn.session.assisted_by  # the campaigner's own number is no answer
+        offered = self._offered(turn)
         turn.say(
-            turn.t("What is your mobile number? E.g. 0812 3456 7890."),
-            contact_button=None if assisted else turn.t("Use my number"),
+            turn.t("What is your mobile number? E.g. 0812 3456 7890.")
+            if offered is None
+            else turn.t("What is your mobile number? Use this WhatsApp number, or type another."),
+            self.options(turn),
+            contact_button=None if assisted or offered else turn.t("Use my number"),
         )
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        self.on_text(turn, self._offered(turn) or "")
 
     def on_text(self, turn: Turn, text: str) -> None:
         turn.answers.phone = clean_phone(text)

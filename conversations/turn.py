@@ -80,10 +80,10 @@ class Turn:
         if self._note:
             text = "\n\n".join([*self._note, text])
             self._note.clear()
-        parts = split_message(text)
+        parts, lang = split_message(text), self.session.lang
         for part in parts[:-1]:
-            self.replies.append(Reply(part))
-        self.replies.append(Reply(parts[-1], tuple(options), contact_button))
+            self.replies.append(Reply(part, lang=lang))
+        self.replies.append(Reply(parts[-1], tuple(options), contact_button, lang=lang))
 
     def flush(self) -> None:
         """Send any note still waiting for a message to join."""

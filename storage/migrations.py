@@ -140,4 +140,18 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX funnel_events_campaign ON funnel_events (campaign)",
         "ALTER TABLE funnel_events ADD COLUMN assisted_by TEXT",
     ],
+    # 3: WhatsApp identities (phone and business-scoped id to one key) and the webhook inbox
+    [
+        """CREATE TABLE whatsapp_contacts (
+            key TEXT PRIMARY KEY,          -- the user key conversations are stored under
+            wa_id TEXT UNIQUE,             -- phone number, when Meta shares it
+            user_id TEXT UNIQUE,           -- business-scoped user id (BSUID)
+            last_inbound_at TEXT NOT NULL  -- for the 24-hour customer service window
+        ) WITHOUT ROWID""",
+        """CREATE TABLE whatsapp_inbox (
+            id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            body TEXT NOT NULL             -- a verified webhook body, until it is processed
+        )""",
+    ],
 ]

@@ -37,8 +37,10 @@ class FlowChat:
         user: str = "u1",
         channel: str = "test",
         registry: dict[str, KnownRegistration] | None = None,
+        sender: str | None = None,  # the phone number the channel says the worker writes from
     ) -> None:
         self.today = today
+        self.sender = sender
         self.user = user
         self.channel = channel
         self.registry = registry if registry is not None else {}
@@ -52,7 +54,14 @@ class FlowChat:
     # --- sending ----------------------------------------------------------------------------
 
     def _incoming(self, kind: Kind, **fields: object) -> Incoming:
-        return Incoming(self.channel, self.user, f"m{next(self._ids)}", kind, **fields)  # type: ignore[arg-type]
+        return Incoming(
+            self.channel,
+            self.user,
+            f"m{next(self._ids)}",
+            kind,  # type: ignore[arg-type]
+            sender_phone=self.sender,
+            **fields,
+        )
 
     def deliver(self, incoming: Incoming) -> tuple[Reply, ...]:
         n = next(self._ids)

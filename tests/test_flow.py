@@ -549,3 +549,15 @@ def test_opening_assisted_mode_again_mid_form_resumes() -> None:
     chat.play(golden()[:3])
     assisted(chat)
     assert "Selamat datang kembali" in chat.text and chat.step == "quote"
+
+
+def test_the_number_the_worker_writes_from_is_offered_but_not_when_assisting() -> None:
+    own = at_step("phone", FlowChat(sender="+6281234567890"))
+    assert own.option_labels == ["Pakai 0812-3456-7890"]
+    own.tap("sender")
+    assert own.step == "address" and own.session is not None
+    assert own.session.answers.phone == "+6281234567890"
+    helper = FlowChat(sender="+6281299998888")
+    assisted(helper)
+    helper.play(golden()[:7])
+    assert helper.step == "phone" and helper.option_keys == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,15 +15,10 @@ from pydantic import SecretStr
 from bot.cli import open_service
 from bot.web import SECRET_HEADER, TELEGRAM_PATH, serve
 from tests.fake_telegram import FakeTelegram, text_body
+from tests.net import free_port
 from tests.telegram_users import Watched, telegram_settings
 
 SECRET = "s3cret-for_tests"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

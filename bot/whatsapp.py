@@ -1,0 +1,282 @@
+"""The WhatsApp channel (Cloud API): webhook, message mapping, replies within WhatsApp's limits.
+
+A webhook POST is checked against its signature, kept in the inbox table and acknowledged at
+once; it is processed in the background and removed from the inbox when done, so a crash after
+the acknowledgement loses nothing (leftovers are processed at the next start, and message ids
+make a replay harmless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Coroutine
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from conversations import Incoming, Kind, Reply
+from conversations.i18n import translator
+from storage import whatsapp as book
+
+from .links import code_in_text
+from .logs import pseudonym
+from .service import ConversationService
+from .staff_chat import StaffChat
+from .telegram import chunks
+from .whatsapp_api import (
+    BODY_LIMIT,
+    BUTTON_TITLE_LIMIT,
+    INTERACTIVE_BODY_LIMIT,
+    LIST_BUTTON_LIMIT,
+    LIST_ROWS_LIMIT,
+    MAX_BUTTONS,
+    ROW_DESCRIPTION_LIMIT,
+    ROW_TITLE_LIMIT,
+    Button,
+    GraphClient,
+    GraphError,
+    Message,
+    Outgoing,
+    Row,
+    Value,
+    Webhook,
+)
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+WEBHOOK_PATH = "/whatsapp/webhook"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+WINDOW = timedelta(hours=24)  # free-form messages only within 24 h of the worker's last message
+MEDIA_TYPES = {"photo": ("image", "image/png"), "document": ("document", "application/pdf")}
+_MIME_BY_SUFFIX = {
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+# --- labels and bodies that fit -----------------------------------------------------------------
+
+
+def fit(label: str, limit: int) -> str:
+    """Shorten at a word boundary with an ellipsis; never in the middle of a word if avoidable."""
+    if len(label) <= limit:
+        return label
+    words, kept = label.split(), ""
+    for word in words:
+        candidate = f"{kept} {word}".strip()
+        if len(candidate) + 1 > limit:
+            break
+        kept = candidate
+    return (kept or label[: limit - 1]).rstrip(" ,.·-") + "…"
+
+
+def render(reply: Reply) -> list[Outgoing]:
+    """A reply as WhatsApp messages: reply buttons for up to 3 options whose titles fit, a list
+    for more (or longer titles), plain text otherwise; long text goes first as plain text."""
+    options, text = reply.options, reply.text
+    if len(options) > LIST_ROWS_LIMIT:
+        raise ValueError(f"{len(options)} options do not fit a WhatsApp list")
+    limit = INTERACTIVE_BODY_LIMIT if options else BODY_LIMIT
+    parts = chunks(text, limit)
+    messages = [Outgoing(kind="text", body=part) for part in parts[:-1]]
+    body = parts[-1]
+    if not options:
+        return [*messages, Outgoing(kind="text", body=body)]
+    if len(options) <= MAX_BUTTONS and all(len(o.label) <= BUTTON_TITLE_LIMIT for o in options):
+        buttons = [Button(id=o.key, title=o.label) for o in options]
+        return [*messages, Outgoing(kind="buttons", body=body, buttons=buttons)]
+    rows = []
+    for option in options:
+        title = fit(option.label, ROW_TITLE_LIMIT)
+        description = fit(option.label, ROW_DESCRIPTION_LIMIT) if title != option.label else None
+        rows.append(Row(id=option.key, title=title, description=description))
+    t = translator(reply.lang)
+    label = fit(t("Choose"), LIST_BUTTON_LIMIT)
+    return [*messages, Outgoing(kind="list", body=body, list_button=label, rows=rows)]
+
+
+# --- messages in ------------------------------------------------------------------------------
+
+
+def to_incoming(message: Message, key: str, own_number: str | None) -> Incoming | None:
+    """The channel-neutral message for a WhatsApp message, or None for ones that carry none.
+
+    `own_number` (E.164) is the number the person writes from, when Meta shares it."""
+    make = partial(Incoming, CHANNEL, key, message.id, sender_phone=own_number)
+    if message.type == "text" and message.text is not None:
+        code = code_in_text(message.text.body)  # the prefilled text of a campaign link
+        if code:
+            return make(Kind.OPEN, payload=code)
+        return make(Kind.TEXT, text=message.text.body)
+    if message.type == "interactive" and message.interactive is not None:
+        chosen = message.interactive.button_reply or message.interactive.list_reply
+        if chosen is None:
+            return make(Kind.UNSUPPORTED, media="interactive")
+        return make(Kind.CHOICE, choice=chosen.id)
+    if message.type == "button" and message.button is not None:
+        return make(Kind.TEXT, text=message.button.text)
+    if message.type == "contacts" and message.contacts:
+        phones = [p for c in message.contacts for p in c.phones]
+        if phones:
+            shared = phones[0]
+            number = shared.wa_id or shared.phone or ""
+            own = bool(own_number and shared.wa_id and f"+{shared.wa_id}" == own_number)
+            return make(Kind.CONTACT, contact_phone=number, contact_is_own=own)
+    if message.type == "system":
+        return None  # e.g. "the user changed their number": nothing to answer
+    return make(Kind.UNSUPPORTED, media=message.type)
+
+
+# --- the channel --------------------------------------------------------------------------------
+
+
+class WhatsAppChannel:
+    def __init__(
+        self,
+        service: ConversationService,
+        client: GraphClient,
+        app_secret: str,
+        verify_token: str,
+        staff: StaffChat | None = None,
+    ) -> None:
+        self.service = service
+        self.client = client
+        self.app_secret = app_secret.encode()
+        self.verify_token = verify_token
+        self.staff = staff
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get(WEBHOOK_PATH, self.verify)
+        app.router.add_post(WEBHOOK_PATH, self.receive)
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """Meta's subscription check: echo the challenge when the verify token is ours."""
+        query = request.query
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            token.encode(), self.verify_token.encode()
+        ):
+            return web.Response(text=query.get("hub.challenge", ""))
+        log.warning("WhatsApp webhook verification refused")
+        return web.Response(status=403)
+
+    def signed(self, body: bytes, header: str) -> bool:
+        expected = "sha256=" + hmac.new(self.app_secret, body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(header.encode(), expected.encode())
+
+    async def receive(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not self.signed(body, request.headers.get(SIGNATURE_HEADER, "")):
+            log.warning("WhatsApp webhook: bad or missing signature; nothing processed")
+            return web.Response(status=403)
+        try:
+            Webhook.model_validate_json(body)
+        except ValidationError:
+            return web.Response(status=400)
+        async with self.service.db.transaction() as conn:
+            inbox_id = await book.keep(conn, body.decode(), self.service.clock())
+        self._background(self._process_kept(inbox_id, body.decode()))
+        return web.Response(status=200)
+
+    async def recover(self) -> None:
+        """Process webhooks acknowledged before a crash but never processed."""
+        async with self.service.db.transaction() as conn:
+            waiting = await book.waiting(conn)
+        for inbox_id, body in waiting:
+            await self._process_kept(inbox_id, body)
+        if waiting:
+            log.info("WhatsApp: %d webhook(s) left from before the restart processed", len(waiting))
+
+    async def drain(self) -> None:
+        """Let webhooks being processed finish (on shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _process_kept(self, inbox_id: int, body: str) -> None:
+        try:
+            await self.process(body)
+        except Exception:
+            log.exception("WhatsApp webhook %d could not be processed", inbox_id)
+        async with self.service.db.transaction() as conn:
+            await book.done(conn, inbox_id)
+
+    async def process(self, body: str) -> None:
+        for entry in Webhook.model_validate_json(body).entry:
+            for change in entry.changes:
+                if change.field == "messages":
+                    await self._value(change.value)
+
+    async def _value(self, value: Value) -> None:
+        for status in value.statuses:
+            if status.status == "failed":
+                reasons = ", ".join(f"{e.code} {e.title}" for e in status.errors)
+                log.warning("WhatsApp message %s failed: %s", status.id, reasons or "no reason")
+        by_phone = {c.wa_id: c.user_id for c in value.contacts if c.wa_id}
+        only_ids = [c.user_id for c in value.contacts if c.user_id and not c.wa_id]
+        for message in value.messages:
+            user_id = (
+                message.from_user_id
+                or by_phone.get(message.from_)
+                or (only_ids[0] if not message.from_ and only_ids else None)
+            )
+            await self._message(message, message.from_, user_id)
+
+    async def _message(self, message: Message, wa_id: str | None, user_id: str | None) -> None:
+        sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
+        async with self.service.db.transaction() as conn:
+            person = await book.identify(conn, wa_id, user_id, sent_at)
+        own_number = f"+{person.wa_id}" if person.wa_id else None
+        incoming = to_incoming(message, person.key, own_number)
+        if incoming is None:
+            return
+        deliver = partial(self._deliver, person)
+        if self.staff and await self.staff.handle(incoming, deliver, phone=own_number):
+            return
+        await self.service.handle(incoming, deliver)
+
+    async def _deliver(self, person: book.Contact, replies: list[Reply]) -> None:
+        who = pseudonym(CHANNEL, person.key)
+        if self.service.clock() - person.last_inbound_at > WINDOW:
+            # Outside the customer service window only an approved template may be sent.
+            log.warning(
+                "user %s: %d repl(ies) not sent, outside the 24-hour window (a template "
+                "would be needed)",
+                who,
+                len(replies),
+            )
+            return
+        to, recipient = person.wa_id, person.user_id
+        try:
+            for reply in replies:
+                for message in render(reply):
+                    await self.client.send(message, to, recipient)
+                if reply.attachment:
+                    await self._send_file(reply, to, recipient)
+        except GraphError as error:
+            log.warning("user %s: WhatsApp refused a reply (%s); answers are saved", who, error)
+
+    async def _send_file(self, reply: Reply, to: str | None, recipient: str | None) -> None:
+        file = reply.attachment
+        assert file is not None
+        kind, default_mime = MEDIA_TYPES[file.kind]
+        mime = next(
+            (m for s, m in _MIME_BY_SUFFIX.items() if file.filename.endswith(s)), default_mime
+        )
+        media_id = await self.client.upload(file.data, mime, file.filename)
+        await self.client.send(
+            Outgoing(kind=kind, media_id=media_id, filename=file.filename), to, recipient
+        )
+
+    def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,339 @@
+"""The WhatsApp channel: signed webhooks shaped like Meta's, a fake Graph API, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from datetime import date
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.whatsapp import WEBHOOK_PATH, fit, render
+from conversations import Option, Reply
+from storage import Database, campaigns, people, whatsapp
+from tests.fake_graph import FakeGraph, GraphFailure
+from tests.flowchat import NIK_SITI, FlowChat, golden
+from tests.seed import NOW
+from tests.whatsapp_users import (
+    VERIFY_TOKEN,
+    Server,
+    WhatsAppUser,
+    texts,
+    webhook,
+    whatsapp_server,
+)
+
+
+@pytest.fixture
+async def server(db_path: Path) -> Server:
+    async with whatsapp_server(db_path) as running:
+        yield running
+    await running.graph.stop()
+
+
+def rows(db_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+OCCUPATIONS = {
+    "pedagang": "Pedagang",
+    "ojek_pangkalan": "Ojek pangkalan",
+    "ojek_online": "Ojek online",
+    "petani": "Petani",
+    "nelayan": "Nelayan",
+}
+
+
+async def register(user: WhatsAppUser, occupation: str = "Pedagang", first: str = "Halo") -> str:
+    opened = await user.send(first)
+    assert "Apa pekerjaan Anda sehari-hari?" in texts(opened)
+    assert opened[-1]["interactive"]["type"] == "list"  # six choices: a list
+    assert "Kita hitung iuran Anda?" in texts(await user.press(occupation))
+    assert user.on_screen()["type"] == "button"  # two choices: buttons
+    await user.press("Lihat iuran saya")
+    assert "Total: Rp13.400 sebulan" in texts(await user.send("2 juta"))
+    await user.press("Daftar JKK+JKM")
+    await user.send(NIK_SITI)
+    await user.press("Ya, benar")
+    phone = await user.send("Siti Aminah")
+    assert "Pakai nomor WhatsApp ini" in texts(phone)
+    await user.press("Pakai 0812-3456-7890")
+    await user.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
+    await user.press("Lewati")
+    assert "Periksa data Anda" in texts(await user.press("1 bulan · Rp13.400"))
+    return texts(await user.press("Ya, daftarkan"))
+
+
+@pytest.mark.parametrize("occupation", list(OCCUPATIONS))
+async def test_full_registration(server: Server, db_path: Path, occupation: str) -> None:
+    user = WhatsAppUser(server)
+    done = await register(user, OCCUPATIONS[occupation])
+    assert "Selesai, Anda sudah terdaftar! Nomor referensi Anda: BPU-" in done
+    assert rows(db_path, "SELECT channel, user_key, occupation, phone FROM registrations") == [
+        ("whatsapp", "6281234567890", occupation, "+6281234567890")
+    ]
+    sent = server.graph.to("6281234567890")
+    assert all(m["to"] == "6281234567890" for m in sent)
+
+
+async def test_campaign_code_from_a_click_to_chat_link(server: Server, db_path: Path) -> None:
+    user = WhatsAppUser(server)
+    await user.send("Halo, saya mau ikut BPJS Ketenagakerjaan. Kode: pasar-gede-abc234")
+    assert rows(db_path, "SELECT campaign FROM sessions") == [("pasar-gede-abc234",)]
+    edited = WhatsAppUser(server, wa_id="6281299990001")
+    assert "Apa pekerjaan Anda" in texts(await edited.send("halo saya mau daftar"))
+    assert rows(db_path, "SELECT campaign FROM sessions WHERE user_key = '6281299990001'") == [
+        (None,)
+    ]
+
+
+async def test_a_redelivered_message_changes_nothing(server: Server, db_path: Path) -> None:
+    user = WhatsAppUser(server)
+    await user.send("Halo")
+    payload = user.payload({"type": "text", "text": {"body": "pedagang"}}, wamid="wamid.DUP1")
+    assert await server.post(payload) == 200
+    first = user.new()
+    assert await server.post(payload) == 200  # Meta delivers at least once
+    assert first and user.new() == []
+    assert rows(db_path, "SELECT step FROM sessions") == [("benefits",)]
+
+
+async def test_bad_or_missing_signature_is_refused(server: Server, db_path: Path) -> None:
+    user = WhatsAppUser(server)
+    payload = user.payload({"type": "text", "text": {"body": "Halo"}})
+    assert await server.post(payload, signature="sha256=" + "0" * 64) == 403
+    assert await server.post(payload, signature=None) == 403
+    assert rows(db_path, "SELECT count(*) FROM whatsapp_inbox") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM sessions") == [(0,)]
+    assert server.graph.sent == []
+
+
+async def test_meta_verification(server: Server) -> None:
+    async with aiohttp.ClientSession() as http:
+        query = {
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        }
+        async with http.get(server.url + WEBHOOK_PATH, params=query) as response:
+            assert (response.status, await response.text()) == (200, "1158201444")
+        query["hub.verify_token"] = "wrong"
+        async with http.get(server.url + WEBHOOK_PATH, params=query) as response:
+            assert response.status == 403
+
+
+async def test_media_and_reactions_get_the_question_again(server: Server) -> None:
+    user = WhatsAppUser(server)
+    await user.send("Halo")
+    image = texts(
+        await user.media(
+            "image", {"id": "1479537139650973", "mime_type": "image/jpeg", "sha256": "x"}
+        )
+    )
+    assert "hanya bisa membaca teks dan tombol" in image and "Apa pekerjaan Anda" in image
+    for kind, body in [
+        ("audio", {"id": "1", "mime_type": "audio/ogg", "voice": True}),
+        ("sticker", {"id": "2", "mime_type": "image/webp", "animated": False}),
+        ("location", {"latitude": -7.57, "longitude": 110.82}),
+        ("reaction", {"message_id": "wamid.OUT1", "emoji": "👍"}),
+    ]:
+        assert "hanya bisa membaca teks dan tombol" in texts(await user.media(kind, body)), kind
+
+
+async def test_no_free_form_message_outside_24_hours(
+    server: Server, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = WhatsAppUser(server)
+    with caplog.at_level(logging.WARNING):
+        stale = await user.send("Halo", timestamp=int(time.time()) - 25 * 3600)
+    assert stale == []  # the answer was not sent
+    assert rows(db_path, "SELECT step FROM sessions") == [("occupation",)]  # but it is saved
+    assert any("outside the 24-hour window" in r.getMessage() for r in caplog.records)
+    again = texts(await user.send("halo"))  # a new message opens the window again
+    assert "Apa pekerjaan Anda" in again
+
+
+async def test_status_callbacks_are_accepted(
+    server: Server, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = WhatsAppUser(server)
+    await user.send("Halo")
+    statuses = [
+        {
+            "id": "wamid.OUT1",
+            "status": s,
+            "timestamp": str(int(time.time())),
+            "recipient_id": "6281234567890",
+        }
+        for s in ("sent", "delivered", "read")
+    ]
+    statuses.append(
+        {
+            "id": "wamid.OUT2",
+            "status": "failed",
+            "timestamp": "1",
+            "recipient_id": "6281234567890",
+            "errors": [{"code": 131047, "title": "Re-engagement message"}],
+        }
+    )
+    with caplog.at_level(logging.WARNING):
+        assert await server.post(webhook({"statuses": statuses})) == 200
+    assert any("131047 Re-engagement message" in r.getMessage() for r in caplog.records)
+    assert all("6281234567890" not in r.getMessage() for r in caplog.records)
+    assert rows(db_path, "SELECT step FROM sessions") == [("occupation",)]
+    assert "Kita hitung iuran" in texts(await user.press("Pedagang"))
+
+
+async def test_the_key_stays_when_meta_adds_or_hides_ids(server: Server, db_path: Path) -> None:
+    before = WhatsAppUser(server)  # phone only, as before business-scoped ids
+    await before.send("Halo")
+    await before.press("Petani")
+    both = WhatsAppUser(server, user_id="ID.1502576394655843")  # now both
+    await both.press("Lihat iuran saya")
+    hidden = WhatsAppUser(server, wa_id=None, user_id="ID.1502576394655843")  # username, no phone
+    await hidden.send("2 juta")
+    reply = before.new()  # the phone number is still known: replies go to it
+    assert "Total: Rp13.400" in texts(reply) and reply[-1]["to"] == "6281234567890"
+    assert rows(db_path, "SELECT user_key, step FROM sessions") == [("6281234567890", "quote")]
+    newcomer = WhatsAppUser(server, wa_id=None, user_id="ID.999")
+    assert newcomer.address == "ID.999"
+    first = await newcomer.send("Halo")
+    assert first and all(m["recipient"] == "ID.999" and "to" not in m for m in first)
+    assert "nomor WhatsApp ini" not in texts(first)
+
+
+async def test_rate_limits_and_errors_from_graph(server: Server, db_path: Path) -> None:
+    user = WhatsAppUser(server)
+    server.graph.failures = [
+        GraphFailure(400, 130429, "Rate limit hit"),
+        GraphFailure(500, 1, "Unknown error"),
+    ]
+    assert "Apa pekerjaan Anda" in texts(await user.send("Halo"))  # retried
+    server.graph.failures = [GraphFailure(400, 131026, "Message undeliverable")]
+    await user.send("pedagang")
+    assert rows(db_path, "SELECT step FROM sessions") == [("benefits",)]  # the answer is kept
+
+
+async def test_acknowledged_but_unprocessed_webhooks_survive_a_restart(db_path: Path) -> None:
+    graph = FakeGraph()
+    await graph.start()
+    payload = _user().payload({"type": "text", "text": {"body": "Halo"}})
+    async with await Database.open(db_path) as db, db.transaction() as conn:
+        await whatsapp.keep(conn, json.dumps(payload), NOW)  # acknowledged, then a crash
+    async with whatsapp_server(db_path, graph):
+        pass  # starting up processes what was left
+    assert "Apa pekerjaan Anda" in texts(graph.to("6281234567890"))
+    assert rows(db_path, "SELECT count(*) FROM whatsapp_inbox") == [(0,)]
+    await graph.stop()
+
+
+def _user() -> WhatsAppUser:
+    """A worker used only to build webhook payloads (no server)."""
+    return WhatsAppUser(None)  # type: ignore[arg-type]
+
+
+def test_labels_fit_and_are_never_cut_mid_word() -> None:
+    assert fit("Kembali ke pertanyaan sebelumnya", 24) == "Kembali ke pertanyaan…"
+    assert fit("Pendek", 24) == "Pendek"
+    assert fit("Supercalifragilisticexpialidocious", 10) == "Supercali…"
+    long_options = tuple(
+        Option(f"k{i}", f"Pilihan nomor {i} yang panjang sekali ya") for i in range(4)
+    )
+    [message] = render(Reply("Pilih:", long_options))
+    assert message.kind == "list"
+    assert all(len(r.title) <= 24 and r.description for r in message.rows)
+    [buttons] = render(Reply("Ya?", (Option("yes", "Ya"), Option("no", "Tidak"))))
+    assert buttons.kind == "buttons"
+    wide = render(Reply("?", (Option("a", "Daftarkan orang lain ya"), Option("b", "Tidak"))))
+    assert wide[0].kind == "list"  # a title over 20 makes a list, not a cut button
+    with pytest.raises(ValueError):
+        render(Reply("?", tuple(Option(f"k{i}", str(i)) for i in range(11))))
+    long_text = render(Reply("x " * 800, (Option("ok", "OK"),)))
+    assert [m.kind for m in long_text] == ["text", "buttons"]
+    assert all(len(m.body) <= 1024 for m in long_text if m.kind == "buttons")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_option_the_flow_shows_fits_whatsapp_unshortened(lang: str) -> None:
+    """Walk many paths (all menus, both languages) and render every reply for WhatsApp."""
+    seen: list[Reply] = []
+
+    def walk(chat: FlowChat, script: list[tuple[str, str]]) -> None:
+        chat.open(lang=lang)
+        seen.extend(chat.replies)
+        for action, value in script:
+            getattr(chat, action)(value)
+            seen.extend(chat.replies)
+
+    for occupation in ("pedagang", "ojek_online", "petani", "nelayan", "ojek_pangkalan"):
+        walk(FlowChat(), golden(pedagang=occupation))
+    walk(
+        FlowChat(),
+        [
+            ("tap", "lainnya"),
+            ("send", "penjahit"),
+            ("tap", "next"),
+            ("send", "tanya"),
+            ("send", "bahasa"),
+            ("send", "batal"),
+        ],
+    )
+    walk(
+        FlowChat(),
+        [
+            *golden()[:-1],
+            ("tap", "edit"),
+            ("tap", "programs"),
+            ("tap", "jht"),
+            ("tap", "edit"),
+            ("tap", "period"),
+            ("tap", "p12"),
+            ("send", "ulang"),
+        ],
+    )
+    registry: dict = {}
+    walk(FlowChat(registry=registry), golden())
+    walk(FlowChat(registry=registry, user="u2"), golden()[:5])  # someone else's NIK
+    chat = FlowChat(sender="+6281234567890")
+    walk(chat, golden()[:7])  # the phone question offers the WhatsApp number
+    assert any(o.key == "sender" for r in seen for o in r.options)
+    for reply in seen:
+        for message in render(reply):
+            titles = [b.title for b in message.buttons] + [r.title for r in message.rows]
+            assert not any(title.endswith("…") for title in titles), titles
+
+
+async def test_a_campaigner_on_whatsapp(db_path: Path) -> None:
+    async with await Database.open(db_path) as db, db.transaction() as conn:
+        sri = await people.add(
+            conn, "campaigner", "Sri", None, "+6281234567890", "t", NOW, code="PRS-0123"
+        )
+        await campaigns.create(
+            conn,
+            name="Pasar Gede",
+            place="Pasar Gede, Solo",
+            branch="Surakarta",
+            campaigner_id=sri,
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+    async with whatsapp_server(db_path) as server:
+        user = WhatsAppUser(server)
+        assert "seluruhnya: 0" in texts(await user.send("/rekap"))
+        sent = await user.send("/kampanye")
+        assert "Kampanye: Pasar Gede" in texts(sent)
+        kinds = [m["type"] for m in sent]
+        assert kinds.count("image") == 1 and kinds.count("document") == 1
+        uploads = sorted(media["filename"] for media in server.graph.media.values())
+        assert uploads[0].endswith("-poster.pdf") and uploads[1].endswith("-qr.png")
+        stranger = WhatsAppUser(server, wa_id="6281299990002")
+        await stranger.send("Halo")
+        assert "Silakan pilih salah satu pilihan." in texts(await stranger.send("/rekap"))
+    await server.graph.stop()
