@@ -9,6 +9,7 @@ import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from time import perf_counter
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,6 @@ import aiosqlite
 
 from conversations import (
     Context,
-    Effect,
     Funnel,
     Incoming,
     NeedData,
@@ -25,7 +25,6 @@ from conversations import (
     Reply,
     Rules,
     SaveRegistration,
-    Session,
     advance,
 )
 from conversations.i18n import translator
@@ -96,71 +95,70 @@ class ConversationService:
     async def _run(self, incoming: Incoming) -> list[Reply]:
         started = perf_counter()
         now = self.clock()
-        async with self.db.transaction() as conn:
-            if not await inbound.first_time(conn, incoming.channel, incoming.message_id, now):
-                log.info("duplicate message ignored (user %s)", self._who(incoming))
-                return []
-            session = await sessions.load(conn, incoming.channel, incoming.user_key)
-            ctx = Context(
-                now=now,
-                today=now.astimezone(self.zone).date(),
-                rules=self.rules,
-                new_id=uuid.uuid4().hex,
-                new_reference=new_reference(),
-            )
-            outcome = await self._advance(conn, session, incoming, ctx)
-            await sessions.save(conn, incoming.channel, incoming.user_key, outcome.session, now)
-            for effect in outcome.effects:
-                await self._apply(conn, effect, incoming, outcome.session, now)
+        ctx = Context(
+            now=now,
+            today=now.astimezone(self.zone).date(),
+            rules=self.rules,
+            new_id=uuid.uuid4().hex,
+            new_reference=new_reference(),
+        )
+        result = await self.db.run(partial(self._transaction, incoming, ctx))
+        if result is None:
+            log.info("duplicate message ignored (user %s)", self._who(incoming))
+            return []
+        before, outcome = result
+        for effect in outcome.effects:
+            if isinstance(effect, SaveRegistration):
+                log.info(
+                    "registration %s saved (user %s)",
+                    effect.registration.reference,
+                    self._who(incoming),
+                )
         log.info(
             "user %s: %s -> %s in %.1f ms",
             self._who(incoming),
-            session.step if session else "new",
+            before,
             outcome.session.step,
             (perf_counter() - started) * 1000,
         )
         return list(outcome.replies)
 
-    async def _advance(
-        self, conn: aiosqlite.Connection, session: Session | None, incoming: Incoming, ctx: Context
-    ) -> Outcome:
-        """Run the pure flow, answering the stored facts it asks for, then running it again."""
-        while True:
+    @staticmethod
+    def _transaction(
+        incoming: Incoming, ctx: Context, conn: sqlite3.Connection
+    ) -> tuple[str, Outcome] | None:
+        """Everything one message changes, run in one transaction on the database thread.
+        None for a message id seen before."""
+        channel, key, now = incoming.channel, incoming.user_key, ctx.now
+        if not inbound.first_time(conn, channel, incoming.message_id, now):
+            return None
+        session = sessions.load(conn, channel, key)
+        while True:  # the pure flow, answering the stored facts it asks for
             try:
-                return advance(session, incoming, ctx)
+                outcome = advance(session, incoming, ctx)
+                break
             except NeedData as need:
                 if need.query in ctx.answers:
                     raise RuntimeError(
                         f"flow asked twice for {type(need.query).__name__}"
                     ) from need
                 assert isinstance(need.query, RegistrationByNik)
-                ctx.answers[need.query] = await registrations.by_nik(conn, need.query.nik)
-
-    async def _apply(
-        self,
-        conn: aiosqlite.Connection,
-        effect: Effect,
-        incoming: Incoming,
-        session: Session,
-        now: datetime,
-    ) -> None:
-        if isinstance(effect, Funnel):
-            await funnel.record(conn, effect, incoming.channel, now)
-        elif isinstance(effect, SaveRegistration):
-            await registrations.save(
-                conn,
-                effect.registration,
-                effect.replaces,
-                incoming.channel,
-                incoming.user_key,
-                session.id,
-                now,
-            )
-            log.info(
-                "registration %s saved (user %s)",
-                effect.registration.reference,
-                self._who(incoming),
-            )
+                ctx.answers[need.query] = registrations.by_nik(conn, need.query.nik)
+        sessions.save(conn, channel, key, outcome.session, now)
+        for effect in outcome.effects:
+            if isinstance(effect, Funnel):
+                funnel.record(conn, effect, channel, now)
+            elif isinstance(effect, SaveRegistration):
+                registrations.save(
+                    conn,
+                    effect.registration,
+                    effect.replaces,
+                    channel,
+                    key,
+                    outcome.session.id,
+                    now,
+                )
+        return (session.step if session else "new"), outcome
 
     @staticmethod
     def _who(incoming: Incoming) -> str:

@@ -73,9 +73,16 @@ class StaffChat:
             return True
         async with self.service.locks.hold((incoming.channel, incoming.user_key)):
             now = self.service.clock()
-            async with self.service.db.transaction() as conn:
-                if not await inbound.first_time(conn, incoming.channel, incoming.message_id, now):
-                    return True  # a redelivered command is not run twice
+            first = await self.service.db.run(
+                partial(
+                    inbound.first_time,
+                    channel=incoming.channel,
+                    message_id=incoming.message_id,
+                    now=now,
+                )
+            )
+            if not first:
+                return True  # a redelivered command is not run twice
             handler = {
                 "kampanye": self._campaigns,
                 "rekap": self._tally,

@@ -1,16 +1,18 @@
-"""The `funnel_events` table: the first time each session reaches each funnel stage."""
+"""The `funnel_events` table: the first time each session reaches each funnel stage.
+
+Synchronous: called inside `Database.run`, on the database thread.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from conversations import Funnel
 
 
-async def record(conn: aiosqlite.Connection, event: Funnel, channel: str, now: datetime) -> None:
-    await conn.execute(
+def record(conn: sqlite3.Connection, event: Funnel, channel: str, now: datetime) -> None:
+    conn.execute(
         """INSERT OR IGNORE INTO funnel_events
                (session_id, stage, channel, occupation, campaign, assisted_by, at)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",

@@ -1,11 +1,13 @@
-"""The `registrations` table: confirmed sign-ups, one per NIK, for export to the main system."""
+"""The `registrations` table: confirmed sign-ups, one per NIK, for export to the main system.
+
+Synchronous: called inside `Database.run`, on the database thread.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import asdict
 from datetime import datetime
-
-import aiosqlite
 
 from conversations import KnownRegistration, Registration
 
@@ -14,11 +16,10 @@ class ReferenceTaken(Exception):
     """The random reference number collided with an existing one; retry with another."""
 
 
-async def by_nik(conn: aiosqlite.Connection, nik: str) -> KnownRegistration | None:
-    async with conn.execute(
+def by_nik(conn: sqlite3.Connection, nik: str) -> KnownRegistration | None:
+    row = conn.execute(
         "SELECT reference, channel, user_key FROM registrations WHERE nik = ?", (nik,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    ).fetchone()
     return KnownRegistration(*row) if row else None
 
 
@@ -30,8 +31,8 @@ def _columns(reg: Registration) -> dict[str, object]:
     return values
 
 
-async def save(
-    conn: aiosqlite.Connection,
+def save(
+    conn: sqlite3.Connection,
     reg: Registration,
     replaces: str | None,
     channel: str,
@@ -48,7 +49,7 @@ async def save(
         "updated_at": now.isoformat(),
     }
     if replaces:
-        await conn.execute(  # keep the revision being replaced: an export batch may hold it
+        conn.execute(  # keep the revision being replaced: an export batch may hold it
             "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
             (replaces,),
         )
@@ -57,7 +58,7 @@ async def save(
             for name in values
             if name not in ("reference", "channel", "user_key")
         )
-        cursor = await conn.execute(
+        cursor = conn.execute(
             f"""UPDATE registrations SET {assignments}, revision = revision + 1
                 WHERE reference = :reference AND channel = :channel AND user_key = :user_key""",
             values,
@@ -69,8 +70,8 @@ async def save(
     names = ", ".join(values)
     marks = ", ".join(f":{name}" for name in values)
     try:
-        await conn.execute(f"INSERT INTO registrations ({names}) VALUES ({marks})", values)
-    except aiosqlite.IntegrityError as error:
+        conn.execute(f"INSERT INTO registrations ({names}) VALUES ({marks})", values)
+    except sqlite3.IntegrityError as error:
         if "registrations.reference" in str(error):
             raise ReferenceTaken from None
         raise

@@ -1,20 +1,22 @@
-"""The `sessions` table: one conversation state per (channel, user)."""
+"""The `sessions` table: one conversation state per (channel, user).
+
+Synchronous: called inside `Database.run`, on the database thread.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
-import aiosqlite
 from pydantic import ValidationError
 
 from conversations import Session
 
 
-async def load(conn: aiosqlite.Connection, channel: str, user_key: str) -> Session | None:
-    async with conn.execute(
+def load(conn: sqlite3.Connection, channel: str, user_key: str) -> Session | None:
+    row = conn.execute(
         "SELECT data FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key)
-    ) as cursor:
-        row = await cursor.fetchone()
+    ).fetchone()
     if row is None:
         return None
     try:
@@ -23,11 +25,11 @@ async def load(conn: aiosqlite.Connection, channel: str, user_key: str) -> Sessi
         return None  # unreadable after a model change: start afresh rather than fail forever
 
 
-async def save(
-    conn: aiosqlite.Connection, channel: str, user_key: str, session: Session, now: datetime
+def save(
+    conn: sqlite3.Connection, channel: str, user_key: str, session: Session, now: datetime
 ) -> None:
     stamp = now.isoformat()
-    await conn.execute(
+    conn.execute(
         """INSERT INTO sessions (channel, user_key, session_id, step, flow_version, lang, campaign,
                                  data, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

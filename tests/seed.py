@@ -48,5 +48,4 @@ async def add(
     user: str = "seed",
     replaces: str | None = None,
 ) -> None:
-    async with db.transaction() as conn:
-        await registrations.save(conn, reg, replaces, "test", user, "s", at)
+    await db.run(lambda conn: registrations.save(conn, reg, replaces, "test", user, "s", at))

@@ -150,7 +150,7 @@ async def test_a_failing_write_rolls_back_the_whole_message(
     await user.send("open")
     await user.run(GOLDEN[:-1])
 
-    async def full_disk(*args: object) -> None:
+    def full_disk(*args: object) -> None:  # after the registration row is written
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(bot.service.funnel, "record", full_disk)
