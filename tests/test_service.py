@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -232,3 +234,73 @@ def test_redact_masks_niks_phones_and_bot_tokens() -> None:
         "nik [nik] and [nik], hp [phone], [phone], [phone]; ref BPU-AB12-CD34, Rp2.000.000, "
         "url /bot[token]/sendMessage"
     )
+
+
+async def test_a_full_disk_asks_to_try_again_and_loses_nothing(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    try:
+        service = make_service(db)
+        worker = User(service, "worker")
+        await worker.send("open")
+        await worker.run(GOLDEN[:3])  # answers saved before the disk fills up
+
+        def count(sql: str) -> Callable[[sqlite3.Connection], int]:
+            return lambda conn: conn.execute(sql).fetchone()[0]
+
+        pages = await db.run(count("PRAGMA page_count"))
+        await db.run(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}"))
+        for i in range(200):  # new conversations need new pages: SQLite reports a full disk
+            newcomer = User(service, f"new{i}")
+            text = await newcomer.send("open", message_id=f"open-{i}")
+            if "belum tersimpan" in text:
+                break
+        else:
+            raise AssertionError("the database never filled up")
+        rows_before = await db.run(count("SELECT count(*) FROM sessions"))
+        assert (
+            await db.run(
+                count(f"SELECT count(*) FROM inbound_messages WHERE message_id = 'open-{i}'")
+            )
+            == 0
+        )  # nothing half-written
+        await db.run(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
+        assert "Apa pekerjaan Anda" in await newcomer.send("open", message_id=f"open-{i}")
+        assert await db.run(count("SELECT count(*) FROM sessions")) == rows_before + 1
+        assert "Ketik NIK Anda" in await worker.send("choice", "reg")  # where they were
+    finally:
+        await db.close()
+
+
+async def test_every_message_twice_and_out_of_order_across_users(
+    service: ConversationService, db: Database
+) -> None:
+    rng = random.Random(2026)
+    timelines = {}
+    for i in range(12):
+        script = [("open", "")] + [
+            (k, f"337205170880{i + 1:04d}" if v == NIK_SITI else v) for k, v in GOLDEN
+        ]
+        timeline = [(kind, value, f"u{i}-{n}") for n, (kind, value) in enumerate(script)]
+        for message in list(timeline):  # each message comes again, some time later
+            later = rng.randint(timeline.index(message) + 1, len(timeline))
+            timeline.insert(later, message)
+        timelines[f"u{i}"] = timeline
+    answered: dict[str, list[str]] = {key: [] for key in timelines}
+    schedule = [key for key, timeline in timelines.items() for _ in timeline]
+    rng.shuffle(schedule)  # users interleaved at random; each user's own order kept
+    position = dict.fromkeys(timelines, 0)
+    for key in schedule:
+        kind, value, message_id = timelines[key][position[key]]
+        position[key] += 1
+        user = User(service, key)
+        text = await user.send(kind, value, message_id=message_id)
+        if text:
+            answered[key].append(text)
+    for key, texts in answered.items():
+        assert len(texts) == 13, key  # every original answered once, every copy ignored
+        assert "Selesai, Anda sudah terdaftar" in texts[-1]
+    registered = await rows(db, "SELECT user_key, full_name, phone FROM registrations")
+    assert sorted(r["user_key"] for r in registered) == sorted(timelines)
+    assert {(r["full_name"], r["phone"]) for r in registered} == {("Siti Aminah", "+6281234567890")}
+    stages = await rows(db, "SELECT count(*) AS n FROM funnel_events")
+    assert stages[0]["n"] == 12 * 6  # no step skipped
