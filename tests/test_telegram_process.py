@@ -4,41 +4,15 @@ comes back where the worker was, and a redelivered update changes nothing."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
+from tests.bot_process import start_bot
 from tests.fake_telegram import FakeTelegram, Sent, text_body, user_dict
 from tests.flowchat import NIK_SITI
 
 USER = 701
-
-
-async def start_bot(fake: FakeTelegram, db: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BPU_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-        "BPU_DB_PATH": str(db),
-        "BPU_TELEGRAM_RATE_LIMIT": "false",
-    }
-    polls = sum(method == "getUpdates" for method, _ in fake.calls)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "telegram",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    for _ in range(1500):  # polling has started
-        if sum(method == "getUpdates" for method, _ in fake.calls) > polls:
-            return process
-        await asyncio.sleep(0.01)
-    raise AssertionError("the bot did not start polling")
 
 
 async def say(fake: FakeTelegram, body: dict, expect: str) -> list[Sent]:
