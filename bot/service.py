@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -96,45 +95,43 @@ class ConversationService:
 
     async def _run(self, incoming: Incoming) -> list[Reply]:
         started = perf_counter()
-        now = self.clock()
-        ctx = Context(
-            now=now,
-            today=now.astimezone(self.zone).date(),
-            rules=self.rules,
-            new_id=uuid.uuid4().hex,
-            new_reference=new_reference(),
-        )
-        result = await self.db.run(partial(self._transaction, incoming, ctx))
+        result = await self.db.run(partial(self._transaction, incoming, self.clock()))
+        if not log.isEnabledFor(logging.INFO):  # skip the pseudonym hashing
+            return list(result[1].replies) if result else []
+        who = self._who(incoming)
         if result is None:
-            log.info("duplicate message ignored (user %s)", self._who(incoming))
+            log.info("duplicate message ignored (user %s)", who)
             return []
         before, outcome = result
         for effect in outcome.effects:
             if isinstance(effect, SaveRegistration):
-                log.info(
-                    "registration %s saved (user %s)",
-                    effect.registration.reference,
-                    self._who(incoming),
-                )
+                log.info("registration %s saved (user %s)", effect.registration.reference, who)
         log.info(
             "user %s: %s -> %s in %.1f ms",
-            self._who(incoming),
+            who,
             before,
             outcome.session.step,
             (perf_counter() - started) * 1000,
         )
         return list(outcome.replies)
 
-    @staticmethod
     def _transaction(
-        incoming: Incoming, ctx: Context, conn: sqlite3.Connection
+        self, incoming: Incoming, now: datetime, conn: sqlite3.Connection
     ) -> tuple[str, Outcome] | None:
         """Everything one message changes, run in one transaction on the database thread.
-        None for a message id seen before."""
-        channel, key, now = incoming.channel, incoming.user_key, ctx.now
+
+        None for a message id seen before. Random ids are drawn here, off the event loop."""
+        channel, key = incoming.channel, incoming.user_key
         if not inbound.first_time(conn, channel, incoming.message_id, now):
             return None
         session = sessions.load(conn, channel, key)
+        ctx = Context(
+            now=now,
+            today=now.astimezone(self.zone).date(),
+            rules=self.rules,
+            new_id=secrets.token_hex(16),
+            new_reference=new_reference(),
+        )
         while True:  # the pure flow, answering the stored facts it asks for
             try:
                 outcome = advance(session, incoming, ctx)
