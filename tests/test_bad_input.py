@@ -14,24 +14,11 @@ from bot.whatsapp import render
 from conversations import Context, Incoming, Kind, Session, default_rules
 from conversations.engine import current
 from conversations.model import MAX_MESSAGE_CHARS
-from conversations.steps import STEPS
+from conversations.steps import FORM, STEPS
 from conversations.turn import Turn
 from tests.flowchat import FlowChat, at_step
 
-STEPS_TO_TRY = [
-    "occupation",
-    "benefits",
-    "income",
-    "quote",
-    "nik",
-    "birth_confirm",
-    "name",
-    "phone",
-    "address",
-    "email",
-    "period",
-    "summary",
-]
+STEPS_TO_TRY = list(FORM)  # every main question of the form
 
 NASTY = st.sampled_from(
     [
