@@ -31,9 +31,16 @@ MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
 class TelegramWebhook:
     """Accepts updates only with the secret Telegram was given, and queues them for the bot."""
 
-    def __init__(self, app: Application, secret: str) -> None:
+    def __init__(self, app: Application, secret: str, public_url: str) -> None:
         self.app = app
         self.secret = secret
+        self.url = public_url.rstrip("/") + TELEGRAM_PATH
+
+    async def register(self) -> None:
+        """Tell Telegram where to send updates; done once this server is listening."""
+        await self.app.bot.set_webhook(
+            self.url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
+        )
 
     async def handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -70,7 +77,7 @@ def web_app(
 async def telegram_webhook(
     settings: Settings, service: ConversationService, staff: StaffChat
 ) -> AsyncIterator[TelegramWebhook]:
-    """The Telegram bot without polling, its webhook registered with Telegram."""
+    """The Telegram bot without polling, ready to be fed by its webhook."""
     secret, public_url = settings.telegram_webhook_secret, settings.telegram_webhook_url
     if secret is None or not public_url:
         raise SystemExit(
@@ -83,12 +90,7 @@ async def telegram_webhook(
         await set_commands(bot)
         await bot.start()
         try:
-            await bot.bot.set_webhook(
-                public_url.rstrip("/") + TELEGRAM_PATH,
-                secret_token=secret.get_secret_value(),
-                allowed_updates=ALLOWED_UPDATES,
-            )
-            yield TelegramWebhook(bot, secret.get_secret_value())
+            yield TelegramWebhook(bot, secret.get_secret_value(), public_url)
         finally:
             await bot.stop()  # processes updates already acknowledged
 
@@ -137,6 +139,8 @@ async def serve(settings: Settings, service: ConversationService, stop: asyncio.
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.TCPSite(runner, settings.host, settings.port).start()
+        if telegram:
+            await telegram.register()
         log.info(
             "serving on %s:%d: %s",
             settings.host,

@@ -12,6 +12,7 @@ import pytest
 from bot.service import ConversationService
 from conversations import default_rules
 from storage import Database
+from tests.fake_telegram import FakeTelegram
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 10:00 WIB
 
@@ -37,3 +38,12 @@ def make_service(db: Database) -> ConversationService:
 @pytest.fixture
 def service(db: Database) -> ConversationService:
     return make_service(db)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """A fake Telegram Bot API on 127.0.0.1."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()

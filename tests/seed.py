@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from conversations import Registration
-from storage import Database, registrations
+from storage import Database, campaigns, people, registrations
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
@@ -49,3 +50,25 @@ async def add(
     replaces: str | None = None,
 ) -> None:
     await db.run(lambda conn: registrations.save(conn, reg, replaces, "test", user, "s", at))
+
+
+async def campaigner_with_campaign(
+    db_path: Path, telegram_id: str | None = None, phone: str | None = None
+) -> str:
+    """Campaigner Sri (code PRS-0123) and her campaign at Pasar Gede; returns its code."""
+    async with await Database.open(db_path) as db, db.transaction() as conn:
+        sri = await people.add(
+            conn, "campaigner", "Sri", telegram_id, phone, "t", NOW, code="PRS-0123"
+        )
+        made = await campaigns.create(
+            conn,
+            name="Pasar Gede",
+            place="Pasar Gede, Solo",
+            branch="Surakarta",
+            campaigner_id=sri,
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+    return made.code

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -12,10 +11,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from storage import Database, campaigns, people
+from storage import Database, people
 from tests.fake_telegram import FakeTelegram
 from tests.flowchat import NIK_BUDI, NIK_SITI
-from tests.seed import NOW, add, registration
+from tests.seed import NOW, add, campaigner_with_campaign, registration
 from tests.telegram_users import TelegramUser, Watched, polling_bot, texts
 
 STAFF, CAMPAIGNER, WORKER = 700, 800, 900
@@ -23,31 +22,8 @@ WA = "6281100001111"
 
 
 @pytest.fixture
-async def fake() -> FakeTelegram:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def campaign_code(db_path: Path) -> str:
-    async with await Database.open(db_path) as db, db.transaction() as conn:
-        sri = await people.add(
-            conn, "campaigner", "Sri", str(CAMPAIGNER), None, "t", NOW, code="PRS-0123"
-        )
-        made = await campaigns.create(
-            conn,
-            name="Pasar Gede",
-            place="Pasar Gede, Solo",
-            branch="Surakarta",
-            campaigner_id=sri,
-            starts_on=date(2026, 1, 1),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
-    return made.code
+    return await campaigner_with_campaign(db_path, telegram_id=str(CAMPAIGNER))
 
 
 @pytest.fixture

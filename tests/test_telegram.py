@@ -17,14 +17,6 @@ from tests.telegram_users import TelegramUser, Watched, polling_bot, texts
 
 
 @pytest.fixture
-async def fake() -> FakeTelegram:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram, db_path: Path) -> Watched:
     async with polling_bot(fake, db_path) as watched:
         yield watched

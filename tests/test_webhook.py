@@ -54,7 +54,7 @@ async def server(db_path: Path) -> AsyncIterator[Server]:
     async with open_service(settings) as service:
         with watched.watching():
             task = asyncio.create_task(serve(settings, service, stop))
-            while fake.webhook is None:
+            while fake.webhook is None:  # registered once the server listens
                 await asyncio.sleep(0.01)
                 if task.done():
                     task.result()

@@ -6,7 +6,6 @@ import json
 import logging
 import sqlite3
 import time
-from datetime import date
 from pathlib import Path
 
 import aiohttp
@@ -14,10 +13,10 @@ import pytest
 
 from bot.whatsapp import WEBHOOK_PATH, fit, render
 from conversations import Option, Reply
-from storage import Database, campaigns, people, whatsapp
+from storage import Database, whatsapp
 from tests.fake_graph import FakeGraph, GraphFailure
 from tests.flowchat import NIK_SITI, FlowChat, golden
-from tests.seed import NOW
+from tests.seed import NOW, campaigner_with_campaign
 from tests.whatsapp_users import (
     VERIFY_TOKEN,
     Server,
@@ -309,21 +308,7 @@ def test_every_option_the_flow_shows_fits_whatsapp_unshortened(lang: str) -> Non
 
 
 async def test_a_campaigner_on_whatsapp(db_path: Path) -> None:
-    async with await Database.open(db_path) as db, db.transaction() as conn:
-        sri = await people.add(
-            conn, "campaigner", "Sri", None, "+6281234567890", "t", NOW, code="PRS-0123"
-        )
-        await campaigns.create(
-            conn,
-            name="Pasar Gede",
-            place="Pasar Gede, Solo",
-            branch="Surakarta",
-            campaigner_id=sri,
-            starts_on=date(2026, 1, 1),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+    await campaigner_with_campaign(db_path, phone="+6281234567890")
     async with whatsapp_server(db_path) as server:
         user = WhatsAppUser(server)
         assert "seluruhnya: 0" in texts(await user.send("/rekap"))
