@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from conversations import Attachment, Incoming, Kind, Reply
-from conversations.i18n import translator
+from conversations.i18n import N_, translator
 from storage import campaigns, exports, inbound, people
 from storage.people import Person, Role
 from storage.stats import campaigner_tally, funnel
@@ -39,6 +39,20 @@ ROLES: dict[str, Role] = {
 }
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?\s*$")
 TELEGRAM_FILE_LIMIT = 45 * 1024 * 1024  # bots may send 50 MB; keep a margin
+
+
+# The menu entries of each role's commands: (command, description).
+ROLE_COMMANDS: dict[Role, list[tuple[str, str]]] = {
+    "campaigner": [
+        ("kampanye", N_("My campaign links and QR code")),
+        ("rekap", N_("My sign-ups")),
+        ("daftarkan", N_("Register a worker")),
+    ],
+    "staff": [
+        ("ekspor", N_("Newest export for the main system")),
+        ("statistik", N_("Funnel statistics")),
+    ],
+}
 
 
 def command_of(text: str) -> str | None:
@@ -91,6 +105,19 @@ class StaffChat:
             }[command]
             await deliver(await handler(person, incoming, now))
         return True
+
+    async def telegram_roles(self) -> dict[int, set[Role]]:
+        """Telegram chats of active staff and campaigners, with their roles."""
+        roles: dict[int, set[Role]] = {}
+        async with self.service.db.transaction() as conn:
+            for role in ("staff", "campaigner"):
+                for person in await people.listing(conn, role):
+                    if person.active and person.telegram_id and person.telegram_id.isdigit():
+                        roles.setdefault(int(person.telegram_id), set()).add(role)
+        for telegram_id in self.settings.first_staff:
+            if telegram_id.isdigit():
+                roles.setdefault(int(telegram_id), set()).add("staff")
+        return roles
 
     async def _person(
         self, role: Role, telegram_id: str | None, phone: str | None

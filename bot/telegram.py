@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -38,7 +39,7 @@ from conversations.i18n import N_, translator
 from .logs import pseudonym
 from .service import ConversationService
 from .settings import Settings
-from .staff_chat import StaffChat
+from .staff_chat import ROLE_COMMANDS, StaffChat
 
 log = logging.getLogger(__name__)
 
@@ -289,12 +290,23 @@ def build_application(settings: Settings, *, polling: bool) -> Application:
     return builder.build()
 
 
-async def set_commands(app: Application) -> None:
-    """The command menu, in Indonesian and (for English-language Telegram apps) in English."""
+async def set_commands(app: Application, staff: StaffChat | None = None) -> None:
+    """The command menu, in Indonesian and (for English-language Telegram apps) in English;
+    staff and campaigners also see their own commands, in their chat only."""
     for lang, commands in COMMANDS.items():
         t = translator(lang)
         menu = [BotCommand(command, t(description)) for command, description in commands]
         await app.bot.set_my_commands(menu, language_code=None if lang == "id" else lang)
+    if staff is None:
+        return
+    t = translator("id")
+    base = [BotCommand(command, t(description)) for command, description in COMMANDS["id"]]
+    for chat_id, roles in (await staff.telegram_roles()).items():
+        extra = [BotCommand(c, t(d)) for role in sorted(roles) for c, d in ROLE_COMMANDS[role]]
+        try:
+            await app.bot.set_my_commands(base + extra, scope=BotCommandScopeChat(chat_id))
+        except TelegramError as error:  # e.g. they never opened the bot: no chat yet
+            log.info("no command menu for a %s chat: %s", "/".join(sorted(roles)), error)
 
 
 async def run_polling(
@@ -302,9 +314,10 @@ async def run_polling(
 ) -> None:
     """Long polling until `stop` is set; needs only the token."""
     app = build_application(settings, polling=True)
-    TelegramChannel(service, StaffChat(service, settings)).register(app)
+    staff = StaffChat(service, settings)
+    TelegramChannel(service, staff).register(app)
     async with app:
-        await set_commands(app)
+        await set_commands(app, staff)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)

@@ -87,7 +87,7 @@ async def telegram_webhook(
     bot = build_application(settings, polling=False)
     TelegramChannel(service, staff).register(bot)
     async with bot:
-        await set_commands(bot)
+        await set_commands(bot, staff)
         await bot.start()
         try:
             yield TelegramWebhook(bot, secret.get_secret_value(), public_url)

@@ -64,6 +64,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.answered_callbacks: list[str] = []
         self.commands: dict[str | None, list[dict]] = {}
+        self.chat_commands: dict[int, list[dict]] = {}  # menus set for one chat
         self.webhook: dict | None = None
         self.files: list[dict] = []  # photos and documents the bot sent
         self.failures: dict[str, list[ApiError]] = {}
@@ -131,7 +132,7 @@ class FakeTelegram:
             try:
                 decoded[key] = (
                     json.loads(value)
-                    if key in ("reply_markup", "allowed_updates", "commands")
+                    if key in ("reply_markup", "allowed_updates", "commands", "scope")
                     else value
                 )
             except (TypeError, ValueError):
@@ -236,7 +237,11 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command["description"]) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[params.get("language_code")] = commands
+        scope = params.get("scope") or {}
+        if scope.get("type") == "chat":
+            self.chat_commands[int(scope["chat_id"])] = commands
+        else:
+            self.commands[params.get("language_code")] = commands
         return True
 
     async def api_setWebhook(self, params: dict) -> bool:

@@ -193,3 +193,30 @@ async def test_a_campaign_code_flows_from_the_link_into_the_export(
         "nelayan",
     )
     assert record["nik"] == NIK_SITI and record["monthly_premium"] == 13_400
+
+
+async def test_staff_and_campaigners_see_their_commands_in_their_menu(
+    fake: FakeTelegram, bot: Watched
+) -> None:
+    def menu(chat: int) -> list[str]:
+        return [c["command"] for c in fake.chat_commands[chat]]
+
+    assert menu(STAFF) == ["start", "bantuan", "status", "batal", "bahasa", "ekspor", "statistik"]
+    assert menu(CAMPAIGNER) == [
+        "start",
+        "bantuan",
+        "status",
+        "batal",
+        "bahasa",
+        "kampanye",
+        "rekap",
+        "daftarkan",
+    ]
+    assert WORKER not in fake.chat_commands  # workers keep the public menu
+    assert [c["command"] for c in fake.commands[None]] == [
+        "start",
+        "bantuan",
+        "status",
+        "batal",
+        "bahasa",
+    ]
