@@ -8,10 +8,12 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from conversations import default_rules, load_rules
-from storage import Database
+from storage import Database, inbound
 
 from . import admin
 from .console import run_console
@@ -28,11 +30,15 @@ log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def open_service(settings: Settings) -> AsyncIterator[ConversationService]:
+async def open_service(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[ConversationService]:
+    """The database and the service on it; `clock` fixes the time (tests)."""
     rules = load_rules(settings.rules_path) if settings.rules_path else default_rules()
     async with await Database.open(settings.db_path) as db:
-        await db.prune_inbound()
-        yield ConversationService(db, rules, settings.zone, settings.language)
+        service = ConversationService(db, rules, settings.zone, settings.language, clock)
+        await db.run(partial(inbound.prune, now=service.clock()))  # too old to come again
+        yield service
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -35,6 +35,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import N_, translator
+from conversations.turn import split_message
 
 from .logs import pseudonym
 from .service import ConversationService
@@ -133,11 +134,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Reply
     return ReplyKeyboardRemove()
 
 
-def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Telegram's own limit, as a last guard: the flow already keeps messages far shorter."""
-    return [text[i : i + limit] for i in range(0, len(text), limit)] or [text]
-
-
 def _seconds(flood: RetryAfter) -> float:
     with warnings.catch_warnings():  # PTB 22 warns that the int form will become a timedelta
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -188,7 +184,7 @@ class TelegramChannel:
     async def _send(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, who: str
     ) -> None:
-        parts = chunks(reply.text)
+        parts = split_message(reply.text, TEXT_LIMIT)  # a last guard: flow messages are shorter
         for index, part in enumerate(parts):
             markup = keyboard(reply) if index == len(parts) - 1 else None
             await self._call(

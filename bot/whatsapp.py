@@ -22,13 +22,13 @@ from pydantic import ValidationError
 
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import translator
+from conversations.turn import split_message
 from storage import whatsapp as book
 
 from .links import code_in_text
 from .logs import pseudonym
 from .service import ConversationService
 from .staff_chat import StaffChat
-from .telegram import chunks
 from .whatsapp_api import (
     BODY_LIMIT,
     BUTTON_TITLE_LIMIT,
@@ -85,7 +85,7 @@ def render(reply: Reply) -> list[Outgoing]:
     if len(options) > LIST_ROWS_LIMIT:
         raise ValueError(f"{len(options)} options do not fit a WhatsApp list")
     limit = INTERACTIVE_BODY_LIMIT if options else BODY_LIMIT
-    parts = chunks(text, limit)
+    parts = split_message(text, limit)
     messages = [Outgoing(kind="text", body=part) for part in parts[:-1]]
     body = parts[-1]
     if not options:
@@ -179,20 +179,20 @@ class WhatsAppChannel:
             log.warning("WhatsApp webhook: bad or missing signature; nothing processed")
             return web.Response(status=403)
         try:
-            Webhook.model_validate_json(body)
+            hook = Webhook.model_validate_json(body)
         except ValidationError:
             return web.Response(status=400)
-        async with self.service.db.transaction() as conn:
-            inbox_id = await book.keep(conn, body.decode(), self.service.clock())
-        self._background(self._process_kept(inbox_id, body.decode()))
+        inbox_id = await self.service.db.run(
+            partial(book.keep, body=body.decode(), now=self.service.clock())
+        )
+        self._background(self._process_kept(inbox_id, hook))
         return web.Response(status=200)
 
     async def recover(self) -> None:
         """Process webhooks acknowledged before a crash but never processed."""
-        async with self.service.db.transaction() as conn:
-            waiting = await book.waiting(conn)
+        waiting = await self.service.db.run(book.waiting)
         for inbox_id, body in waiting:
-            await self._process_kept(inbox_id, body)
+            await self._process_kept(inbox_id, Webhook.model_validate_json(body))
         if waiting:
             log.info("WhatsApp: %d webhook(s) left from before the restart processed", len(waiting))
 
@@ -201,16 +201,15 @@ class WhatsAppChannel:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _process_kept(self, inbox_id: int, body: str) -> None:
+    async def _process_kept(self, inbox_id: int, hook: Webhook) -> None:
         try:
-            await self.process(body)
+            await self.process(hook)
         except Exception:
             log.exception("WhatsApp webhook %d could not be processed", inbox_id)
-        async with self.service.db.transaction() as conn:
-            await book.done(conn, inbox_id)
+        await self.service.db.run(partial(book.done, inbox_id=inbox_id))
 
-    async def process(self, body: str) -> None:
-        for entry in Webhook.model_validate_json(body).entry:
+    async def process(self, hook: Webhook) -> None:
+        for entry in hook.entry:
             for change in entry.changes:
                 if change.field == "messages":
                     await self._value(change.value)
@@ -232,8 +231,9 @@ class WhatsAppChannel:
 
     async def _message(self, message: Message, wa_id: str | None, user_id: str | None) -> None:
         sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
-        async with self.service.db.transaction() as conn:
-            person = await book.identify(conn, wa_id, user_id, sent_at)
+        person = await self.service.db.run(
+            partial(book.identify, wa_id=wa_id, user_id=user_id, message_time=sent_at)
+        )
         own_number = f"+{person.wa_id}" if person.wa_id else None
         incoming = to_incoming(message, person.key, own_number)
         if incoming is None:

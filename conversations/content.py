@@ -352,7 +352,7 @@ def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
     )
 
 
-def nik_taken_message(t: Translator, nik: str, reference: str, own: bool) -> str:
+def nik_taken_message(t: Translator, rules: Rules, nik: str, reference: str, own: bool) -> str:
     if own:
         return t(
             "The NIK {nik} is already registered (reference {ref}). Do you want to update that "
@@ -364,7 +364,7 @@ def nik_taken_message(t: Translator, nik: str, reference: str, own: bool) -> str
         "The NIK {nik} is already registered through this service, so it cannot be registered "
         "again. If it is yours and something must change, call Contact Center {cc}.",
         nik=mask(nik),
-        cc="175",
+        cc=rules.payment.contact_center,
     )
 
 
@@ -419,7 +419,10 @@ ERRORS = {
         "Please write the full address as on your KTP, e.g. Jl. Mawar 5 RT 02/RW 03, Kauman, "
         "Kota Surakarta."
     ),
-    "address.long": N_("That address is too long. Please shorten it to 200 characters."),
+    "address.long": N_(
+        "That address is too long. Please write it shorter: street, RT/RW, village, and "
+        "kabupaten or kota."
+    ),
     "city.format": N_("Please type the kabupaten or kota, e.g. Kota Surakarta."),
     "email.format": N_(
         "That is not an e-mail address. Type it like nama@gmail.com, or choose Skip."

@@ -284,15 +284,6 @@ NO_WORDS = {
 }
 
 
-def parse_yes_no(text: str) -> bool:
-    s = simplify(text)
-    if s in YES_WORDS:
-        return True
-    if s in NO_WORDS:
-        return False
-    raise Invalid("choice.unknown")
-
-
 def match_option(text: str, candidates: Iterable[tuple[str, Sequence[str]]]) -> str | None:
     """The key whose label or synonyms the text names: exactly, or by a close spelling.
 

@@ -335,7 +335,9 @@ class NikExists(Step):
             turn.goto("nik" if turn.answers.nik is None else "birth_confirm", remember=False)
             return
         turn.say(
-            content.nik_taken_message(turn.t, turn.answers.nik, known.reference, own),
+            content.nik_taken_message(
+                turn.t, turn.ctx.rules, turn.answers.nik, known.reference, own
+            ),
             self.options(turn),
         )
 

@@ -156,14 +156,6 @@ class Database:
         finally:
             await conn.close()
 
-    async def prune_inbound(self) -> None:
-        """Forget message ids too old to be redelivered."""
-        from datetime import UTC, datetime
-
-        from . import inbound
-
-        await self.run(lambda conn: inbound.prune(conn, datetime.now(UTC)))
-
     async def fetch_all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
         """A read outside any transaction (e.g. exports, statistics, tests)."""
         async with self._lock, self._conn.execute(sql, params) as cursor:

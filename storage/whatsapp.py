@@ -1,11 +1,13 @@
-"""WhatsApp bookkeeping: one stable key per person, the 24-hour window, and the webhook inbox."""
+"""WhatsApp bookkeeping: one stable key per person, the 24-hour window, and the webhook inbox.
+
+Synchronous: called inside `Database.run`, on the database thread.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-
-import aiosqlite
 
 
 @dataclass(frozen=True)
@@ -16,8 +18,8 @@ class Contact:
     last_inbound_at: datetime
 
 
-async def identify(
-    conn: aiosqlite.Connection, wa_id: str | None, user_id: str | None, message_time: datetime
+def identify(
+    conn: sqlite3.Connection, wa_id: str | None, user_id: str | None, message_time: datetime
 ) -> Contact:
     """The person behind a message, keyed stably: by whichever id was seen first.
 
@@ -26,14 +28,13 @@ async def identify(
     """
     if not (wa_id or user_id):
         raise ValueError("a WhatsApp message without a sender")
-    async with conn.execute(
+    rows = conn.execute(
         "SELECT * FROM whatsapp_contacts WHERE wa_id = ? OR user_id = ? ORDER BY key",
         (wa_id, user_id),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
+    ).fetchall()
     if not rows:
         key = user_id or wa_id
-        await conn.execute(
+        conn.execute(
             """INSERT INTO whatsapp_contacts (key, wa_id, user_id, last_inbound_at)
                VALUES (?, ?, ?, ?)""",
             (key, wa_id, user_id, message_time.isoformat()),
@@ -44,7 +45,7 @@ async def identify(
         wa_id, user_id = row["wa_id"], row["user_id"]
     wa_id, user_id = wa_id or row["wa_id"], user_id or row["user_id"]
     last = max(datetime.fromisoformat(row["last_inbound_at"]), message_time)
-    await conn.execute(
+    conn.execute(
         """UPDATE whatsapp_contacts SET wa_id = ?, user_id = ?, last_inbound_at = ?
            WHERE key = ?""",
         (wa_id, user_id, last.isoformat(), row["key"]),
@@ -52,9 +53,8 @@ async def identify(
     return Contact(row["key"], wa_id, user_id, last)
 
 
-async def contact(conn: aiosqlite.Connection, key: str) -> Contact | None:
-    async with conn.execute("SELECT * FROM whatsapp_contacts WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
+def contact(conn: sqlite3.Connection, key: str) -> Contact | None:
+    row = conn.execute("SELECT * FROM whatsapp_contacts WHERE key = ?", (key,)).fetchone()
     if row is None:
         return None
     return Contact(
@@ -62,18 +62,20 @@ async def contact(conn: aiosqlite.Connection, key: str) -> Contact | None:
     )
 
 
-async def keep(conn: aiosqlite.Connection, body: str, now: datetime) -> int:
-    cursor = await conn.execute(
+def keep(conn: sqlite3.Connection, body: str, now: datetime) -> int:
+    cursor = conn.execute(
         "INSERT INTO whatsapp_inbox (received_at, body) VALUES (?, ?)", (now.isoformat(), body)
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
-async def done(conn: aiosqlite.Connection, inbox_id: int) -> None:
-    await conn.execute("DELETE FROM whatsapp_inbox WHERE id = ?", (inbox_id,))
+def done(conn: sqlite3.Connection, inbox_id: int) -> None:
+    conn.execute("DELETE FROM whatsapp_inbox WHERE id = ?", (inbox_id,))
 
 
-async def waiting(conn: aiosqlite.Connection) -> list[tuple[int, str]]:
-    async with conn.execute("SELECT id, body FROM whatsapp_inbox ORDER BY id") as cursor:
-        return [(row[0], row[1]) for row in await cursor.fetchall()]
+def waiting(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    return [
+        (row[0], row[1])
+        for row in conn.execute("SELECT id, body FROM whatsapp_inbox ORDER BY id").fetchall()
+    ]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from conversations import Registration
 from storage import Database, campaigns, people, registrations
-
-NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+from tests.conftest import NOW
 
 
 def registration(i: int, **changes: object) -> Registration:

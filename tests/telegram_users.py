@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from telegram import Update
@@ -13,6 +12,8 @@ from telegram import Update
 from bot.cli import open_service
 from bot.settings import Settings
 from bot.telegram import TelegramChannel, run_polling
+from tests.completions import Completions
+from tests.conftest import NOW
 from tests.fake_telegram import FakeTelegram, Sent, message_body, text_body, user_dict
 
 
@@ -27,40 +28,18 @@ def telegram_settings(fake: FakeTelegram, db_path: Path, **more: object) -> Sett
     )
 
 
-class Watched:
-    """Counts updates the bot has finished handling (processed and replied to), per user.
+def _updating_user(channel: TelegramChannel, update: Update, context: object) -> str:
+    return str(update.effective_user.id) if update.effective_user else ""
 
-    It wraps the adapter's entry point, so conversation messages and staff commands alike are
-    counted once python-telegram-bot has run them to the end."""
+
+class Watched(Completions):
+    """Updates the bot has finished handling (processed and replied to), per Telegram user.
+
+    It counts at the adapter's entry point, so conversation messages and staff commands alike
+    are counted once python-telegram-bot has run them to the end."""
 
     def __init__(self) -> None:
-        self.done: Counter[str] = Counter()
-        self.changed = asyncio.Condition()
-
-    @contextlib.contextmanager
-    def watching(self) -> Iterator[None]:
-        original = TelegramChannel.on_update
-
-        async def on_update(channel: TelegramChannel, update: Update, context: object) -> None:
-            try:
-                await original(channel, update, context)  # type: ignore[arg-type]
-            finally:
-                user = update.effective_user
-                async with self.changed:
-                    self.done[str(user.id) if user else ""] += 1
-                    self.changed.notify_all()
-
-        TelegramChannel.on_update = on_update  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            TelegramChannel.on_update = original  # type: ignore[method-assign]
-
-    async def wait(self, user_key: str, count: int, timeout: float = 10) -> None:
-        async with self.changed:
-            await asyncio.wait_for(
-                self.changed.wait_for(lambda: self.done[user_key] >= count), timeout
-            )
+        super().__init__(TelegramChannel, "on_update", _updating_user)
 
 
 @contextlib.asynccontextmanager
@@ -68,7 +47,7 @@ async def polling_bot(fake: FakeTelegram, db_path: Path, **more: object) -> Asyn
     """The real Application long-polling the fake server, on a SQLite file."""
     settings = telegram_settings(fake, db_path, **more)
     watched = Watched()
-    async with open_service(settings) as service:
+    async with open_service(settings, clock=lambda: NOW) as service:
         stop = asyncio.Event()
         with watched.watching():
             task = asyncio.create_task(run_polling(settings, service, stop, poll_timeout=1))
@@ -138,3 +117,26 @@ class TelegramUser:
 
 def texts(sent: list[Sent]) -> str:
     return "\n\n".join(s.text for s in sent)
+
+
+async def register_with_buttons(
+    user: TelegramUser, occupation: str = "Pedagang", start: str = "/start"
+) -> str:
+    """The golden path on Telegram, pressing buttons where there are some; returns the end."""
+    assert "Apa pekerjaan Anda sehari-hari?" in texts(await user.send(start))
+    assert "Kita hitung iuran Anda?" in texts(await user.press(occupation))
+    assert "Kira-kira berapa penghasilan" in texts(await user.press("Lihat iuran saya"))
+    assert "Total: Rp13.400 sebulan" in texts(await user.send("2 juta"))
+    assert "Ketik NIK Anda" in texts(await user.press("Daftar JKK+JKM"))
+    await user.send("3372 0557 0880 0001")
+    await user.press("Ya, benar")
+    phone_question = await user.send("Siti Aminah")
+    assert phone_question[-1].reply_markup["keyboard"][0][0] == {
+        "text": "Pakai nomor saya",
+        "request_contact": True,
+    }
+    await user.share_contact("+6281234567890")
+    await user.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
+    await user.press("Lewati")
+    assert "Periksa data Anda" in texts(await user.press("1 bulan · Rp13.400"))
+    return texts(await user.press("Ya, daftarkan"))

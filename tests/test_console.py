@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.flowchat import NIK_SITI
+from tests.today import money, premium_today
 
 ANSWERS = [
     "1",
@@ -54,7 +55,7 @@ def test_a_piped_registration(tmp_path: Path) -> None:
     assert "Apa pekerjaan Anda sehari-hari?\n  1. Pedagang\n  2. Ojek pangkalan" in out
     assert "> 2 juta\nIuran Anda untuk penghasilan Rp2.000.000 sebulan:" in out
     assert "Selesai, Anda sudah terdaftar! Nomor referensi Anda: BPU-" in out
-    assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", 13_400)]
+    assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
     assert result.stderr == ""
 
 
@@ -71,13 +72,13 @@ def test_quitting_and_resuming_with_the_same_user(tmp_path: Path) -> None:
         "Selamat datang kembali! Kita lanjutkan dari yang terakhir.\n\nBerapa nomor HP Anda?"
     )
     assert "Selesai, Anda sudah terdaftar" in second.stdout
-    assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", 13_400)]
+    assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
 
 
 def test_english(tmp_path: Path) -> None:
     result = chat(tmp_path / "chat.sqlite3", ["1", "1", "2 juta"], "--lang", "en")
     assert "What work do you do every day?\n  1. Trader" in result.stdout
-    assert "Total: Rp13,400 a month (normally Rp26,800)." in result.stdout
+    assert f"Total: {money(premium_today(), 'en')} a month" in result.stdout
 
 
 def test_database_path_from_the_environment(tmp_path: Path) -> None:

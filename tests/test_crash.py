@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tests.bot_process import start_bot
 from tests.fake_telegram import FakeTelegram, text_body, user_dict
+from tests.today import money, premium_today
 
 WORKERS = 6
 KILLS = 3
@@ -25,7 +26,7 @@ KILLS = 3
 QUESTIONS = [
     ("Nomor referensi", None, None),
     ("Sudah benar semua?", "Ya, daftarkan", None),
-    ("berapa bulan sekaligus", "1 bulan · Rp13.400", "period"),
+    ("berapa bulan sekaligus", f"1 bulan · {money(premium_today('petani'))}", "period"),
     ("Alamat email", "Lewati", "email_skipped"),
     ("Ketik alamat", "{address}", "address"),
     ("Berapa nomor HP", "{phone}", "phone"),

@@ -9,8 +9,8 @@ from conversations.parsing import (
     match_option,
     parse_birth_date,
     parse_money,
-    parse_yes_no,
 )
+from conversations.steps import YES_NO
 
 TODAY = date(2026, 11, 21)
 
@@ -113,17 +113,16 @@ def test_birth_dates_rejected(typed: str, code: str) -> None:
 
 @pytest.mark.parametrize("typed", ["ya", "Iya", "ok", "Benar", "setuju", "Y"])
 def test_yes(typed: str) -> None:
-    assert parse_yes_no(typed) is True
+    assert match_option(typed, YES_NO.items()) == "yes"
 
 
 @pytest.mark.parametrize("typed", ["tidak", "gak", "Salah", "bukan", "no"])
 def test_no(typed: str) -> None:
-    assert parse_yes_no(typed) is False
+    assert match_option(typed, YES_NO.items()) == "no"
 
 
 def test_yes_no_unknown() -> None:
-    with pytest.raises(Invalid):
-        parse_yes_no("mungkin")
+    assert match_option("mungkin", YES_NO.items()) is None
 
 
 OCCUPATIONS = [

@@ -15,7 +15,13 @@ from storage import Database, people
 from tests.fake_telegram import FakeTelegram
 from tests.flowchat import NIK_BUDI, NIK_SITI
 from tests.seed import NOW, add, campaigner_with_campaign, registration
-from tests.telegram_users import TelegramUser, Watched, polling_bot, texts
+from tests.telegram_users import (
+    TelegramUser,
+    Watched,
+    polling_bot,
+    register_with_buttons,
+    texts,
+)
 
 STAFF, CAMPAIGNER, WORKER = 700, 800, 900
 WA = "6281100001111"
@@ -167,22 +173,7 @@ async def test_a_campaign_code_flows_from_the_link_into_the_export(
     fake: FakeTelegram, bot: Watched, campaign_code: str
 ) -> None:
     worker = TelegramUser(fake, bot, WORKER)
-    await worker.send(f"/start {campaign_code}")
-    for action, value in [
-        ("press", "Nelayan"),
-        ("press", "Lihat iuran saya"),
-        ("send", "2 juta"),
-        ("press", "Daftar JKK+JKM"),
-        ("send", NIK_SITI),
-        ("press", "Ya, benar"),
-        ("send", "Siti Aminah"),
-        ("send", "0812 3456 7890"),
-        ("send", "Jl. Mawar 5, Kota Surakarta"),
-        ("press", "Lewati"),
-        ("press", "1 bulan · Rp13.400"),
-        ("press", "Ya, daftarkan"),
-    ]:
-        await getattr(worker, action)(value)
+    await register_with_buttons(worker, "Nelayan", start=f"/start {campaign_code}")
     await TelegramUser(fake, bot, STAFF).send("/ekspor")
     [document] = files_to(fake, STAFF)
     header, row = list(openpyxl.load_workbook(io.BytesIO(document["data"])).active.values)

@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.telegram import chunks, keyboard, to_incoming
+from bot.telegram import TEXT_LIMIT, keyboard, to_incoming
 from conversations import Kind, Option, Reply
+from conversations.turn import split_message
 from tests.fake_telegram import ApiError, FakeTelegram, text_body
 from tests.flowchat import NIK_SITI
-from tests.telegram_users import TelegramUser, Watched, polling_bot, texts
+from tests.telegram_users import (
+    TelegramUser,
+    Watched,
+    polling_bot,
+    register_with_buttons,
+    texts,
+)
 
 
 @pytest.fixture
@@ -35,28 +42,6 @@ OCCUPATION_LABELS = {
     "petani": "Petani",
     "nelayan": "Nelayan",
 }
-
-
-async def register_with_buttons(
-    user: TelegramUser, occupation: str = "Pedagang", start: str = "/start"
-) -> str:
-    assert "Apa pekerjaan Anda sehari-hari?" in texts(await user.send(start))
-    assert "Kita hitung iuran Anda?" in texts(await user.press(occupation))
-    assert "Kira-kira berapa penghasilan" in texts(await user.press("Lihat iuran saya"))
-    assert "Total: Rp13.400 sebulan" in texts(await user.send("2 juta"))
-    assert "Ketik NIK Anda" in texts(await user.press("Daftar JKK+JKM"))
-    await user.send("3372 0557 0880 0001")
-    await user.press("Ya, benar")
-    phone_question = await user.send("Siti Aminah")
-    assert phone_question[-1].reply_markup["keyboard"][0][0] == {
-        "text": "Pakai nomor saya",
-        "request_contact": True,
-    }
-    await user.share_contact("+6281234567890")
-    await user.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
-    await user.press("Lewati")
-    assert "Periksa data Anda" in texts(await user.press("1 bulan · Rp13.400"))
-    return texts(await user.press("Ya, daftarkan"))
 
 
 @pytest.mark.parametrize("occupation", list(OCCUPATION_LABELS))
@@ -315,5 +300,5 @@ async def test_plain_text_only_so_user_input_cannot_break_formatting(
 
 
 def test_long_text_is_split_within_telegrams_limit() -> None:
-    parts = chunks("x" * 9000)
+    parts = split_message("x" * 9000, TEXT_LIMIT)
     assert [len(p) for p in parts] == [4096, 4096, 808]

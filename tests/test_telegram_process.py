@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.bot_process import start_bot
 from tests.fake_telegram import FakeTelegram, Sent, text_body, user_dict
 from tests.flowchat import NIK_SITI
+from tests.today import money, premium_today
 
 USER = 701
 
@@ -62,7 +63,8 @@ async def test_killed_and_restarted_mid_registration(tmp_path: Path) -> None:
         await say(fake, text_body(USER, "0812 3456 7890"), "Ketik alamat")
         await say(fake, text_body(USER, "Jl. Mawar 5, Kota Surakarta"), "email")
         await say(fake, press(fake, "Lewati"), "berapa bulan")
-        await say(fake, press(fake, "1 bulan · Rp13.400"), "Sudah benar semua?")
+        month = f"1 bulan · {money(premium_today('ojek_online'))}"
+        await say(fake, press(fake, month), "Sudah benar semua?")
         await say(fake, press(fake, "Ya, daftarkan"), "Selesai, Anda sudah terdaftar")
 
         bot.send_signal(signal.SIGTERM)  # a clean stop
@@ -78,7 +80,7 @@ async def test_killed_and_restarted_mid_registration(tmp_path: Path) -> None:
         await fake.stop()
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT nik, occupation, monthly_premium FROM registrations").fetchall()
-    assert rows == [(NIK_SITI, "ojek_online", 13_400)]
+    assert rows == [(NIK_SITI, "ojek_online", premium_today("ojek_online"))]
     # Each question was asked once: nothing was processed twice after the kill.
     nik_questions = [s for s in fake.to(USER) if s.text.startswith("Ketik NIK Anda")]
     assert len(nik_questions) == 1

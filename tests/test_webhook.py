@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from bot.cli import open_service
 from bot.web import SECRET_HEADER, TELEGRAM_PATH, serve
+from tests.conftest import NOW
 from tests.fake_telegram import FakeTelegram, text_body
 from tests.net import free_port
 from tests.telegram_users import Watched, telegram_settings
@@ -51,7 +52,7 @@ async def server(db_path: Path) -> AsyncIterator[Server]:
     )
     stop = asyncio.Event()
     watched = Watched()
-    async with open_service(settings) as service:
+    async with open_service(settings, clock=lambda: NOW) as service:
         with watched.watching():
             task = asyncio.create_task(serve(settings, service, stop))
             while fake.webhook is None:  # registered once the server listens

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from pathlib import Path
 
 import aiohttp
@@ -149,7 +148,7 @@ async def test_no_free_form_message_outside_24_hours(
 ) -> None:
     user = WhatsAppUser(server)
     with caplog.at_level(logging.WARNING):
-        stale = await user.send("Halo", timestamp=int(time.time()) - 25 * 3600)
+        stale = await user.send("Halo", timestamp=int(NOW.timestamp()) - 25 * 3600)
     assert stale == []  # the answer was not sent
     assert rows(db_path, "SELECT step FROM sessions") == [("occupation",)]  # but it is saved
     assert any("outside the 24-hour window" in r.getMessage() for r in caplog.records)
@@ -166,7 +165,7 @@ async def test_status_callbacks_are_accepted(
         {
             "id": "wamid.OUT1",
             "status": s,
-            "timestamp": str(int(time.time())),
+            "timestamp": str(int(NOW.timestamp())),
             "recipient_id": "6281234567890",
         }
         for s in ("sent", "delivered", "read")
@@ -222,8 +221,8 @@ async def test_acknowledged_but_unprocessed_webhooks_survive_a_restart(db_path: 
     graph = FakeGraph()
     await graph.start()
     payload = _user().payload({"type": "text", "text": {"body": "Halo"}})
-    async with await Database.open(db_path) as db, db.transaction() as conn:
-        await whatsapp.keep(conn, json.dumps(payload), NOW)  # acknowledged, then a crash
+    async with await Database.open(db_path) as db:  # acknowledged, then a crash
+        await db.run(lambda conn: whatsapp.keep(conn, json.dumps(payload), NOW))
     async with whatsapp_server(db_path, graph):
         pass  # starting up processes what was left
     assert "Apa pekerjaan Anda" in texts(graph.to("6281234567890"))

@@ -8,8 +8,7 @@ import hashlib
 import hmac
 import itertools
 import json
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from bot.cli import open_service
 from bot.settings import Settings
 from bot.web import serve
 from bot.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH, WhatsAppChannel
+from tests.completions import Completions
+from tests.conftest import NOW
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraph
 from tests.net import free_port
 
@@ -44,34 +45,11 @@ def webhook(value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Processed:
-    """Counts webhook bodies the channel has finished with."""
+class Processed(Completions):
+    """Webhook bodies the WhatsApp channel has finished with (all counted under "")."""
 
     def __init__(self) -> None:
-        self.count = 0
-        self.changed = asyncio.Condition()
-
-    @contextlib.contextmanager
-    def watching(self) -> Iterator[None]:
-        original = WhatsAppChannel._process_kept
-
-        async def process_kept(channel: WhatsAppChannel, inbox_id: int, body: str) -> None:
-            try:
-                await original(channel, inbox_id, body)
-            finally:
-                async with self.changed:
-                    self.count += 1
-                    self.changed.notify_all()
-
-        WhatsAppChannel._process_kept = process_kept  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            WhatsAppChannel._process_kept = original  # type: ignore[method-assign]
-
-    async def wait(self, count: int, timeout: float = 10) -> None:
-        async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(lambda: self.count >= count), timeout)
+        super().__init__(WhatsAppChannel, "_process_kept", lambda *args: "")
 
 
 def whatsapp_settings(graph: FakeGraph, db_path: Path, port: int) -> Settings:
@@ -111,7 +89,7 @@ class Server:
         if status == 200:
             self.posted += 1
             if wait:
-                await self.processed.wait(self.posted)
+                await self.processed.wait("", self.posted)
         return status
 
 
@@ -127,7 +105,7 @@ async def whatsapp_server(
     settings = whatsapp_settings(graph, db_path, port).model_copy(update=more)
     processed = Processed()
     stop = asyncio.Event()
-    async with open_service(settings) as service:
+    async with open_service(settings, clock=lambda: NOW) as service:
         with processed.watching():
             task = asyncio.create_task(serve(settings, service, stop))
             url = f"http://127.0.0.1:{port}"
@@ -174,7 +152,7 @@ class WhatsAppUser:
             contact["user_id"] = self.user_id
         message = {
             "id": wamid or f"wamid.IN{next(_wamids)}",
-            "timestamp": str(timestamp or int(time.time())),
+            "timestamp": str(timestamp or int(NOW.timestamp())),
         } | message
         if self.wa_id:
             message["from"] = self.wa_id
