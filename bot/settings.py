@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     # --- web server (`bpu-bot serve`) -------------------------------------------------------------
     host: str = "0.0.0.0"
     port: int = 8080
+    max_connections: int = Field(256, ge=1)
+    """Open connections at most; lowered to fit `ulimit -n` (a quarter of it, up to 4096). At
+    the limit a new connection closes the oldest one that is idle or still sending its request."""
+    header_timeout: float = Field(10.0, gt=0)
+    """Seconds a connection may take to send its request line and headers, or stay idle."""
+    body_timeout: float = Field(20.0, gt=0)
+    """Seconds a request may take to send its body once its headers are in."""
 
     @field_validator("timezone")
     @classmethod
