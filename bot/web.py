@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from telegram import Update
+from telegram.ext import Application
 
 from storage import Database
 
@@ -20,7 +21,6 @@ from .service import ConversationService
 from .settings import Settings
 from .staff_chat import StaffChat
 from .telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
-from .telegram_intake import TelegramIntake, read_update
 from .whatsapp import WhatsAppChannel
 from .whatsapp_api import GraphClient
 
@@ -32,17 +32,16 @@ MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
 
 
 class TelegramWebhook:
-    """Accepts updates only with the secret Telegram was given; each is kept in the database
-    before it is acknowledged (Telegram never sends an acknowledged update again)."""
+    """Accepts updates only with the secret Telegram was given, and queues them for the bot."""
 
-    def __init__(self, intake: TelegramIntake, secret: str, public_url: str) -> None:
-        self.intake = intake
+    def __init__(self, app: Application, secret: str, public_url: str) -> None:
+        self.app = app
         self.secret = secret
         self.url = public_url.rstrip("/") + TELEGRAM_PATH
 
     async def register(self) -> None:
         """Tell Telegram where to send updates; done once this server is listening."""
-        await self.intake.app.bot.set_webhook(
+        await self.app.bot.set_webhook(
             self.url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
         )
 
@@ -52,11 +51,11 @@ class TelegramWebhook:
             log.warning("Telegram webhook: request without the right secret refused")
             return web.Response(status=403)
         try:
-            data = json.loads(await request.read())
-            update = read_update(data, self.intake.app)
-        except (ValueError, RecursionError):  # not JSON, too deeply nested, not an update
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
-        await self.intake.take([(data, update)])
+        await self.app.update_queue.put(update)  # answered at once; processed by the bot
         return web.Response(status=200)
 
 
@@ -91,18 +90,15 @@ async def telegram_webhook(
             "Telegram webhooks need TELEGRAM_WEBHOOK_URL (this server's public "
             "HTTPS address) and TELEGRAM_WEBHOOK_SECRET"
         )
-    bot = build_application(settings)
+    bot = build_application(settings, polling=False)
     TelegramChannel(service, staff).register(bot)
-    intake = TelegramIntake(bot, service.db, service.clock)
     async with bot:
         await set_commands(bot, staff)
         await bot.start()
         try:
-            await intake.recover()
-            yield TelegramWebhook(intake, secret.get_secret_value(), public_url)
+            yield TelegramWebhook(bot, secret.get_secret_value(), public_url)
         finally:
-            await intake.drain()  # finishes updates already acknowledged
-            await bot.stop()
+            await bot.stop()  # processes updates already acknowledged
 
 
 @asynccontextmanager
