@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 import shutil
 import sys
 import textwrap
 import uuid
+from collections.abc import Sequence
 from typing import TextIO
 
 from conversations import Incoming, Kind, Option, Reply
 from conversations.i18n import translator
+from conversations.text_input import clean_text
 
 from .service import ConversationService
 
@@ -43,16 +47,17 @@ class ConsoleChat:
         return Incoming(CHANNEL, self.user, uuid.uuid4().hex, kind, **fields)  # type: ignore[arg-type]
 
     def from_line(self, line: str) -> Incoming:
-        """A number picks one of the options just shown; anything else is text."""
-        text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.options):
+        """A number (in any script's digits) picks one of the options just shown; anything
+        else is text."""
+        text = clean_text(line).strip()
+        if re.fullmatch(r"[0-9]{1,3}", text) and 1 <= int(text) <= len(self.options):
             return self.incoming(Kind.CHOICE, choice=self.options[int(text) - 1].key)
         return self.incoming(Kind.TEXT, text=line)
 
     async def send(self, incoming: Incoming) -> None:
         await self.service.handle(incoming, self.show)
 
-    async def show(self, replies: list[Reply]) -> None:
+    async def show(self, replies: Sequence[Reply], *, refused_choice: bool = False) -> None:
         for reply in replies:
             print(render(reply, self.width), end="\n\n", file=self.out)
         self.options = replies[-1].options  # numbers pick from the question just asked
@@ -64,8 +69,8 @@ class ConsoleChat:
             self.lang = lang
 
     async def say(self, line: str) -> None:
-        if self.echo:
-            print(f"> {line}", file=self.out)
+        if self.echo:  # what the bot reads: no terminal escape from the input runs here
+            print(f"> {clean_text(line)}", file=self.out)
         await self.send(self.from_line(line))
 
 
@@ -87,6 +92,8 @@ async def run_console(
     out: TextIO = sys.stdout,
 ) -> None:
     interactive = stdin.isatty()
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 are no reason to stop
     chat = ConsoleChat(service, user, out, interactive)
     await chat.open(lang)
     while True:

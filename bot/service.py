@@ -6,20 +6,24 @@ from __future__ import annotations
 import logging
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from time import perf_counter
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from conversations import (
+    CampaignerActive,
     Context,
     Funnel,
     Incoming,
     NeedData,
     Outcome,
+    Query,
     RegistrationByNik,
     Reply,
     Rules,
@@ -27,7 +31,7 @@ from conversations import (
     advance,
 )
 from conversations.i18n import translator
-from storage import Database, funnel, inbound, registrations, sessions
+from storage import Database, funnel, inbound, people, registrations, sessions
 from storage.registrations import ReferenceTaken
 
 from .locks import KeyedLock
@@ -35,7 +39,21 @@ from .logs import pseudonym
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[list[Reply]], Awaitable[None]]
+
+class Deliver(Protocol):
+    """Sends replies to the person; `refused_choice`: the pressed button was not taken (it
+    belonged to another question), so a channel must not show it as chosen."""
+
+    async def __call__(self, replies: Sequence[Reply], *, refused_choice: bool = False) -> None: ...
+
+
+@dataclass(frozen=True)
+class Handled:
+    replies: tuple[Reply, ...]
+    refused_choice: bool = False
+    kept: bool = False  # the replies are stored until delivered (see inbound.hold_replies)
+
+
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read out over a phone
 _ATTEMPTS = 3
 
@@ -68,15 +86,35 @@ class ConversationService:
         """Process one message; `deliver` sends the replies while this user's lock is held, so
         one user's replies go out in the order of their messages."""
         async with self.locks.hold((incoming.channel, incoming.user_key)):
-            replies = await self._process(incoming)
-            if deliver and replies:
-                await deliver(replies)
-            return replies
+            return await self.handle_locked(incoming, deliver)
 
-    async def _process(self, incoming: Incoming) -> list[Reply]:
+    async def handle_locked(
+        self, incoming: Incoming, deliver: Deliver | None = None
+    ) -> list[Reply]:
+        """`handle`, for a caller already holding this user's lock (see StaffChat.route).
+
+        With `deliver`, the replies are committed with the message and kept until they have
+        been sent: a message delivered again after a crash that cut them off gets them again
+        (at least once), where an ordinary redelivery changes nothing."""
+        handled = await self._process(incoming, keep=deliver is not None)
+        if deliver and handled.replies:
+            await deliver(handled.replies, refused_choice=handled.refused_choice)
+            if handled.kept:
+                await self._delivered(incoming)
+        return list(handled.replies)
+
+    async def _delivered(self, incoming: Incoming) -> None:
+        try:
+            await self.db.run(
+                partial(inbound.delivered, channel=incoming.channel, message_id=incoming.message_id)
+            )
+        except (sqlite3.Error, aiosqlite.Error) as error:  # sent anyway; at worst sent again
+            log.warning("delivery not recorded (user %s): %s", self._who(incoming), error)
+
+    async def _process(self, incoming: Incoming, keep: bool) -> Handled:
         for _ in range(_ATTEMPTS):
             try:
-                return await self._run(incoming)
+                return await self._run(incoming, keep)
             except ReferenceTaken:
                 continue
             except (sqlite3.Error, aiosqlite.Error) as error:
@@ -84,25 +122,33 @@ class ConversationService:
                 log.error("message not saved (user %s): %s", self._who(incoming), error)
                 break
         t = translator(self.default_lang)
-        return [
-            Reply(
-                t(
-                    "Sorry, something went wrong on our side and your last message was not "
-                    "saved. Please send it again in a moment."
-                )
+        return Handled(
+            (
+                Reply(
+                    t(
+                        "Sorry, something went wrong on our side and your last message was not "
+                        "saved. Please send it again in a moment."
+                    )
+                ),
             )
-        ]
+        )
 
-    async def _run(self, incoming: Incoming) -> list[Reply]:
+    async def _run(self, incoming: Incoming, keep: bool) -> Handled:
         started = perf_counter()
-        result = await self.db.run(partial(self._transaction, incoming, self.clock()))
-        if not log.isEnabledFor(logging.INFO):  # skip the pseudonym hashing
-            return list(result[1].replies) if result else []
-        who = self._who(incoming)
-        if result is None:
-            log.info("duplicate message ignored (user %s)", who)
-            return []
+        result = await self.db.run(partial(self._transaction, incoming, self.clock(), keep))
+        if isinstance(result, Handled):  # a message seen before
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "duplicate message (user %s): %d undelivered repl(ies) sent again",
+                    self._who(incoming),
+                    len(result.replies),
+                )
+            return result
         before, outcome = result
+        handled = Handled(outcome.replies, outcome.refused_choice, keep and bool(outcome.replies))
+        if not log.isEnabledFor(logging.INFO):  # skip the pseudonym hashing
+            return handled
+        who = self._who(incoming)
         for effect in outcome.effects:
             if isinstance(effect, SaveRegistration):
                 log.info("registration %s saved (user %s)", effect.registration.reference, who)
@@ -113,17 +159,19 @@ class ConversationService:
             outcome.session.step,
             (perf_counter() - started) * 1000,
         )
-        return list(outcome.replies)
+        return handled
 
     def _transaction(
-        self, incoming: Incoming, now: datetime, conn: sqlite3.Connection
-    ) -> tuple[str, Outcome] | None:
+        self, incoming: Incoming, now: datetime, keep: bool, conn: sqlite3.Connection
+    ) -> tuple[str, Outcome] | Handled:
         """Everything one message changes, run in one transaction on the database thread.
 
-        None for a message id seen before. Random ids are drawn here, off the event loop."""
+        For a message id seen before: its replies not yet delivered, if any. Random ids are
+        drawn here, off the event loop."""
         channel, key = incoming.channel, incoming.user_key
         if not inbound.first_time(conn, channel, incoming.message_id, now):
-            return None
+            undelivered = inbound.undelivered(conn, channel, incoming.message_id)
+            return Handled(undelivered, kept=bool(undelivered))
         session = sessions.load(conn, channel, key)
         ctx = Context(
             now=now,
@@ -141,8 +189,7 @@ class ConversationService:
                     raise RuntimeError(
                         f"flow asked twice for {type(need.query).__name__}"
                     ) from need
-                assert isinstance(need.query, RegistrationByNik)
-                ctx.answers[need.query] = registrations.by_nik(conn, need.query.nik)
+                ctx.answers[need.query] = self._answer(conn, need.query)
         sessions.save(conn, channel, key, outcome.session, now)
         for effect in outcome.effects:
             if isinstance(effect, Funnel):
@@ -157,7 +204,18 @@ class ConversationService:
                     outcome.session.id,
                     now,
                 )
+        if keep and outcome.replies:
+            inbound.hold_replies(conn, channel, incoming.message_id, outcome.replies)
         return (session.step if session else "new"), outcome
+
+    @staticmethod
+    def _answer(conn: sqlite3.Connection, query: Query) -> object:
+        """A stored fact the flow asked for, read in the flow's own transaction."""
+        if isinstance(query, RegistrationByNik):
+            return registrations.by_nik(conn, query.nik)
+        if isinstance(query, CampaignerActive):
+            return people.campaigner_active(conn, query.code)
+        raise TypeError(f"no answer for {type(query).__name__}")
 
     @staticmethod
     def _who(incoming: Incoming) -> str:

@@ -6,9 +6,10 @@ for the worker conversation, so nothing shows that it exists.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-import tempfile
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -16,12 +17,13 @@ from pathlib import Path
 from conversations import Attachment, Incoming, Kind, Reply
 from conversations.i18n import N_, translator
 from storage import campaigns, exports, inbound, people
+from storage.files import private_dir
 from storage.people import Person, Role
 from storage.stats import campaigner_tally, funnel
 from storage.times import day_start
 
 from .campaign_assets import campaign_links, poster_text
-from .exports import NothingToExport, export
+from .exports import ExportFailed, NothingToExport, export
 from .graphics import funnel_chart, poster, qr_png
 from .logs import pseudonym
 from .service import ConversationService, Deliver
@@ -39,6 +41,17 @@ ROLES: dict[str, Role] = {
 }
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?\s*$")
 TELEGRAM_FILE_LIMIT = 45 * 1024 * 1024  # bots may send 50 MB; keep a margin
+OUTBOX = ".bpu-bot-ekspor"  # /ekspor files, next to the database, only while being sent
+
+
+def _empty(folder: Path) -> None:
+    """Make `folder` (0700), or remove what a killed bot left in it."""
+    private_dir(folder)
+    for leftover in folder.iterdir():
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 # The menu entries of each role's commands: (command, description).
@@ -64,14 +77,26 @@ class StaffChat:
     def __init__(self, service: ConversationService, settings: Settings) -> None:
         self.service = service
         self.settings = settings
+        self._outbox_lock = asyncio.Lock()  # one /ekspor at a time uses the outbox
 
-    async def handle(
+    async def route(
         self,
         incoming: Incoming,
         deliver: Deliver,
         *,
         telegram_id: str | None = None,
         phone: str | None = None,
+    ) -> None:
+        """Everything a person sends: a command of their role, or else the conversation.
+
+        The person's lock is taken first, before the role is looked up, so their messages are
+        handled in the order they came, commands included."""
+        async with self.service.locks.hold((incoming.channel, incoming.user_key)):
+            if not await self._command(incoming, deliver, telegram_id, phone):
+                await self.service.handle_locked(incoming, deliver)
+
+    async def _command(
+        self, incoming: Incoming, deliver: Deliver, telegram_id: str | None, phone: str | None
     ) -> bool:
         """Run a staff or campaigner command; False if this is none for this person."""
         command = command_of(incoming.text) if incoming.kind is Kind.TEXT else None
@@ -85,25 +110,24 @@ class StaffChat:
         if command == "daftarkan":
             await self._assist(incoming, person, deliver)
             return True
-        async with self.service.locks.hold((incoming.channel, incoming.user_key)):
-            now = self.service.clock()
-            first = await self.service.db.run(
-                partial(
-                    inbound.first_time,
-                    channel=incoming.channel,
-                    message_id=incoming.message_id,
-                    now=now,
-                )
+        now = self.service.clock()
+        first = await self.service.db.run(
+            partial(
+                inbound.first_time,
+                channel=incoming.channel,
+                message_id=incoming.message_id,
+                now=now,
             )
-            if not first:
-                return True  # a redelivered command is not run twice
-            handler = {
-                "kampanye": self._campaigns,
-                "rekap": self._tally,
-                "ekspor": self._export,
-                "statistik": self._stats,
-            }[command]
-            await deliver(await handler(person, incoming, now))
+        )
+        if not first:
+            return True  # a redelivered command is not run twice
+        handler = {
+            "kampanye": self._campaigns,
+            "rekap": self._tally,
+            "ekspor": self._export,
+            "statistik": self._stats,
+        }[command]
+        await deliver(await handler(person, incoming, now))
         return True
 
     async def telegram_roles(self) -> dict[int, set[Role]]:
@@ -169,7 +193,7 @@ class StaffChat:
         t = translator(self.service.default_lang)
         today = self._today(now)
         week = today - timedelta(days=today.weekday())
-        async with self.service.db.transaction() as conn:
+        async with self.service.db.reading() as conn:  # never holds up workers' writes
             tally = await campaigner_tally(
                 conn,
                 person.id,
@@ -199,12 +223,16 @@ class StaffChat:
             payload=active[0].code if active else None,
             assisted_by=person.code,
         )
-        await self.service.handle(opening, deliver)
+        await self.service.handle_locked(opening, deliver)
 
     async def _export(self, person: Person, incoming: Incoming, now: datetime) -> list[Reply]:
+        """The file is written on a thread (exports.export), into a private folder next to the
+        database that is emptied first: a copy left by a killed bot goes at the next /ekspor."""
         t = translator(self.service.default_lang)
         actor = f"{incoming.channel}:{person.telegram_id or person.phone} ({person.name})"
-        with tempfile.TemporaryDirectory() as folder:
+        outbox = Path(self.service.db.path).absolute().parent / OUTBOX
+        async with self._outbox_lock:
+            _empty(outbox)
             write = partial(
                 export,
                 self.service.db,
@@ -212,28 +240,35 @@ class StaffChat:
                 actor=actor,
                 now=now,
                 zone=self.service.zone,
-                out=Path(folder),
+                out=outbox,
             )
             try:
-                result = await write()
-            except NothingToExport:  # nothing new: the newest batch again
-                async with self.service.db.transaction() as conn:
-                    latest = await exports.latest(conn)
-                if latest is None:
-                    return [Reply(t("There are no registrations to export yet."))]
-                result = await write(batch_id=latest.id)
-            size = result.path.stat().st_size
-            if size > TELEGRAM_FILE_LIMIT:
-                return [
-                    Reply(
-                        t(
-                            "Batch {batch} is too large to send here. Use bpu-bot export "
-                            "--batch {batch} on the server.",
-                            batch=result.batch.id,
-                        )
+                try:
+                    result = await write()
+                except NothingToExport:  # nothing new: the newest batch again
+                    async with self.service.db.reading() as conn:
+                        latest = await exports.latest(conn)
+                    if latest is None:
+                        return [Reply(t("There are no registrations to export yet."))]
+                    result = await write(batch_id=latest.id)
+            except ExportFailed as error:
+                log.warning("/ekspor failed: %s", error)
+                return [Reply(t("The export could not be written; nothing was exported."))]
+            try:
+                size = result.path.stat().st_size
+                data = result.path.read_bytes() if size <= TELEGRAM_FILE_LIMIT else None
+            finally:
+                result.path.unlink(missing_ok=True)
+        if data is None:
+            return [
+                Reply(
+                    t(
+                        "Batch {batch} is too large to send here. Use bpu-bot export "
+                        "--batch {batch} on the server.",
+                        batch=result.batch.id,
                     )
-                ]
-            data = result.path.read_bytes()
+                )
+            ]
         note = (
             t("New batch {batch}: {rows} registrations.", batch=result.batch.id, rows=result.rows)
             if result.new
@@ -253,7 +288,7 @@ class StaffChat:
     async def _stats(self, person: Person, incoming: Incoming, now: datetime) -> list[Reply]:
         t = translator(self.service.default_lang)
         since = now - timedelta(days=30)
-        async with self.service.db.transaction() as conn:
+        async with self.service.db.reading() as conn:  # never holds up workers' writes
             result = await funnel(conn, since.astimezone(UTC).isoformat(), None)
         heading = t("Last 30 days, since {day}:", day=t.date(self._today(since)))
         chart = funnel_chart(

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import warnings
-from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -31,7 +29,6 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
-from telegram.warnings import PTBDeprecationWarning
 
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import N_, translator
@@ -41,6 +38,7 @@ from .logs import pseudonym
 from .service import ConversationService
 from .settings import Settings
 from .staff_chat import ROLE_COMMANDS, StaffChat
+from .telegram_intake import TelegramIntake, poll, retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +132,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Reply
     return ReplyKeyboardRemove()
 
 
-def _seconds(flood: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the int form will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        wait = flood.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-
-
 class Blocked(Exception):
     """The user blocked the bot: stop sending to them."""
 
@@ -168,18 +159,19 @@ class TelegramChannel:
             self._background(self._answer_callback(query))  # no spinner, without delaying order
         who = pseudonym(incoming.channel, incoming.user_key)
 
-        async def deliver(replies: list[Reply]) -> None:
+        async def deliver(replies: Sequence[Reply], *, refused_choice: bool = False) -> None:
             if query:
-                await self._close_keyboard(query)
+                await self._close_keyboard(query, show_choice=not refused_choice)
             try:
                 for reply in replies:
                     await self._send(context, chat.id, reply, who)
             except Blocked:
                 log.info("user %s has blocked the bot; replies dropped, answers are saved", who)
 
-        if self.staff and await self.staff.handle(incoming, deliver, telegram_id=incoming.user_key):
-            return
-        await self.service.handle(incoming, deliver)
+        if self.staff:
+            await self.staff.route(incoming, deliver, telegram_id=incoming.user_key)
+        else:
+            await self.service.handle(incoming, deliver)
 
     async def _send(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, who: str
@@ -207,8 +199,8 @@ class TelegramChannel:
             try:
                 return await request()
             except RetryAfter as flood:
-                log.warning("Telegram flood limit: retrying in %ss", _seconds(flood))
-                await asyncio.sleep(_seconds(flood))
+                log.warning("Telegram flood limit: retrying in %ss", retry_seconds(flood))
+                await asyncio.sleep(retry_seconds(flood))
             except Forbidden as error:
                 raise Blocked from error
             except BadRequest as error:
@@ -228,16 +220,22 @@ class TelegramChannel:
         except TelegramError as error:  # too old or already answered: nothing is lost
             log.info("callback not answered: %s", error)
 
-    async def _close_keyboard(self, query: CallbackQuery) -> None:
-        """Show the chosen option under its question and remove the buttons, so they can't be
-        pressed twice. A press on a message that can't be edited is still handled by the flow."""
+    async def _close_keyboard(self, query: CallbackQuery, show_choice: bool) -> None:
+        """Remove the buttons of the pressed message, so they can't be pressed twice, and show
+        the chosen option under its question when the press was taken as the answer. A press
+        on a message that can't be edited is still handled by the flow."""
         message = query.message
         if not isinstance(message, Message) or message.reply_markup is None:
             return
         buttons = [b for row in message.reply_markup.inline_keyboard for b in row]
         label = next((b.text for b in buttons if b.callback_data == query.data), None)
         try:
-            if label and message.text and len(message.text) + len(label) + 4 <= TEXT_LIMIT:
+            if (
+                show_choice
+                and label
+                and message.text
+                and len(message.text) + len(label) + 4 <= TEXT_LIMIT
+            ):
                 await query.edit_message_text(f"{message.text}\n\n» {label}", reply_markup=None)
             else:
                 await query.edit_message_reply_markup(None)
@@ -268,7 +266,8 @@ class TelegramChannel:
         task.add_done_callback(self._tasks.discard)
 
 
-def build_application(settings: Settings, *, polling: bool) -> Application:
+def build_application(settings: Settings) -> Application:
+    """The bot without python-telegram-bot's Updater: updates come through TelegramIntake."""
     if settings.telegram_bot_token is None:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
     api = settings.telegram_api_url.rstrip("/")
@@ -281,9 +280,7 @@ def build_application(settings: Settings, *, polling: bool) -> Application:
     )
     if settings.telegram_rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # retries are ours
-    if not polling:
-        builder = builder.updater(None)
-    return builder.build()
+    return builder.updater(None).build()
 
 
 async def set_commands(app: Application, staff: StaffChat | None = None) -> None:
@@ -309,15 +306,17 @@ async def run_polling(
     settings: Settings, service: ConversationService, stop: asyncio.Event, poll_timeout: int = 10
 ) -> None:
     """Long polling until `stop` is set; needs only the token."""
-    app = build_application(settings, polling=True)
+    app = build_application(settings)
     staff = StaffChat(service, settings)
     TelegramChannel(service, staff).register(app)
+    intake = TelegramIntake(app, service.db, service.clock)
     async with app:
         await set_commands(app, staff)
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
-        log.info("Telegram: polling as @%s", app.bot.username)
-        await stop.wait()
-        await app.updater.stop()
-        await app.stop()
+        try:
+            await intake.recover()
+            log.info("Telegram: polling as @%s", app.bot.username)
+            await poll(intake, stop, ALLOWED_UPDATES, poll_timeout)
+        finally:
+            await intake.drain()
+            await app.stop()

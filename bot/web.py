@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from telegram import Update
-from telegram.ext import Application
 
 from storage import Database
 
@@ -21,6 +20,7 @@ from .service import ConversationService
 from .settings import Settings
 from .staff_chat import StaffChat
 from .telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
+from .telegram_intake import TelegramIntake, read_update
 from .whatsapp import WhatsAppChannel
 from .whatsapp_api import GraphClient
 
@@ -32,16 +32,17 @@ MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
 
 
 class TelegramWebhook:
-    """Accepts updates only with the secret Telegram was given, and queues them for the bot."""
+    """Accepts updates only with the secret Telegram was given; each is kept in the database
+    before it is acknowledged (Telegram never sends an acknowledged update again)."""
 
-    def __init__(self, app: Application, secret: str, public_url: str) -> None:
-        self.app = app
+    def __init__(self, intake: TelegramIntake, secret: str, public_url: str) -> None:
+        self.intake = intake
         self.secret = secret
         self.url = public_url.rstrip("/") + TELEGRAM_PATH
 
     async def register(self) -> None:
         """Tell Telegram where to send updates; done once this server is listening."""
-        await self.app.bot.set_webhook(
+        await self.intake.app.bot.set_webhook(
             self.url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
         )
 
@@ -51,11 +52,11 @@ class TelegramWebhook:
             log.warning("Telegram webhook: request without the right secret refused")
             return web.Response(status=403)
         try:
-            data = await request.json()
-            update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError):
+            data = json.loads(await request.read())
+            update = read_update(data, self.intake.app)
+        except (ValueError, RecursionError):  # not JSON, too deeply nested, not an update
             return web.Response(status=400)
-        await self.app.update_queue.put(update)  # answered at once; processed by the bot
+        await self.intake.take([(data, update)])
         return web.Response(status=200)
 
 
@@ -90,15 +91,18 @@ async def telegram_webhook(
             "Telegram webhooks need TELEGRAM_WEBHOOK_URL (this server's public "
             "HTTPS address) and TELEGRAM_WEBHOOK_SECRET"
         )
-    bot = build_application(settings, polling=False)
+    bot = build_application(settings)
     TelegramChannel(service, staff).register(bot)
+    intake = TelegramIntake(bot, service.db, service.clock)
     async with bot:
         await set_commands(bot, staff)
         await bot.start()
         try:
-            yield TelegramWebhook(bot, secret.get_secret_value(), public_url)
+            await intake.recover()
+            yield TelegramWebhook(intake, secret.get_secret_value(), public_url)
         finally:
-            await bot.stop()  # processes updates already acknowledged
+            await intake.drain()  # finishes updates already acknowledged
+            await bot.stop()
 
 
 @asynccontextmanager

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import translator
 from conversations.turn import split_message
+from storage import inbound, webhook_inbox
 from storage import whatsapp as book
 
 from .links import code_in_text
@@ -183,16 +184,31 @@ class WhatsAppChannel:
         except ValidationError:
             return web.Response(status=400)
         inbox_id = await self.service.db.run(
-            partial(book.keep, body=body.decode(), now=self.service.clock())
+            partial(
+                webhook_inbox.keep, channel=CHANNEL, body=body.decode(), now=self.service.clock()
+            )
         )
         self._background(self._process_kept(inbox_id, hook))
         return web.Response(status=200)
 
     async def recover(self) -> None:
-        """Process webhooks acknowledged before a crash but never processed."""
-        waiting = await self.service.db.run(book.waiting)
-        for inbox_id, body in waiting:
-            await self._process_kept(inbox_id, Webhook.model_validate_json(body))
+        """Process webhooks acknowledged before a crash but never processed; one that cannot be
+        read is set aside for staff, so it cannot stop the server from starting."""
+        now = self.service.clock()
+        waiting = await self.service.db.run(
+            partial(webhook_inbox.left_over, channel=CHANNEL, now=now)
+        )
+        for kept in waiting:
+            try:
+                hook = Webhook.model_validate_json(kept.body)
+            except ValidationError as error:
+                reason = f"unreadable: {error.error_count()} validation error(s)"
+                await self.service.db.run(
+                    partial(webhook_inbox.set_aside, inbox_id=kept.id, error=reason, now=now)
+                )
+                log.error("WhatsApp webhook %d set aside (%s); see bpu-bot inbox", kept.id, reason)
+                continue
+            await self._process_kept(kept.id, hook)
         if waiting:
             log.info("WhatsApp: %d webhook(s) left from before the restart processed", len(waiting))
 
@@ -206,7 +222,7 @@ class WhatsAppChannel:
             await self.process(hook)
         except Exception:
             log.exception("WhatsApp webhook %d could not be processed", inbox_id)
-        await self.service.db.run(partial(book.done, inbox_id=inbox_id))
+        await self.service.db.run(partial(webhook_inbox.done, inbox_id=inbox_id))
 
     async def process(self, hook: Webhook) -> None:
         for entry in hook.entry:
@@ -222,15 +238,20 @@ class WhatsAppChannel:
         by_phone = {c.wa_id: c.user_id for c in value.contacts if c.wa_id}
         only_ids = [c.user_id for c in value.contacts if c.user_id and not c.wa_id]
         for message in value.messages:
-            user_id = (
-                message.from_user_id
-                or by_phone.get(message.from_)
-                or (only_ids[0] if not message.from_ and only_ids else None)
-            )
+            user_id = message.from_user_id or by_phone.get(message.from_)
+            if not (message.from_ or user_id) and len(only_ids) == 1:
+                user_id = only_ids[0]  # the one sender this notification names
+            if not (message.from_ or user_id):
+                log.warning("WhatsApp message %s without a sender it can be told from", message.id)
+                continue
             await self._message(message, message.from_, user_id)
 
     async def _message(self, message: Message, wa_id: str | None, user_id: str | None) -> None:
         sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
+        if self.service.clock() - sent_at > inbound.KEEP_FOR:
+            # older than the ids kept against redelivery: a replay, not a new message
+            log.warning("WhatsApp message %s from %s refused as a replay", message.id, sent_at)
+            return
         person = await self.service.db.run(
             partial(book.identify, wa_id=wa_id, user_id=user_id, message_time=sent_at)
         )
@@ -239,11 +260,14 @@ class WhatsAppChannel:
         if incoming is None:
             return
         deliver = partial(self._deliver, person)
-        if self.staff and await self.staff.handle(incoming, deliver, phone=own_number):
-            return
-        await self.service.handle(incoming, deliver)
+        if self.staff:
+            await self.staff.route(incoming, deliver, phone=own_number)
+        else:
+            await self.service.handle(incoming, deliver)
 
-    async def _deliver(self, person: book.Contact, replies: list[Reply]) -> None:
+    async def _deliver(
+        self, person: book.Contact, replies: Sequence[Reply], *, refused_choice: bool = False
+    ) -> None:
         who = pseudonym(CHANNEL, person.key)
         if self.service.clock() - person.last_inbound_at > WINDOW:
             # Outside the customer service window only an approved template may be sent.

@@ -6,6 +6,7 @@
 from .engine import FLOW_VERSION, advance
 from .model import (
     Attachment,
+    CampaignerActive,
     Context,
     Effect,
     Funnel,
@@ -15,6 +16,7 @@ from .model import (
     NeedData,
     Option,
     Outcome,
+    Query,
     Registration,
     RegistrationByNik,
     Reply,
@@ -26,6 +28,7 @@ from .rules import Rules, default_rules, load_rules
 __all__ = [
     "FLOW_VERSION",
     "Attachment",
+    "CampaignerActive",
     "Context",
     "Effect",
     "Funnel",
@@ -35,6 +38,7 @@ __all__ = [
     "NeedData",
     "Option",
     "Outcome",
+    "Query",
     "Registration",
     "RegistrationByNik",
     "Reply",

@@ -8,6 +8,7 @@ restart?, which question?, which language?); and finally the current step's own 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import ClassVar
 
 from . import content
@@ -16,7 +17,8 @@ from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .model import Answers, Context, Incoming, Kind, Option, Outcome, Session
 from .parsing import Invalid, match_option, simplify
 from .steps import FORM, STEPS, YES_NO, Step, first_unanswered, form_position
-from .turn import Turn
+from .text_input import clean_incoming
+from .turn import Turn, mark_question, question_of
 
 FLOW_VERSION = 1
 _MAX_MOVES = 10  # steps entered in one turn; more would be a loop in the flow
@@ -45,6 +47,7 @@ def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcom
     `session` is not modified. Raises `NeedData` when a stored fact is needed; the caller
     answers it in `ctx.answers` and calls again.
     """
+    incoming = clean_incoming(incoming)  # ASCII digits, no control or invisible characters
     if session is None:
         new = _new_session(ctx, incoming.lang, _payload(incoming), incoming.assisted_by)
         turn = Turn(new, incoming, ctx)
@@ -55,7 +58,8 @@ def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcom
         _dispatch(turn)
     _settle(turn)
     turn.flush()
-    return Outcome(turn.session, tuple(turn.replies), tuple(turn.effects))
+    replies = mark_question(turn.replies, current(turn).name)
+    return Outcome(turn.session, replies, tuple(turn.effects), turn.refused_choice)
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -186,6 +190,9 @@ def _ask_again(turn: Turn) -> None:
 
 def _dispatch(turn: Turn) -> None:
     incoming = turn.incoming
+    if incoming.kind is Kind.CHOICE:
+        turn.pressed_on, key = question_of(incoming.choice or "")
+        incoming = turn.incoming = replace(incoming, choice=key)
     if incoming.kind is Kind.OPEN:
         _on_open(turn)
         return
@@ -220,9 +227,13 @@ def _answer(turn: Turn, step: Step, fallback: bool = False) -> bool:
     incoming = turn.incoming
     try:
         if incoming.kind is Kind.CHOICE:
-            if incoming.choice not in {o.key for o in step.options(turn)}:
+            # A button counts only for the question it was shown with: keys repeat across
+            # questions ("no" declines the consent and also corrects the birth date).
+            shown_here = turn.pressed_on == step.name
+            if not shown_here or incoming.choice not in {o.key for o in step.options(turn)}:
                 if not fallback:
                     return False
+                turn.refused_choice = True
                 turn.note(content.error_text(turn.t, "choice.stale"))
                 _ask_again(turn)
                 return True

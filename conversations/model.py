@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, overload
 
 from pydantic import BaseModel, Field
 
@@ -180,7 +180,14 @@ class KnownRegistration:
     user_key: str
 
 
-Query = RegistrationByNik
+@dataclass(frozen=True)
+class CampaignerActive:
+    """Whether the campaigner with this code may still register workers on their behalf."""
+
+    code: str
+
+
+Query = RegistrationByNik | CampaignerActive
 
 
 class NeedData(Exception):
@@ -200,9 +207,13 @@ class Context:
     rules: Rules
     new_id: str  # a fresh session id, used only if a new session starts
     new_reference: str  # a fresh candidate reference number, used only if a registration is saved
-    answers: dict[Query, KnownRegistration | None] = field(default_factory=dict)
+    answers: dict[Query, object] = field(default_factory=dict)
 
-    def lookup(self, query: Query) -> KnownRegistration | None:
+    @overload
+    def lookup(self, query: RegistrationByNik) -> KnownRegistration | None: ...
+    @overload
+    def lookup(self, query: CampaignerActive) -> bool: ...
+    def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)
         return self.answers[query]
@@ -213,3 +224,4 @@ class Outcome:
     session: Session
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...]
+    refused_choice: bool = False  # a pressed button was not for the current question

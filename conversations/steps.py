@@ -22,6 +22,7 @@ from .fields import (
 )
 from .i18n import N_
 from .model import (
+    CampaignerActive,
     KnownRegistration,
     Option,
     Registration,
@@ -572,7 +573,7 @@ class Period(Step):
         turn.proceed()
 
     def on_text(self, turn: Turn, text: str) -> None:
-        number = re.fullmatch(r"\s*(\d{1,2})\s*(bulan|bln|months?)?\s*", text.lower())
+        number = re.fullmatch(r"\s*([0-9]{1,2})\s*(bulan|bln|months?)?\s*", text.lower())
         if number and int(number[1]) in turn.ctx.rules.payment.periods:
             self.on_choice(turn, f"p{int(number[1])}")
             return
@@ -655,6 +656,17 @@ def confirm(turn: Turn) -> None:
     if known_elsewhere(turn, a.nik):
         turn.goto("nik_exists")
         return
+    if s.assisted_by and not ctx.lookup(CampaignerActive(s.assisted_by)):
+        # the role is checked when each assisted registration is saved, not only at /daftarkan
+        turn.note(
+            turn.t(
+                "You can no longer register workers: your campaigner role has ended. This "
+                "registration was not saved. The worker can register from their own phone."
+            )
+        )
+        s.assisted_by = None
+        turn.ending = True
+        return
     rule = q.discount_rule if q.first.discount else None
     registration = Registration(
         reference=s.update_reference or ctx.new_reference,
@@ -683,7 +695,8 @@ def confirm(turn: Turn) -> None:
         assisted_by=s.assisted_by,
     )
     turn.effects.append(SaveRegistration(registration, replaces=s.update_reference))
-    turn.funnel("registered")
+    if not s.update_reference:  # an update is the same registration, not one more
+        turn.funnel("registered")
     s.reference = registration.reference
     turn.say(done_message(turn, registration), STEPS["done"].options(turn))
     s.forget_form()  # personal data now lives only in the registration

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .i18n import Translator, translator
 from .model import (
@@ -19,6 +20,28 @@ from .model import (
 )
 
 HISTORY_LIMIT = 30
+QUESTION_MARK = "|"  # between the question a button belongs to and its option key
+
+
+def mark_question(replies: Sequence[Reply], question: str) -> tuple[Reply, ...]:
+    """Tag every button with the question the conversation is at, so a press on a button left
+    on an older message can be told from an answer to this one (a channel sends the key back
+    as it was given: Telegram's callback data, WhatsApp's button id)."""
+    return tuple(
+        replace(
+            r,
+            options=tuple(Option(f"{question}{QUESTION_MARK}{o.key}", o.label) for o in r.options),
+        )
+        if r.options
+        else r
+        for r in replies
+    )
+
+
+def question_of(choice: str) -> tuple[str | None, str]:
+    """(question, option key) of a pressed button; no question for keys not made here."""
+    question, mark, key = choice.partition(QUESTION_MARK)
+    return (question, key) if mark else (None, choice)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -54,6 +77,8 @@ class Turn:
         self.start_over = False  # begin a new session (restart, register someone else)
         self.ending = False  # stop and discard the form (cancel)
         self.side_question: str | None = None  # open a side question (faq, cancel...) and ask it
+        self.pressed_on: str | None = None  # the question a pressed button was shown with
+        self.refused_choice = False  # a pressed button did not belong to the current question
         self._note: list[str] = []
 
     @property

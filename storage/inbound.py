@@ -5,8 +5,12 @@ Synchronous: called inside `Database.run`, on the database thread.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+
+from conversations import Option, Reply
 
 KEEP_FOR = timedelta(days=7)  # platforms redeliver within hours; a week is ample
 
@@ -26,3 +30,49 @@ def prune(conn: sqlite3.Connection, now: datetime) -> int:
         "DELETE FROM inbound_messages WHERE received_at < ?", ((now - KEEP_FOR).isoformat(),)
     )
     return cursor.rowcount
+
+
+def hold_replies(
+    conn: sqlite3.Connection, channel: str, message_id: str, replies: Sequence[Reply]
+) -> None:
+    """Keep a message's replies with it until `delivered`: committed with the answer, so a
+    crash before they are sent cannot leave the worker without one."""
+    kept = [
+        {
+            "text": r.text,
+            "options": [[o.key, o.label] for o in r.options],
+            "contact": r.contact_button,
+            "lang": r.lang,
+        }
+        for r in replies
+        if r.attachment is None  # conversation replies carry none; files are made on demand
+    ]
+    conn.execute(
+        "UPDATE inbound_messages SET pending_replies = ? WHERE channel = ? AND message_id = ?",
+        (json.dumps(kept, ensure_ascii=False), channel, message_id),
+    )
+
+
+def undelivered(conn: sqlite3.Connection, channel: str, message_id: str) -> tuple[Reply, ...]:
+    row = conn.execute(
+        "SELECT pending_replies FROM inbound_messages WHERE channel = ? AND message_id = ?",
+        (channel, message_id),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return ()
+    return tuple(
+        Reply(
+            r["text"],
+            tuple(Option(k, label) for k, label in r["options"]),
+            r["contact"],
+            lang=r["lang"],
+        )
+        for r in json.loads(row[0])
+    )
+
+
+def delivered(conn: sqlite3.Connection, channel: str, message_id: str) -> None:
+    conn.execute(
+        "UPDATE inbound_messages SET pending_replies = NULL WHERE channel = ? AND message_id = ?",
+        (channel, message_id),
+    )

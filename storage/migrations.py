@@ -154,4 +154,75 @@ MIGRATIONS: list[list[str]] = [
             body TEXT NOT NULL             -- a verified webhook body, until it is processed
         )""",
     ],
+    # 4: every webhook (Telegram too) kept until processed, poison set aside; replies kept until
+    # they are delivered, so a crash between the commit and the send still answers the worker
+    [
+        "ALTER TABLE whatsapp_inbox RENAME TO webhook_inbox",
+        "ALTER TABLE webhook_inbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'whatsapp'",
+        "ALTER TABLE webhook_inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE webhook_inbox ADD COLUMN set_aside_at TEXT",  # poison: not retried
+        "ALTER TABLE webhook_inbox ADD COLUMN error TEXT",  # why, without personal data
+        "ALTER TABLE inbound_messages ADD COLUMN pending_replies TEXT",  # JSON, until sent
+    ],
+    # 5: an export is recorded in one commit and published after it, with what the next run needs
+    # to finish or undo one that was killed; a summary row per conversation for fast statistics
+    [
+        # writing (file being made, rows still pending) -> committed (rows exported, file not yet
+        # in place) -> done
+        "ALTER TABLE export_batches ADD COLUMN state TEXT NOT NULL DEFAULT 'done'",
+        "ALTER TABLE export_batches ADD COLUMN path TEXT",  # where its file is published
+        """CREATE TABLE export_temp_files (
+            path TEXT PRIMARY KEY,          -- being written: the next export removes a leftover
+            batch_id INTEGER,               -- the new batch it holds, if any
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # Batches of older versions that never got a file give their registrations back.
+        """DELETE FROM export_items
+           WHERE batch_id IN (SELECT id FROM export_batches WHERE sha256 IS NULL)""",
+        "DELETE FROM export_batches WHERE sha256 IS NULL",
+        # A registration is pending while no export item holds its current revision (this
+        # replaces registrations.exported_revision, no longer kept up to date).
+        "CREATE INDEX export_items_registration ON export_items (registration_id, revision)",
+        "CREATE INDEX registrations_assisted ON registrations (assisted_by)",
+        """CREATE TABLE funnel_sessions (
+            session_id TEXT PRIMARY KEY,
+            stages INTEGER NOT NULL DEFAULT 0,  -- bit i: reached stage i, in funnel order
+            started_at TEXT,                    -- from the 'started' event, as its columns:
+            channel TEXT,
+            campaign TEXT,
+            assisted_by TEXT,
+            occupation TEXT                     -- from the 'occupation_chosen' event
+        ) WITHOUT ROWID""",
+        """INSERT INTO funnel_sessions
+               (session_id, stages, started_at, channel, campaign, assisted_by, occupation)
+           SELECT session_id,
+                  sum(coalesce(1 << CASE stage
+                  WHEN 'started' THEN 0 WHEN 'occupation_chosen' THEN 1
+                  WHEN 'benefits_read' THEN 2 WHEN 'quote_seen' THEN 3
+                  WHEN 'registration_started' THEN 4 WHEN 'registered' THEN 5 END, 0)),
+                  max(iif(stage = 'started', at, NULL)),
+                  max(iif(stage = 'started', channel, NULL)),
+                  max(iif(stage = 'started', campaign, NULL)),
+                  max(iif(stage = 'started', assisted_by, NULL)),
+                  max(iif(stage = 'occupation_chosen', occupation, NULL))
+           FROM funnel_events GROUP BY session_id""",
+        """CREATE TRIGGER funnel_sessions_track AFTER INSERT ON funnel_events BEGIN
+               INSERT OR IGNORE INTO funnel_sessions (session_id) VALUES (NEW.session_id);
+               UPDATE funnel_sessions
+               SET stages = stages | coalesce(1 << CASE NEW.stage
+                  WHEN 'started' THEN 0 WHEN 'occupation_chosen' THEN 1
+                  WHEN 'benefits_read' THEN 2 WHEN 'quote_seen' THEN 3
+                  WHEN 'registration_started' THEN 4 WHEN 'registered' THEN 5 END, 0),
+                   started_at = iif(NEW.stage = 'started', NEW.at, started_at),
+                   channel = iif(NEW.stage = 'started', NEW.channel, channel),
+                   campaign = iif(NEW.stage = 'started', NEW.campaign, campaign),
+                   assisted_by = iif(NEW.stage = 'started', NEW.assisted_by, assisted_by),
+                   occupation = iif(NEW.stage = 'occupation_chosen', NEW.occupation, occupation)
+               WHERE session_id = NEW.session_id;
+           END""",
+        # In group order, so a report streams through it without sorting; started_at is last
+        # because a report of a period still reads most conversations.
+        """CREATE INDEX funnel_sessions_groups
+           ON funnel_sessions (stages, occupation, channel, campaign, assisted_by, started_at)""",
+    ],
 ]

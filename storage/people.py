@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -93,3 +94,12 @@ async def campaigner_by_code(conn: aiosqlite.Connection, code: str) -> Person | 
     async with conn.execute("SELECT * FROM campaigners WHERE code = ?", (code,)) as cursor:
         row = await cursor.fetchone()
     return _person(row) if row else None
+
+
+def campaigner_active(conn: sqlite3.Connection, code: str) -> bool:
+    """Whether an active campaigner has this code (on the database thread, in the caller's
+    transaction: the role is checked when an assisted registration is saved)."""
+    row = conn.execute(
+        "SELECT 1 FROM campaigners WHERE code = ? AND active = 1", (code,)
+    ).fetchone()
+    return row is not None

@@ -1,4 +1,4 @@
-"""WhatsApp bookkeeping: one stable key per person, the 24-hour window, and the webhook inbox.
+"""WhatsApp bookkeeping: one stable key per person, and the 24-hour window.
 
 Synchronous: called inside `Database.run`, on the database thread.
 """
@@ -24,15 +24,21 @@ def identify(
     """The person behind a message, keyed stably: by whichever id was seen first.
 
     Meta sends the phone number (wa_id), the business-scoped user id (user_id), or both; a
-    person known by one keeps their key when the other appears or the phone is withheld.
+    person known by one keeps their key when the other appears or the phone is withheld. Meta
+    gives a new user id with a new phone number, so a known number arriving with a different
+    user id is a recycled number: a new person, who must not see the previous owner's form.
     """
     if not (wa_id or user_id):
         raise ValueError("a WhatsApp message without a sender")
-    rows = conn.execute(
-        "SELECT * FROM whatsapp_contacts WHERE wa_id = ? OR user_id = ? ORDER BY key",
-        (wa_id, user_id),
-    ).fetchall()
-    if not rows:
+    by_user = _row(conn, "user_id", user_id)
+    by_phone = _row(conn, "wa_id", wa_id)
+    person = by_user
+    if person is None and by_phone is not None and (user_id is None or by_phone["user_id"] is None):
+        person = by_phone  # known by the number; Meta may now add the user id
+    if by_phone is not None and (person is None or by_phone["key"] != person["key"]):
+        # the number was someone else's: it no longer leads to their form
+        conn.execute("UPDATE whatsapp_contacts SET wa_id = NULL WHERE key = ?", (by_phone["key"],))
+    if person is None:
         key = user_id or wa_id
         conn.execute(
             """INSERT INTO whatsapp_contacts (key, wa_id, user_id, last_inbound_at)
@@ -40,17 +46,20 @@ def identify(
             (key, wa_id, user_id, message_time.isoformat()),
         )
         return Contact(key, wa_id, user_id, message_time)  # type: ignore[arg-type]
-    row = rows[0]
-    if len(rows) > 1:  # the two ids already name two people (a changed number): don't merge
-        wa_id, user_id = row["wa_id"], row["user_id"]
-    wa_id, user_id = wa_id or row["wa_id"], user_id or row["user_id"]
-    last = max(datetime.fromisoformat(row["last_inbound_at"]), message_time)
+    wa_id, user_id = wa_id or person["wa_id"], user_id or person["user_id"]
+    last = max(datetime.fromisoformat(person["last_inbound_at"]), message_time)
     conn.execute(
         """UPDATE whatsapp_contacts SET wa_id = ?, user_id = ?, last_inbound_at = ?
            WHERE key = ?""",
-        (wa_id, user_id, last.isoformat(), row["key"]),
+        (wa_id, user_id, last.isoformat(), person["key"]),
     )
-    return Contact(row["key"], wa_id, user_id, last)
+    return Contact(person["key"], wa_id, user_id, last)
+
+
+def _row(conn: sqlite3.Connection, column: str, value: str | None) -> sqlite3.Row | None:
+    if value is None:
+        return None
+    return conn.execute(f"SELECT * FROM whatsapp_contacts WHERE {column} = ?", (value,)).fetchone()
 
 
 def contact(conn: sqlite3.Connection, key: str) -> Contact | None:
@@ -60,22 +69,3 @@ def contact(conn: sqlite3.Connection, key: str) -> Contact | None:
     return Contact(
         row["key"], row["wa_id"], row["user_id"], datetime.fromisoformat(row["last_inbound_at"])
     )
-
-
-def keep(conn: sqlite3.Connection, body: str, now: datetime) -> int:
-    cursor = conn.execute(
-        "INSERT INTO whatsapp_inbox (received_at, body) VALUES (?, ?)", (now.isoformat(), body)
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
-
-
-def done(conn: sqlite3.Connection, inbox_id: int) -> None:
-    conn.execute("DELETE FROM whatsapp_inbox WHERE id = ?", (inbox_id,))
-
-
-def waiting(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-    return [
-        (row[0], row[1])
-        for row in conn.execute("SELECT id, body FROM whatsapp_inbox ORDER BY id").fetchall()
-    ]

@@ -6,6 +6,7 @@ It records every message sent and every media upload, and answers errors the way
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -27,6 +28,8 @@ class FakeGraph:
         self.sent: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.failures: list[GraphFailure] = []
+        self.sending = asyncio.Event()  # cleared: sends wait, as on a stalled network
+        self.sending.set()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -44,6 +47,7 @@ class FakeGraph:
         return self.url
 
     async def stop(self) -> None:
+        self.sending.set()  # let held requests finish, or cleanup waits for them
         if self._runner:
             await self._runner.cleanup()
 
@@ -61,6 +65,7 @@ class FakeGraph:
             raise self.failures.pop(0)
 
     async def _messages(self, request: web.Request) -> web.Response:
+        await self.sending.wait()
         try:
             self._check_caller(request)
             message = await request.json()

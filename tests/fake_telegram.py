@@ -68,6 +68,8 @@ class FakeTelegram:
         self.webhook: dict | None = None
         self.files: list[dict] = []  # photos and documents the bot sent
         self.failures: dict[str, list[ApiError]] = {}
+        self.sending = asyncio.Event()  # cleared: send* calls wait, as on a stalled network
+        self.sending.set()
         self._updates: list[dict] = []
         self._new_update = asyncio.Event()
         self._update_ids = itertools.count(1)
@@ -92,6 +94,7 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self._new_update.set()
+        self.sending.set()  # let held requests finish, or cleanup waits for them
         if self._runner:
             await self._runner.cleanup()
 
@@ -101,6 +104,8 @@ class FakeTelegram:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         method = request.match_info["method"]
+        if method.startswith("send"):
+            await self.sending.wait()
         params = self._decode(dict(await request.post()))
         self.calls.append((method, params))
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
 from conversations import (
@@ -13,6 +14,7 @@ from conversations import (
     KnownRegistration,
     NeedData,
     Registration,
+    RegistrationByNik,
     Reply,
     SaveRegistration,
     Session,
@@ -20,12 +22,20 @@ from conversations import (
     default_rules,
 )
 from conversations.model import MAX_MESSAGE_CHARS
+from conversations.turn import question_of
 
 TODAY = date(2026, 11, 21)
 
 # A valid NIK: Kota Surakarta (33 72), district 05, a woman born 17-08-1980 (day 17 + 40), serial 1.
 NIK_SITI = "3372055708800001"
 NIK_BUDI = "3372051708800002"  # a man born 17-08-1980
+
+
+def button(replies: Sequence[Reply], key: str) -> str:
+    """What pressing the on-screen button with the flow's `key` sends (its tagged key); `key`
+    itself when no such button is on screen (a stale or forged press)."""
+    options = replies[-1].options if replies else ()
+    return next((o.key for o in options if question_of(o.key)[1] == key), key)
 
 
 class FlowChat:
@@ -49,6 +59,7 @@ class FlowChat:
         self.saved: list[SaveRegistration] = []
         self.funnel: list[str] = []
         self.inputs = 0  # messages and taps sent by the worker, not counting opening the chat
+        self.removed_campaigners: set[str] = set()  # codes whose role staff took away
         self._ids = itertools.count(1)
 
     # --- sending ----------------------------------------------------------------------------
@@ -77,7 +88,12 @@ class FlowChat:
                 outcome = advance(self.session, incoming, ctx)
                 break
             except NeedData as need:
-                ctx.answers[need.query] = self.registry.get(need.query.nik)
+                query = need.query
+                ctx.answers[query] = (
+                    self.registry.get(query.nik)
+                    if isinstance(query, RegistrationByNik)
+                    else query.code not in self.removed_campaigners
+                )
         self.session = outcome.session
         self.replies = outcome.replies
         for effect in outcome.effects:
@@ -103,7 +119,8 @@ class FlowChat:
         """Press a button of the last question; fails if that button is not on screen."""
         assert key in self.option_keys, f"no button {key!r} in {self.option_keys}"
         self.inputs += 1
-        return self.deliver(self._incoming(Kind.CHOICE, choice=key))
+        pressed = self.replies[-1].options[self.option_keys.index(key)].key
+        return self.deliver(self._incoming(Kind.CHOICE, choice=pressed))
 
     def tap_stale(self, key: str) -> tuple[Reply, ...]:
         """Press a button left on an older message."""
@@ -129,7 +146,8 @@ class FlowChat:
 
     @property
     def option_keys(self) -> list[str]:
-        return [o.key for o in self.replies[-1].options] if self.replies else []
+        """The flow's keys of the buttons on screen (without the question they are tagged with)."""
+        return [question_of(o.key)[1] for o in self.replies[-1].options] if self.replies else []
 
     @property
     def option_labels(self) -> list[str]:
@@ -174,6 +192,16 @@ GOLDEN: list[tuple[str, str]] = [
 def golden(**changes: str) -> list[tuple[str, str]]:
     """The golden path with some answers replaced, e.g. golden(pedagang="petani")."""
     return [(action, changes.get(value, value)) for action, value in GOLDEN]
+
+
+def as_pressed(script: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The script with each tap as the channel sends it: the key tagged with its question."""
+    chat, pressed = FlowChat(), []
+    chat.open()
+    for action, value in script:
+        pressed.append((action, button(chat.replies, value) if action == "tap" else value))
+        chat.play([(action, value)])
+    return pressed
 
 
 def register(chat: FlowChat, **changes: str) -> FlowChat:

@@ -19,10 +19,13 @@ from conversations import Incoming, Kind, Reply
 from storage import Database
 from tests import flowchat
 from tests.conftest import make_service
-from tests.flowchat import ALL_STAGES, NIK_SITI
+from tests.flowchat import ALL_STAGES, NIK_SITI, button
 
 # The golden path as channel messages: a tap is a choice, a typed answer is text.
-GOLDEN = [("choice" if action == "tap" else "text", value) for action, value in flowchat.GOLDEN]
+GOLDEN = [
+    ("choice" if action == "tap" else "text", value)
+    for action, value in flowchat.as_pressed(flowchat.GOLDEN)
+]
 
 
 class User:
@@ -31,10 +34,11 @@ class User:
     def __init__(self, service: ConversationService, key: str = "w1") -> None:
         self.service, self.key, self.n = service, key, 0
         self.replies: list[Reply] = []
+        self.screen: list[Reply] = []  # the last replies with buttons: what can be pressed
 
     def message(self, kind: str, value: str = "", message_id: str | None = None) -> Incoming:
         self.n += 1
-        fields = {"choice": value} if kind == "choice" else {"text": value}
+        fields = {"choice": button(self.screen, value)} if kind == "choice" else {"text": value}
         if kind == "open":
             fields = {"payload": value or None}
         return Incoming(
@@ -43,6 +47,8 @@ class User:
 
     async def send(self, kind: str, value: str = "", message_id: str | None = None) -> str:
         self.replies = await self.service.handle(self.message(kind, value, message_id))
+        if self.replies and self.replies[-1].options:
+            self.screen = self.replies
         return "\n\n".join(r.text for r in self.replies)
 
     async def run(self, script: list[tuple[str, str]]) -> str:
@@ -198,12 +204,12 @@ async def test_one_users_messages_are_handled_in_order(service: ConversationServ
     await user.send("open")
     sent: list[str] = []
 
-    async def deliver(replies: list[Reply]) -> None:
+    async def deliver(replies: list[Reply], **_: object) -> None:
         slow = "Kita hitung" in replies[-1].text  # the first reply takes longer to send
         await asyncio.sleep(0.05 if slow else 0)
         sent.append(replies[-1].text)
 
-    messages = [user.message("choice", "pedagang"), user.message("choice", "next")]
+    messages = [user.message("choice", "pedagang"), user.message("choice", GOLDEN[1][1])]
     await asyncio.gather(*(service.handle(m, deliver) for m in messages))
     assert "Kita hitung iuran Anda?" in sent[0] and "Kira-kira berapa" in sent[1]
 

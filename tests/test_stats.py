@@ -14,7 +14,7 @@ from conversations import Incoming, Kind, default_rules
 from storage import Database, campaigns, people
 from storage.stats import funnel
 from tests.conftest import NOW
-from tests.flowchat import golden
+from tests.flowchat import button, golden
 
 _ids = itertools.count()
 
@@ -30,12 +30,12 @@ async def talk(
     def incoming(kind: Kind, **fields: object) -> Incoming:
         return Incoming(channel, user, f"m{next(_ids)}", kind, **fields)  # type: ignore[arg-type]
 
-    await service.handle(incoming(Kind.OPEN, payload=payload, assisted_by=assisted_by))
+    replies = await service.handle(incoming(Kind.OPEN, payload=payload, assisted_by=assisted_by))
     for action, value in steps:
-        kind = Kind.CHOICE if action == "tap" else Kind.TEXT
-        await service.handle(
-            incoming(kind, **({"choice": value} if action == "tap" else {"text": value}))
-        )
+        if action == "tap":
+            replies = await service.handle(incoming(Kind.CHOICE, choice=button(replies, value)))
+        else:
+            replies = await service.handle(incoming(Kind.TEXT, text=value))
 
 
 async def seed(service: ConversationService, db: Database) -> str:

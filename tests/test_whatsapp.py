@@ -12,7 +12,7 @@ import pytest
 
 from bot.whatsapp import WEBHOOK_PATH, fit, render
 from conversations import Option, Reply
-from storage import Database, whatsapp
+from storage import Database, webhook_inbox
 from tests.fake_graph import FakeGraph, GraphFailure
 from tests.flowchat import NIK_SITI, FlowChat, golden
 from tests.seed import NOW, campaigner_with_campaign
@@ -106,7 +106,7 @@ async def test_bad_or_missing_signature_is_refused(server: Server, db_path: Path
     payload = user.payload({"type": "text", "text": {"body": "Halo"}})
     assert await server.post(payload, signature="sha256=" + "0" * 64) == 403
     assert await server.post(payload, signature=None) == 403
-    assert rows(db_path, "SELECT count(*) FROM whatsapp_inbox") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM webhook_inbox") == [(0,)]
     assert rows(db_path, "SELECT count(*) FROM sessions") == [(0,)]
     assert server.graph.sent == []
 
@@ -222,11 +222,11 @@ async def test_acknowledged_but_unprocessed_webhooks_survive_a_restart(db_path: 
     await graph.start()
     payload = _user().payload({"type": "text", "text": {"body": "Halo"}})
     async with await Database.open(db_path) as db:  # acknowledged, then a crash
-        await db.run(lambda conn: whatsapp.keep(conn, json.dumps(payload), NOW))
+        await db.run(lambda conn: webhook_inbox.keep(conn, "whatsapp", json.dumps(payload), NOW))
     async with whatsapp_server(db_path, graph):
         pass  # starting up processes what was left
     assert "Apa pekerjaan Anda" in texts(graph.to("6281234567890"))
-    assert rows(db_path, "SELECT count(*) FROM whatsapp_inbox") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM webhook_inbox") == [(0,)]
     await graph.stop()
 
 
@@ -299,7 +299,7 @@ def test_every_option_the_flow_shows_fits_whatsapp_unshortened(lang: str) -> Non
     walk(FlowChat(registry=registry, user="u2"), golden()[:5])  # someone else's NIK
     chat = FlowChat(sender="+6281234567890")
     walk(chat, golden()[:7])  # the phone question offers the WhatsApp number
-    assert any(o.key == "sender" for r in seen for o in r.options)
+    assert any(o.key.endswith("|sender") for r in seen for o in r.options)
     for reply in seen:
         for message in render(reply):
             titles = [b.title for b in message.buttons] + [r.title for r in message.rows]

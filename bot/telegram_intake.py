@@ -1,0 +1,146 @@
+"""Telegram updates are kept before Telegram is told they arrived, and processed after.
+
+Telegram forgets an update once it is acknowledged: a webhook answered with 200, or a
+`getUpdates` offset past it. Each update is therefore written to the webhook inbox first (one
+transaction for a whole batch from `getUpdates`), acknowledged, processed in the background and
+then removed; what a crash leaves in the inbox is processed at the next start. The service's
+message ids make a second processing harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import warnings
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
+
+from storage import Database, webhook_inbox
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+
+
+def read_update(data: object, app: Application) -> Update:
+    """An update from decoded JSON, or ValueError if it is not one (junk, another shape)."""
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise ValueError("not a Telegram update")
+    try:
+        return Update.de_json(data, app.bot)
+    except Exception as error:  # python-telegram-bot raises many kinds on malformed fields
+        raise ValueError(f"malformed update: {type(error).__name__}") from None
+
+
+class TelegramIntake:
+    def __init__(self, app: Application, db: Database, clock: Callable[[], datetime]) -> None:
+        self.app, self.db, self.clock = app, db, clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def take(self, updates: list[tuple[dict[str, Any], Update]]) -> None:
+        """Keep updates (committed when this returns), then process them in the background."""
+        bodies = [json.dumps(data, ensure_ascii=False) for data, _ in updates]
+        ids = await self.db.run(partial(self._keep_all, bodies=bodies, now=self.clock()))
+        for inbox_id, (_, update) in zip(ids, updates, strict=True):
+            self._start(self._process(inbox_id, update))
+
+    async def recover(self) -> None:
+        """Process what was kept but not processed before the last stop; set aside what cannot
+        be read, so one bad row cannot stop the bot from starting."""
+        now = self.clock()
+        kept = await self.db.run(partial(webhook_inbox.left_over, channel=CHANNEL, now=now))
+        for item in kept:
+            try:
+                update = read_update(json.loads(item.body), self.app)
+            except ValueError as error:
+                reason = f"unreadable: {error}"
+                await self.db.run(
+                    partial(webhook_inbox.set_aside, inbox_id=item.id, error=reason, now=now)
+                )
+                log.error("Telegram update %d set aside (%s); see bpu-bot inbox", item.id, reason)
+                continue
+            await self._process(item.id, update)
+        if kept:
+            log.info("Telegram: %d update(s) left from before the restart processed", len(kept))
+
+    async def drain(self) -> None:
+        """Let updates being processed finish (on shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @staticmethod
+    def _keep_all(conn: Any, bodies: list[str], now: datetime) -> list[int]:
+        return [webhook_inbox.keep(conn, CHANNEL, body, now) for body in bodies]
+
+    async def _process(self, inbox_id: int, update: Update) -> None:
+        try:
+            # through the update processor, so python-telegram-bot's concurrency limit holds
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
+        except Exception:
+            log.exception("Telegram update %d could not be processed", inbox_id)
+        await self.db.run(partial(webhook_inbox.done, inbox_id=inbox_id))
+
+    def _start(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+async def poll(
+    intake: TelegramIntake,
+    stop: asyncio.Event,
+    allowed_updates: list[str],
+    timeout: int = 10,
+) -> None:
+    """Long polling until `stop` is set. An offset moves past updates only once they are kept:
+    that is what tells Telegram it may forget them."""
+    bot = intake.app.bot
+    await bot.delete_webhook()  # polling and a webhook exclude each other
+    offset: int | None = None
+    failures = 0
+    while not stop.is_set():
+        fetch = asyncio.ensure_future(
+            bot.get_updates(offset=offset, timeout=timeout, allowed_updates=allowed_updates)
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not fetch.done():  # stopped mid-poll: nothing fetched is lost, it comes again
+            fetch.cancel()
+            break
+        try:
+            updates = fetch.result()
+        except RetryAfter as flood:
+            await asyncio.sleep(retry_seconds(flood))
+            continue
+        except InvalidToken:
+            raise  # a person must act
+        except TelegramError as error:  # network, or another process polling (Conflict)
+            failures += 1
+            log.warning("Telegram: getUpdates failed (%s); retrying", error)
+            await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+            continue
+        failures = 0
+        if updates:
+            await intake.take([(u.to_dict(), u) for u in updates])
+            offset = updates[-1].update_id + 1
+    if offset is not None:  # tell Telegram what was taken, so it is not sent again
+        try:
+            await bot.get_updates(offset=offset, timeout=0, limit=1)
+        except TelegramError as error:
+            log.info("Telegram: last offset not confirmed (%s); kept updates dedupe", error)
+
+
+def retry_seconds(flood: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = flood.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
