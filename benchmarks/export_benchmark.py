@@ -1,20 +1,32 @@
-"""How fast, and in how much memory, does `bpu-bot export` write a million registrations?
+"""How fast, and in how much memory, does `bpu-bot export` write a million registrations? And
+how much does an export in the bot's process slow down the workers chatting meanwhile?
 
     python benchmarks/export_benchmark.py [--rows 1000000] [--formats csv,xlsx,jsonl]
+                                          [--latency-rows 100000] [--workers 50]
 
 Seeds a temporary database with realistic registrations, then runs each export in a child
 process (the same code path as `bpu-bot export --all`) and prints wall time, rows per second,
 file size and the child's peak memory (max RSS), for a tenth of the rows and for all of them,
-so you can see that memory does not grow with the number of rows.
+so you can see that memory does not grow with the number of rows. Each size starts with the
+floor: a plain sqlite3 cursor straight into csv.writer over the same rows and columns, the least
+any CSV export can cost; every export is shown as a multiple of it.
+
+Then the latency section: workers register through the real service (a few messages a second
+each) while staff send /ekspor for `--latency-rows` registrations in the same process; it prints
+the workers' reply latency without and during the export.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
+import os
+import random
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +39,13 @@ sys.path.insert(0, str(ROOT))
 from storage import Database  # noqa: E402 - after making the project importable
 
 SEED_CHUNK = 20_000
+# The registration columns that make the export's columns, in the export's order.
+FLOOR_COLUMNS = (
+    "reference, created_at, updated_at, channel, nik, full_name, birth_date, gender, phone, "
+    "email, address, city, occupation, occupation_detail, income_declared, programs, "
+    "period_months, monthly_premium, period_total, discount, tariff_version, campaign, "
+    "assisted_by, consent_version, consent_at, review_flags, revision"
+)
 
 
 def seed(db_path: Path, rows: int) -> float:
@@ -92,12 +111,27 @@ def seed(db_path: Path, rows: int) -> float:
     return time.perf_counter() - started
 
 
+def floor(db_path: str, out: str) -> int:
+    """The least a CSV export can cost: a plain cursor straight into csv.writer."""
+    Path(out).mkdir()
+    conn = sqlite3.connect(db_path)
+    with open(Path(out) / "floor.csv", "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        writer.writerow(FLOOR_COLUMNS.split(", "))
+        writer.writerows(conn.execute(f"SELECT {FLOOR_COLUMNS} FROM registrations ORDER BY id"))
+    conn.close()
+    return 0
+
+
 def child(fmt: str, db_path: str, out: str) -> None:
     """Run one export like the CLI does and report figures as JSON on stdout."""
     from bot.cli import main
 
     started = time.perf_counter()
-    code = main(["--db", db_path, "export", "--all", "--format", fmt, "--out", out])
+    if fmt == "floor":
+        code = floor(db_path, out)
+    else:
+        code = main(["--db", db_path, "export", "--all", "--format", fmt, "--out", out])
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"code": code, "seconds": seconds, "peak_mb": peak_mb}))
@@ -122,27 +156,122 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--formats", default="csv,xlsx,jsonl")
+    parser.add_argument("--latency-rows", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=50)
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    formats = args.formats.split(",")
-    print(f"machine: {sys.platform}, Python {sys.version.split()[0]}")
+    print(f"machine: {sys.platform}, Python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    if args.rows:
+        exports(args.rows, args.formats.split(","))
+    if args.latency_rows:
+        print(f"\nworker replies while /ekspor writes {args.latency_rows:,} rows (same process)")
+        with tempfile.TemporaryDirectory() as folder:
+            db_path = Path(folder) / "latency.sqlite3"
+            seed(db_path, args.latency_rows)
+            asyncio.run(latency(db_path, args.workers))
+
+
+def exports(rows: int, formats: list[str]) -> None:
     print(
         f"{'rows':>10}  {'format':6}  {'seconds':>8}  {'rows/s':>9}  {'file MB':>8}  {'peak MB':>8}"
+        f"  {'x floor':>7}"
     )
-    for rows in (args.rows // 10, args.rows):
+    for size in (rows // 10, rows):
         with tempfile.TemporaryDirectory() as folder:
             db_path = Path(folder) / "bench.sqlite3"
-            seeded = seed(db_path, rows)
-            print(f"{rows:>10,}  seeded in {seeded:.1f} s")
-            for fmt in formats:
+            seeded = seed(db_path, size)
+            print(f"{size:>10,}  seeded in {seeded:.1f} s")
+            base = None
+            for fmt in ("floor", *formats):
                 f = measure(fmt, db_path, Path(folder))
+                base = base or f["seconds"]
                 print(
-                    f"{rows:>10,}  {fmt:6}  {f['seconds']:>8.1f}  {rows / f['seconds']:>9,.0f}"
-                    f"  {f['size_mb']:>8.1f}  {f['peak_mb']:>8.1f}"
+                    f"{size:>10,}  {fmt:6}  {f['seconds']:>8.1f}  {size / f['seconds']:>9,.0f}"
+                    f"  {f['size_mb']:>8.1f}  {f['peak_mb']:>8.1f}  {f['seconds'] / base:>7.2f}"
                 )
+
+
+async def latency(db_path: Path, workers: int, idle_seconds: float = 5.0) -> None:
+    """Workers register at a few messages a second each, first alone, then while /ekspor runs."""
+    from zoneinfo import ZoneInfo
+
+    from bot.service import ConversationService
+    from bot.settings import Settings
+    from bot.staff_chat import StaffChat
+    from conversations import Incoming, Kind, Reply, default_rules
+
+    settings = Settings(_env_file=None, db_path=db_path, staff_telegram_ids="1")
+    async with await Database.open(db_path) as db:
+        service = ConversationService(db, default_rules(), ZoneInfo("Asia/Jakarta"))
+        staff = StaffChat(service, settings)
+        timings: list[tuple[float, float]] = []  # (started, seconds)
+        stop = asyncio.Event()
+
+        async def worker(i: int) -> None:
+            rng, person = random.Random(i), i
+            while not stop.is_set():
+                for n, (kind, value) in enumerate(script(person)):
+                    await asyncio.sleep(rng.uniform(0, 0.5))
+                    incoming = Incoming("bench", str(person), f"{person}-{n}", kind, **value)
+                    started = time.perf_counter()
+                    await service.handle(incoming)
+                    timings.append((started, time.perf_counter() - started))
+                person += workers
+
+        async def no_delivery(replies: list[Reply]) -> None:
+            pass
+
+        fleet = [asyncio.create_task(worker(i)) for i in range(workers)]
+        await asyncio.sleep(1)  # everyone under way
+        idle_from = time.perf_counter()
+        await asyncio.sleep(idle_seconds)
+        export_from = time.perf_counter()
+        command = Incoming("telegram", "1", "ekspor-1", Kind.TEXT, text="/ekspor")
+        await staff.handle(command, no_delivery, telegram_id="1")
+        export_until = time.perf_counter()
+        stop.set()
+        await asyncio.gather(*fleet)
+    idle = [s for t, s in timings if idle_from <= t < export_from]
+    during = [s for t, s in timings if export_from <= t < export_until]
+    print(f"/ekspor took {export_until - export_from:.1f} s; {workers} workers")
+    print(f"{'':14}{'replies':>8}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}")
+    for name, values in (("no export", idle), ("during export", during)):
+        q = statistics.quantiles(values, n=100, method="inclusive")
+        print(
+            f"{name:14}{len(values):>8}  {q[49] * 1000:>7.1f}  {q[94] * 1000:>7.1f}"
+            f"  {max(values) * 1000:>7.1f}"
+        )
+
+
+GOLDEN = [
+    ("choice", "pedagang"),
+    ("choice", "next"),
+    ("text", "2 juta"),
+    ("choice", "reg"),
+    ("text", "{nik}"),
+    ("choice", "yes"),
+    ("text", "Siti Aminah"),
+    ("text", "0812 3456 7890"),
+    ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
+    ("choice", "skip"),
+    ("choice", "p1"),
+    ("choice", "ok"),
+]
+
+
+def script(i: int) -> list[tuple[object, dict[str, str]]]:
+    """One whole registration for worker identity i, as Incoming kinds and fields."""
+    from conversations import Kind
+
+    nik = f"3372{i // 9999 % 99 + 1:02d}170880{i % 9999 + 1:04d}"  # distinct from seeded NIKs
+    steps: list[tuple[object, dict[str, str]]] = [(Kind.OPEN, {})]
+    for kind, value in GOLDEN:
+        field = "choice" if kind == "choice" else "text"
+        steps.append((Kind[field.upper()], {field: value.format(nik=nik)}))
+    return steps
 
 
 if __name__ == "__main__":

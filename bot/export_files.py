@@ -1,18 +1,20 @@
 """Writing export files: the documented column set, as CSV (for Excel), XLSX or JSON Lines.
 
 Every writer streams: rows go to disk as they come, so a million registrations fit in bounded
-memory.
+memory. Rows come as tuples in COLUMNS order (storage.exports.EXPORTED), straight from a sqlite3
+cursor; this runs on a thread of its own, away from the bot's event loop.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Protocol
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
@@ -49,173 +51,150 @@ COLUMNS = (
 )
 FORMATS = ("csv", "xlsx", "jsonl")
 Value = str | int | None
-
-
-def record(row: dict[str, object], zone: ZoneInfo) -> dict[str, Value]:
-    """One registration row (storage.exports.rows) as the export's columns; times in `zone`."""
-
-    def local(stamp: object) -> str:
-        return datetime.fromisoformat(str(stamp)).astimezone(zone).isoformat(timespec="seconds")
-
-    return {
-        "reference": row["reference"],
-        "registered_at": local(row["created_at"]),
-        "updated_at": local(row["updated_at"]),
-        "channel": row["channel"],
-        "nik": row["nik"],
-        "full_name": row["full_name"],
-        "birth_date": row["birth_date"],
-        "gender": row["gender"],
-        "phone": row["phone"],
-        "email": row["email"],
-        "address": row["address"],
-        "city": row["city"],
-        "occupation": row["occupation"],
-        "occupation_detail": row["occupation_detail"],
-        "declared_income": row["income_declared"],
-        "programs": row["programs"],
-        "payment_period_months": row["period_months"],
-        "monthly_premium": row["monthly_premium"],
-        "period_total": row["period_total"],
-        "discount": row["discount"],
-        "tariff_version": row["tariff_version"],
-        "campaign_code": row["campaign_code"],  # only codes that were issued; else empty
-        "assisted_by": row["assisted_by"],
-        "consent_version": row["consent_version"],
-        "consent_at": local(row["consent_at"]),
-        "review_flags": row["review_flags"] or None,
-        "revision": row["revision"],
-    }  # type: ignore[return-value]
-
-
-class Writer(Protocol):
-    def write(self, values: dict[str, Value]) -> None: ...
-
-    def __enter__(self) -> Writer: ...
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None: ...
-
-
+Row = Sequence[Value]
+CHUNK = 1000  # rows between progress reports and checks for a stop
+_TIMES = (COLUMNS.index("registered_at"), COLUMNS.index("updated_at"), COLUMNS.index("consent_at"))
+_KEEP_DIGITS = (COLUMNS.index("nik"), COLUMNS.index("phone"))  # Excel would round these
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_KEEP_DIGITS = ("nik", "phone")  # Excel would turn these into rounded numbers
 
 
-class CsvWriter:
+class Stopped(Exception):
+    """The export was asked to stop (a signal, a cancelled task) before it was recorded."""
+
+
+def local_times(zone: ZoneInfo) -> Callable[[str], str]:
+    """Stored ISO 8601 instants as local time in `zone`, to the second.
+
+    A million rows hold a few thousand distinct minutes: the zone's offset is worked out once
+    per minute (and stored offset), and the seconds are carried over as they are."""
+    cache: dict[str, tuple[str, str]] = {}
+
+    def convert(stamp: str) -> str:
+        key = stamp[:16] + stamp[-6:]  # YYYY-MM-DDTHH:MM and the stored offset
+        try:
+            head, offset = cache[key]
+        except KeyError:
+            local = datetime.fromisoformat(stamp).astimezone(zone).isoformat(timespec="seconds")
+            if len(stamp) not in (25, 32) or stamp[16] != ":":  # not the usual layout
+                return local
+            head, offset = cache.setdefault(key, (local[:16], local[19:]))
+        return head + stamp[16:19] + offset
+
+    return convert
+
+
+def _with_times(rows: Iterable[Row], zone: ZoneInfo) -> Iterator[list[Value]]:
+    local = local_times(zone)
+    first, second, third = _TIMES
+    for row in rows:
+        values = list(row)
+        values[first] = local(values[first])  # type: ignore[arg-type]
+        values[second] = local(values[second])  # type: ignore[arg-type]
+        values[third] = local(values[third])  # type: ignore[arg-type]
+        yield values
+
+
+def _csv_cells(rows: Iterable[list[Value]]) -> Iterator[list[Value]]:
+    """NIK and phone as ="…" so every digit survives; text that Excel would run as a formula
+    gets a leading '."""
+    nik, phone = _KEEP_DIGITS
+    for values in rows:
+        kept = f'="{values[nik]}"', f'="{values[phone]}"'
+        for index, value in enumerate(values):
+            if type(value) is str and value.startswith(_FORMULA_START):
+                values[index] = "'" + value
+        values[nik], values[phone] = kept
+        yield values
+
+
+def write_csv(path: Path, rows: Iterable[list[Value]], created: datetime) -> None:
     """CSV that opens right in Excel on an Indonesian-locale PC: UTF-8 with a BOM, ';' between
-    fields (the locale's list separator, since ',' is its decimal mark), CRLF line ends; NIK and
-    phone as ="…" so every digit survives; text that Excel would run as a formula is defused."""
-
-    def __init__(self, path: Path) -> None:
-        self._file: IO[str] = path.open("w", encoding="utf-8-sig", newline="")
-        self._csv = csv.writer(self._file, delimiter=";", lineterminator="\r\n")
-        self._csv.writerow(COLUMNS)
-
-    def write(self, values: dict[str, Value]) -> None:
-        self._csv.writerow([self._cell(name, values[name]) for name in COLUMNS])
-
-    @staticmethod
-    def _cell(name: str, value: Value) -> Value:
-        if value is None or isinstance(value, int):
-            return value
-        if name in _KEEP_DIGITS:
-            return f'="{value}"'
-        return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-    def __enter__(self) -> CsvWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._file.close()
+    fields (the locale's list separator, since ',' is its decimal mark), CRLF line ends."""
+    with _text(path, "utf-8-sig") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(_csv_cells(rows))
 
 
-class XlsxWriter:
-    """A streaming workbook (constant memory). Text stays text: no formulas, numbers or links
-    are made out of what workers typed."""
-
-    def __init__(self, path: Path, created: datetime) -> None:
-        self._book = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
-        self._book.set_properties(
-            {"created": created.replace(tzinfo=None), "title": "bpu-bot registrations"}
-        )  # fixed: same bytes again
-        self._sheet = self._book.add_worksheet("registrations")
-        self._sheet.freeze_panes(1, 0)
-        bold = self._book.add_format({"bold": True})
-        for column, name in enumerate(COLUMNS):
-            self._sheet.set_column(column, column, max(12, len(name) + 2))
-            self._sheet.write_string(0, column, name, bold)
-        self._row = 0
-
-    def write(self, values: dict[str, Value]) -> None:
-        self._row += 1
-        for column, name in enumerate(COLUMNS):
-            value = values[name]
-            if isinstance(value, int):
-                self._sheet.write_number(self._row, column, value)
-            elif value is not None:
-                self._sheet.write_string(self._row, column, value)
-
-    def __enter__(self) -> XlsxWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._book.close()
-
-
-class JsonlWriter:
+def write_jsonl(path: Path, rows: Iterable[list[Value]], created: datetime) -> None:
     """One JSON object per line, keys in column order: for other systems."""
-
-    def __init__(self, path: Path) -> None:
-        self._file: IO[str] = path.open("w", encoding="utf-8", newline="\n")
-
-    def write(self, values: dict[str, Value]) -> None:
-        self._file.write(
-            json.dumps({name: values[name] for name in COLUMNS}, ensure_ascii=False) + "\n"
-        )
-
-    def __enter__(self) -> JsonlWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._file.close()
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    with _text(path, "utf-8") as f:
+        f.writelines(encode(dict(zip(COLUMNS, values, strict=True))) + "\n" for values in rows)
 
 
-def open_writer(fmt: str, path: Path, created: datetime) -> Writer:
-    if fmt == "csv":
-        return CsvWriter(path)
-    if fmt == "xlsx":
-        return XlsxWriter(path, created)
-    if fmt == "jsonl":
-        return JsonlWriter(path)
-    raise ValueError(f"unknown export format {fmt!r}")
+def write_xlsx(path: Path, rows: Iterable[list[Value]], created: datetime) -> None:
+    """A streaming workbook (constant memory; its own temporary files go next to `path`). Text
+    stays text: no formulas, numbers or links are made out of what workers typed."""
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "tmpdir": str(path.parent),
+        },
+    )
+    book.set_properties(
+        {"created": created.replace(tzinfo=None), "title": "bpu-bot registrations"}
+    )  # fixed: same bytes again
+    sheet = book.add_worksheet("registrations")
+    sheet.freeze_panes(1, 0)
+    bold = book.add_format({"bold": True})
+    for column, name in enumerate(COLUMNS):
+        sheet.set_column(column, column, max(12, len(name) + 2))
+        sheet.write_string(0, column, name, bold)
+    text, number = sheet._write_string, sheet._write_number  # skip the A1-notation wrapper
+    for row, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            if type(value) is str:
+                text(row, column, value, None)
+            elif value is not None:
+                number(row, column, value, None)
+    book.close()
 
 
-async def write_all(
+def _text(path: Path, encoding: str) -> io.TextIOWrapper:
+    """The (already created, private) file, for text with large buffers."""
+    return open(path, "w", encoding=encoding, newline="", buffering=1 << 20)
+
+
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "jsonl": write_jsonl}
+
+
+def write_file(
     fmt: str,
     path: Path,
     created: datetime,
-    rows: AsyncIterator[dict],
+    rows: Iterable[Row],
     zone: ZoneInfo,
-    on_row: Callable[[int], None] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Write every row; `on_row(n)` is told after each (for a progress bar)."""
-    count = 0
-    with open_writer(fmt, path, created) as writer:
-        async for row in rows:
-            writer.write(record(row, zone))
-            count += 1
-            if on_row:
-                on_row(count)
-    return count
+    """Write every row to `path` (an existing empty file) and make it durable; returns how many.
+
+    Every CHUNK rows `on_chunk(done)` is told and `stopped()` asked: if it says so, Stopped is
+    raised and the file is left for the caller to remove."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    done = 0
+
+    def counted() -> Iterator[Row]:
+        nonlocal done
+        source = iter(rows)
+        while chunk := list(islice(source, CHUNK)):
+            if stopped():
+                raise Stopped
+            yield from chunk
+            done += len(chunk)
+            if on_chunk:
+                on_chunk(done)
+
+    WRITERS[fmt](path, _with_times(counted(), zone), created)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # on disk before the batch that names it is committed
+    finally:
+        os.close(fd)
+    return done

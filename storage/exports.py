@@ -1,9 +1,21 @@
-"""Export batches: which revision of which registration went out in which numbered batch."""
+"""Export batches: which revision of which registration went out in which numbered batch.
+
+A batch goes through three states, so that a process killed at any instant leaves either a
+finished batch or none:
+
+- writing: the batch number is reserved and its file is being written to a temporary file
+  (listed in export_temp_files); its registrations are still pending.
+- committed: one transaction recorded its items and the file's SHA-256; its registrations are
+  exported. The file is published (linked to its final name) after this commit.
+- done: the file is in place.
+
+A leftover `writing` batch is undone by the next export, a `committed` one finished.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -44,6 +56,36 @@ COLUMNS = (
     "created_at",
     "updated_at",
 )
+# The columns an export file is made of, in the export's order (bot.export_files.COLUMNS).
+EXPORTED = (
+    "reference",
+    "created_at",
+    "updated_at",
+    "channel",
+    "nik",
+    "full_name",
+    "birth_date",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "city",
+    "occupation",
+    "occupation_detail",
+    "income_declared",
+    "programs",
+    "period_months",
+    "monthly_premium",
+    "period_total",
+    "discount",
+    "tariff_version",
+    "campaign_code",
+    "assisted_by",
+    "consent_version",
+    "consent_at",
+    "review_flags",
+    "revision",
+)
 
 
 class NothingToExport(Exception):
@@ -74,113 +116,197 @@ class Batch:
     row_count: int
     sha256: str | None
     file_name: str | None
+    state: str = "done"
+    path: str | None = None
 
 
 def _where(filters: Filters, zone: ZoneInfo) -> tuple[str, list[object]]:
     clauses, params = [], []
-    if not filters.include_exported:
-        clauses.append("(exported_revision IS NULL OR exported_revision < revision)")
+    if not filters.include_exported:  # no export item holds the current revision
+        clauses.append(
+            """NOT EXISTS (SELECT 1 FROM export_items i
+                           WHERE i.registration_id = r.id AND i.revision >= r.revision)"""
+        )
     if filters.since:
-        clauses.append("created_at >= ?")
+        clauses.append("r.created_at >= ?")
         params.append(day_start(filters.since, zone))
     if filters.until:
-        clauses.append("created_at < ?")
+        clauses.append("r.created_at < ?")
         params.append(day_start(filters.until + timedelta(days=1), zone))
     if filters.campaign:
-        clauses.append("campaign = ?")
+        clauses.append("r.campaign = ?")
         params.append(filters.campaign)
     return " AND ".join(clauses) or "1", params
 
 
-async def claim(
-    conn: aiosqlite.Connection,
-    filters: Filters,
-    fmt: str,
-    actor: str,
-    now: datetime,
-    zone: ZoneInfo,
-) -> Batch:
-    """Create a numbered batch holding the matching registrations, and mark them exported.
+# --- on the exporting thread's own sqlite3 connection ------------------------------------------
 
-    Run inside a transaction; raises NothingToExport (so the caller rolls back) if none match.
-    """
-    cursor = await conn.execute(
-        """INSERT INTO export_batches (created_at, created_by, format, filters, row_count)
-           VALUES (?, ?, ?, ?, 0)""",
-        (now.isoformat(), actor, fmt, filters.to_json()),
-    )
-    batch_id = cursor.lastrowid
+
+def pick(conn: sqlite3.Connection, filters: Filters, zone: ZoneInfo) -> int:
+    """Inside a read transaction: copy the matching (id, revision) pairs into temp.picked, so
+    the file and the batch's items come from the same snapshot. Returns how many."""
+    conn.execute("DROP TABLE IF EXISTS temp.picked")
+    conn.execute("CREATE TEMP TABLE picked (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL)")
     where, params = _where(filters, zone)
-    cursor = await conn.execute(
-        f"""INSERT INTO export_items (batch_id, registration_id, revision)
-            SELECT ?, id, revision FROM registrations WHERE {where}""",
-        [batch_id, *params],
+    cursor = conn.execute(
+        f"INSERT INTO temp.picked SELECT r.id, r.revision FROM registrations r WHERE {where}",
+        params,
     )
-    if cursor.rowcount == 0:
-        raise NothingToExport
-    await conn.execute(
-        """UPDATE registrations SET exported_revision = revision
-           WHERE id IN (SELECT registration_id FROM export_items WHERE batch_id = ?)""",
+    return cursor.rowcount
+
+
+def picked_rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """The picked registrations as export columns, in registration order (same snapshot)."""
+    columns = ", ".join("k.code" if c == "campaign_code" else f"r.{c}" for c in EXPORTED)
+    return conn.execute(
+        f"""SELECT {columns} FROM temp.picked p
+            JOIN registrations r ON r.id = p.id
+            LEFT JOIN campaigns k ON k.code = r.campaign
+            ORDER BY p.id"""
+    )
+
+
+def batch_rows(conn: sqlite3.Connection, batch_id: int) -> sqlite3.Cursor:
+    """A batch's registrations as they were when it was made, as export columns, in
+    registration order: each item joined to the current row or, if that has been updated
+    since, to the revision kept in registration_history."""
+
+    def column(name: str) -> str:
+        return "k.code" if name == "campaign_code" else f"COALESCE(r.{name}, h.{name})"
+
+    return conn.execute(
+        f"""SELECT {", ".join(column(c) for c in EXPORTED)}
+            FROM export_items i
+            LEFT JOIN registrations r ON r.id = i.registration_id AND r.revision = i.revision
+            LEFT JOIN registration_history h
+                   ON h.id = i.registration_id AND h.revision = i.revision
+            LEFT JOIN campaigns k ON k.code = COALESCE(r.campaign, h.campaign)
+            WHERE i.batch_id = ?
+            ORDER BY i.batch_id, i.registration_id""",
         (batch_id,),
     )
-    await conn.execute(
-        "UPDATE export_batches SET row_count = ? WHERE id = ?", (cursor.rowcount, batch_id)
+
+
+def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: str) -> int:
+    """In one write transaction: the picked rows become batch `batch_id`'s items (so they are
+    exported), with the file's digest; the batch is then `committed`. Returns its rows."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        state = conn.execute("SELECT state FROM export_batches WHERE id = ?", (batch_id,))
+        if state.fetchone() != ("writing",):
+            raise RuntimeError(f"export batch {batch_id} is no longer being written")
+        count = conn.execute(
+            """INSERT INTO export_items (batch_id, registration_id, revision)
+               SELECT ?, id, revision FROM temp.picked ORDER BY id""",
+            (batch_id,),
+        ).rowcount
+        conn.execute(
+            """UPDATE export_batches SET state = 'committed', row_count = ?, sha256 = ?
+               WHERE id = ?""",
+            (count, sha256, batch_id),
+        )
+        at, actor, detail = json.loads(audit)
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, 'export', ?)",
+            (at, actor, json.dumps(detail | {"rows": count}, ensure_ascii=False, sort_keys=True)),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return count
+
+
+# --- short transactions on the main connection --------------------------------------------------
+
+
+async def reserve(
+    conn: aiosqlite.Connection, filters: Filters, fmt: str, actor: str, now: datetime
+) -> Batch:
+    """A new batch number, in state `writing`: nothing is exported yet."""
+    cursor = await conn.execute(
+        """INSERT INTO export_batches (created_at, created_by, format, filters, row_count, state)
+           VALUES (?, ?, ?, ?, 0, 'writing')""",
+        (now.isoformat(), actor, fmt, filters.to_json()),
     )
-    batch = await get(conn, batch_id)  # type: ignore[arg-type]
+    batch = await get(conn, cursor.lastrowid, "writing")  # type: ignore[arg-type]
     assert batch is not None
     return batch
 
 
-async def finish(conn: aiosqlite.Connection, batch_id: int, sha256: str, file_name: str) -> None:
+async def set_target(
+    conn: aiosqlite.Connection, batch_id: int, path: str, file_name: str, temp: str, now: datetime
+) -> None:
+    """Where the batch's file will be published, and the temporary file it is written to."""
     await conn.execute(
-        "UPDATE export_batches SET sha256 = ?, file_name = ? WHERE id = ?",
-        (sha256, file_name, batch_id),
+        "UPDATE export_batches SET path = ?, file_name = ? WHERE id = ?",
+        (path, file_name, batch_id),
     )
+    await add_temp(conn, temp, batch_id, now)
+
+
+async def add_temp(
+    conn: aiosqlite.Connection, path: str, batch_id: int | None, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO export_temp_files (path, batch_id, created_at) VALUES (?, ?, ?)",
+        (path, batch_id, now.isoformat()),
+    )
+
+
+async def drop_temp(conn: aiosqlite.Connection, path: str) -> None:
+    await conn.execute("DELETE FROM export_temp_files WHERE path = ?", (path,))
+
+
+async def finish(conn: aiosqlite.Connection, batch_id: int, temp: str) -> None:
+    """The file is published: the batch is done."""
+    await conn.execute("UPDATE export_batches SET state = 'done' WHERE id = ?", (batch_id,))
+    await drop_temp(conn, temp)
 
 
 async def release(conn: aiosqlite.Connection, batch_id: int) -> None:
-    """Undo a batch whose file could not be written: its rows count as not exported again."""
-    await conn.execute(
-        """UPDATE registrations SET exported_revision = NULL
-           WHERE id IN (SELECT registration_id FROM export_items WHERE batch_id = ?)""",
-        (batch_id,),
-    )
+    """Undo a batch whose file was never published: its rows count as not exported again."""
     await conn.execute("DELETE FROM export_items WHERE batch_id = ?", (batch_id,))
+    await conn.execute("DELETE FROM export_temp_files WHERE batch_id = ?", (batch_id,))
     await conn.execute("DELETE FROM export_batches WHERE id = ?", (batch_id,))
 
 
-async def get(conn: aiosqlite.Connection, batch_id: int) -> Batch | None:
-    async with conn.execute("SELECT * FROM export_batches WHERE id = ?", (batch_id,)) as cursor:
+async def leftovers(conn: aiosqlite.Connection) -> tuple[list[tuple[Batch, str | None]], list[str]]:
+    """What killed exports left: batches not done, each with its temporary file, and the
+    temporary files of no such batch."""
+    async with conn.execute(
+        """SELECT b.*, t.path AS temp FROM export_batches b
+           LEFT JOIN export_temp_files t ON t.batch_id = b.id
+           WHERE b.state != 'done' ORDER BY b.id"""
+    ) as cursor:
+        batches = [_unfinished(row) for row in await cursor.fetchall()]
+    async with conn.execute(
+        """SELECT path FROM export_temp_files
+           WHERE batch_id IS NULL
+              OR batch_id NOT IN (SELECT id FROM export_batches WHERE state != 'done')"""
+    ) as cursor:
+        files = [row[0] for row in await cursor.fetchall()]
+    return batches, files
+
+
+def _unfinished(row: aiosqlite.Row) -> tuple[Batch, str | None]:
+    values = dict(row)
+    temp = values.pop("temp")
+    return Batch(**values), temp
+
+
+async def get(conn: aiosqlite.Connection, batch_id: int, state: str = "done") -> Batch | None:
+    async with conn.execute(
+        "SELECT * FROM export_batches WHERE id = ? AND state = ?", (batch_id, state)
+    ) as cursor:
         row = await cursor.fetchone()
     return Batch(**dict(row)) if row else None
 
 
 async def latest(conn: aiosqlite.Connection) -> Batch | None:
     async with conn.execute(
-        "SELECT * FROM export_batches WHERE sha256 IS NOT NULL ORDER BY id DESC LIMIT 1"
+        "SELECT * FROM export_batches WHERE state = 'done' ORDER BY id DESC LIMIT 1"
     ) as cursor:
         row = await cursor.fetchone()
     return Batch(**dict(row)) if row else None
-
-
-async def rows(
-    conn: aiosqlite.Connection, batch_id: int, chunk: int = 2000
-) -> AsyncIterator[dict[str, object]]:
-    """The batch's registrations as they were when it was made, in registration order.
-
-    Each item is joined to the current row or, if that has been updated since, to the revision
-    kept in registration_history. Use a connection of its own: this may read a million rows.
-    """
-    picked = ", ".join(f"COALESCE(r.{c}, h.{c}) AS {c}" for c in COLUMNS)
-    sql = f"""SELECT {picked}, k.code AS campaign_code
-              FROM export_items i
-              LEFT JOIN registrations r ON r.id = i.registration_id AND r.revision = i.revision
-              LEFT JOIN registration_history h
-                     ON h.id = i.registration_id AND h.revision = i.revision
-              LEFT JOIN campaigns k ON k.code = COALESCE(r.campaign, h.campaign)
-              WHERE i.batch_id = ?
-              ORDER BY i.batch_id, i.registration_id"""
-    async with conn.execute(sql, (batch_id,)) as cursor:
-        while batch := await cursor.fetchmany(chunk):
-            for row in batch:
-                yield dict(row)

@@ -1,4 +1,9 @@
-"""Funnel statistics from funnel_events: how many conversations reached each stage."""
+"""Funnel statistics: how many conversations reached each stage.
+
+Read from funnel_sessions, one row per conversation kept by a trigger on funnel_events, so a
+report reads each conversation once. Pass a read-only connection (`Database.reading()`): under
+WAL a reader never holds up the workers' writes.
+"""
 
 from __future__ import annotations
 
@@ -36,37 +41,39 @@ async def funnel(
     A conversation counts under the campaign of its start link only if that code was issued
     (unknown codes are unattributed), and under the campaigner of that campaign or, for an
     assisted registration, under the campaigner who assisted."""
-    clauses, params = ["s.stage = 'started'"], []
+    clauses, params = ["started_at IS NOT NULL"], []
     if since_utc:
-        clauses.append("s.at >= ?")
+        clauses.append("started_at >= ?")
         params.append(since_utc)
     if until_utc:
-        clauses.append("s.at < ?")
+        clauses.append("started_at < ?")
         params.append(until_utc)
     if campaign:
-        clauses.append("s.campaign = ?")
+        clauses.append("campaign = ?")
         params.append(campaign)
+    # Group the conversations first, then name the few groups' campaigns and campaigners.
     sql = f"""
-        SELECT e.stage,
-               COALESCE(o.occupation, '') AS occupation,
-               s.channel AS channel,
+        SELECT g.stages,
+               COALESCE(g.occupation, '') AS occupation,
+               g.channel AS channel,
                COALESCE(k.code, '') AS campaign,
-               COALESCE(p.code, s.assisted_by, '') AS campaigner,
-               count(*) AS n
-        FROM funnel_events s
-        JOIN funnel_events e ON e.session_id = s.session_id
-        LEFT JOIN funnel_events o ON o.session_id = s.session_id AND o.stage = 'occupation_chosen'
-        LEFT JOIN campaigns k ON k.code = s.campaign
-        LEFT JOIN campaigners p ON p.id = k.campaigner_id
-        WHERE {" AND ".join(clauses)}
-        GROUP BY 1, 2, 3, 4, 5"""
+               COALESCE(p.code, g.assisted_by, '') AS campaigner,
+               g.n AS n
+        FROM (SELECT stages, occupation, channel, campaign, assisted_by, count(*) AS n
+              FROM funnel_sessions INDEXED BY funnel_sessions_groups
+              WHERE {" AND ".join(clauses)}
+              GROUP BY 1, 2, 3, 4, 5) g
+        LEFT JOIN campaigns k ON k.code = g.campaign
+        LEFT JOIN campaigners p ON p.id = k.campaigner_id"""
     result = Funnel()
+    reached = [(index, 1 << index) for index in range(len(STAGES))]
     async with conn.execute(sql, params) as cursor:
         async for row in cursor:
-            stage = STAGES.index(row["stage"])
-            result.total[stage] += row["n"]
-            for dimension in DIMENSIONS:
-                result.by[dimension][row[dimension]][stage] += row["n"]
+            groups = [result.total] + [result.by[d][row[d]] for d in DIMENSIONS]
+            for stage, bit in reached:
+                if row["stages"] & bit:
+                    for counts in groups:
+                        counts[stage] += row["n"]
     return result
 
 

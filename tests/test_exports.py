@@ -197,13 +197,13 @@ async def test_a_failed_write_leaves_the_rows_unexported(
 ) -> None:
     await seeded(db, 2)
 
-    async def disk_full(*args: object, **kwargs: object) -> int:
+    def disk_full(*args: object, **kwargs: object) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bot.exports, "write_all", disk_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(bot.exports, "write_file", disk_full)
+    with pytest.raises(bot.exports.ExportFailed, match="No space left on device"):
         await run(db, tmp_path)
-    assert list((tmp_path / "out").iterdir()) == []  # no partial file left behind
+    assert list((tmp_path / "out").iterdir()) == []  # no partial file or work folder left
     assert await db.fetch_all("SELECT * FROM export_batches") == []
     monkeypatch.undo()
     assert (await run(db, tmp_path)).rows == 2

@@ -1,0 +1,245 @@
+"""An export completes or leaves no trace: `bpu-bot export` killed at random moments, a full
+disk, --out through a file, two exports to the same file."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from storage import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+FINAL_PREFIX = "bpu-registrations-batch"
+
+
+def seed(db_path: Path, start: int, count: int) -> None:
+    """`count` registrations more, straight into the table (fast enough for thousands)."""
+
+    async def schema() -> None:
+        async with await Database.open(db_path):
+            pass
+
+    asyncio.run(schema())
+    stamp = "2026-11-21T03:00:00+00:00"
+    rows = [
+        (
+            f"BPU-{i:08d}",
+            f"33720517{80 + i % 20:02d}{i:06d}",
+            f"Pekerja Nomor {i}",
+            "1980-08-17",
+            "L",
+            f"+62812{i:08d}",
+            f"Jl. Mawar {i}",
+            "Kota Surakarta",
+            "pedagang",
+            2_000_000,
+            2_000_000,
+            "JKK+JKM",
+            1,
+            13_400,
+            13_400,
+            "2026-11-21.1",
+            "2026-11-21",
+            stamp,
+            "telegram",
+            str(i),
+            "s",
+            stamp,
+            stamp,
+        )
+        for i in range(start, start + count)
+    ]
+    with sqlite3.connect(db_path) as conn:
+        conn.executemany(
+            """INSERT INTO registrations (reference, nik, full_name, birth_date, gender, phone,
+               address, city, occupation, income_stated, income_declared, programs,
+               period_months, monthly_premium, period_total, tariff_version, consent_version,
+               consent_at, channel, user_key, session_id, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+    conn.close()
+
+
+def command(db_path: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "bot", "--db", str(db_path), "export", *args]
+
+
+def run(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command(db_path, *args), capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def recorded(db_path: Path) -> dict[str, str]:
+    """file name -> sha256 of every batch the database says was exported."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT file_name, sha256 FROM export_batches WHERE sha256 IS NOT NULL"
+        ).fetchall()
+    conn.close()
+    return dict(rows)
+
+
+def published(out: Path) -> dict[str, str]:
+    return {p.name: sha256(p) for p in out.iterdir() if p.name.startswith(FINAL_PREFIX)}
+
+
+def references(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [row["reference"] for row in csv.DictReader(f, delimiter=";")]
+
+
+def assert_clear_failure(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    message = (result.stderr + result.stdout).strip().lower()
+    assert all(word in message for word in words), message
+
+
+def work_folders(out: Path) -> set[str]:
+    return {p.name for p in out.iterdir() if p.name.startswith(".bpu-export-")}
+
+
+def started_writing(process: subprocess.Popen[str], out: Path, before: set[str]) -> bool:
+    """Wait until the export has begun to write (its work folder appears) or has ended."""
+    while process.poll() is None:
+        if work_folders(out) - before:
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def test_killed_at_random_moments_every_registration_goes_out_exactly_once(
+    tmp_path: Path,
+) -> None:
+    db_path, out = tmp_path / "bpu.sqlite3", tmp_path / "out"
+    out.mkdir()
+    rng = random.Random()
+    total, step = 0, 10_000
+    kills = [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP] * 2
+    rng.shuffle(kills)
+    for sig in kills:
+        seed(db_path, total, step)
+        total += step
+        before = work_folders(out)  # a SIGKILL's leftovers, for the next export to remove
+        process = subprocess.Popen(
+            command(db_path, "--out", str(out)),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if started_writing(process, out, before):
+            time.sleep(rng.uniform(0, 0.6))  # anywhere from the first row to publishing
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+        assert "Traceback" not in stderr, stderr
+        files = published(out)
+        assert set(files.items()) <= set(recorded(db_path).items())  # a visible file is recorded
+        if sig != signal.SIGKILL:
+            # cleaned up at once: nothing of its own left but published batches
+            assert not work_folders(out) - before, stderr
+            if process.returncode not in (0, -sig):  # stopped by us mid-export
+                assert process.returncode == 1 and "interrupted" in stderr.lower(), stderr
+    leftovers = [p.name for p in out.iterdir() if not p.name.startswith(FINAL_PREFIX)]
+    last = run(db_path, "--out", str(out))
+    assert last.returncode == 0, last.stderr
+    if leftovers:
+        assert "interrupted" in last.stderr.lower(), last.stderr  # said so
+    assert sorted(p.name for p in out.iterdir()) == sorted(published(out))  # no temp files
+    assert published(out) == recorded(db_path)  # every recorded batch has its exact file
+    exported = [ref for path in out.iterdir() for ref in references(path)]
+    assert len(exported) == len(set(exported)) == total  # each exactly once, none lost
+    assert "nothing new" in run(db_path, "--out", str(out)).stdout
+
+
+def test_out_through_a_regular_file_exports_nothing(tmp_path: Path) -> None:
+    db_path = tmp_path / "bpu.sqlite3"
+    seed(db_path, 0, 50)
+    (tmp_path / "notes.txt").write_text("not a folder")
+    result = run(db_path, "--out", str(tmp_path / "notes.txt" / "exports"))
+    assert_clear_failure(result, "notes.txt", "nothing")
+    assert recorded(db_path) == {}
+    again = run(db_path, "--out", str(tmp_path / "good"))
+    assert again.returncode == 0 and "batch 1: 50 registrations" in again.stdout
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_exports_nothing_and_leaves_no_file(tmp_path: Path, tiny_disk: Path) -> None:
+    db_path = tmp_path / "bpu.sqlite3"
+    seed(db_path, 0, 3000)  # about 1 MB of CSV on a 64 KB disk
+    result = run(db_path, "--out", str(tiny_disk))
+    assert_clear_failure(result, "no space", "nothing")
+    assert list(tiny_disk.iterdir()) == []  # no partial file with personal data
+    assert recorded(db_path) == {}
+    again = run(db_path, "--out", str(tmp_path / "good"))
+    assert again.returncode == 0 and "batch 1: 3000 registrations" in again.stdout
+
+
+def test_two_exports_to_the_same_file_do_not_mix(tmp_path: Path) -> None:
+    db_path, out = tmp_path / "bpu.sqlite3", tmp_path / "out"
+    seed(db_path, 0, 20000)
+    out.mkdir()
+    target = out / "registrations.csv"
+    processes = [
+        subprocess.Popen(
+            command(db_path, "--all", "--out", str(target)),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in processes]
+    assert sorted(code for code, _, _ in results) == [0, 1], results
+    [refused] = [out + err for code, out, err in results if code == 1]
+    assert "exists" in refused and "Traceback" not in refused
+    assert [p.name for p in out.iterdir()] == ["registrations.csv"]
+    assert recorded(db_path) == {"registrations.csv": sha256(target)}  # one batch, intact
+    assert len(references(target)) == 20000
+
+
+def test_export_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    db_path = tmp_path / "bpu.sqlite3"
+    seed(db_path, 0, 5)
+    old = os.umask(0)
+    try:
+        result = run(db_path, "--out", str(tmp_path / "new" / "folder"))
+        again = run(db_path, "--batch", "1", "--out", str(tmp_path / "again.csv"))
+    finally:
+        os.umask(old)
+    assert result.returncode == 0 and again.returncode == 0
+    [path] = (tmp_path / "new" / "folder").iterdir()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "again.csv").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "new" / "folder").stat().st_mode & 0o777 == 0o700
