@@ -6,7 +6,16 @@ import pytest
 
 from conversations import Kind, KnownRegistration
 from conversations.engine import FLOW_VERSION
-from tests.flowchat import ALL_STAGES, NIK_BUDI, NIK_SITI, FlowChat, at_step, golden, register
+from tests.flowchat import (
+    ALL_STAGES,
+    NIK_BUDI,
+    NIK_SITI,
+    FlowChat,
+    at_step,
+    button,
+    golden,
+    register,
+)
 
 # --- the golden path, once per occupation ----------------------------------------------------
 
@@ -561,3 +570,16 @@ def test_the_number_the_worker_writes_from_is_offered_but_not_when_assisting() -
     assisted(helper)
     helper.play(golden()[:7])
     assert helper.step == "phone" and helper.option_keys == []
+
+
+def test_a_button_counts_only_for_the_question_it_was_shown_with() -> None:
+    chat = at_step("quote")
+    not_now = button(chat.replies, "no")  # "Nanti saja" under the consent
+    chat.tap("reg")
+    chat.send(NIK_SITI)
+    assert chat.step == "birth_confirm"  # whose "Salah, ubah" has the same key, "no"
+    chat.tap_stale(not_now)
+    assert "Tombol itu untuk pertanyaan sebelumnya" in chat.text
+    assert chat.step == "birth_confirm" and chat.session.answers.birth_date is not None
+    chat.tap("no")  # the question's own button still works
+    assert chat.step == "birth_date"

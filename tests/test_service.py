@@ -7,6 +7,8 @@ import io
 import logging
 import random
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -310,3 +312,28 @@ async def test_every_message_twice_and_out_of_order_across_users(
     assert {(r["full_name"], r["phone"]) for r in registered} == {("Siti Aminah", "+6281234567890")}
     stages = await rows(db, "SELECT count(*) AS n FROM funnel_events")
     assert stages[0]["n"] == 12 * 6  # no step skipped
+
+
+async def test_an_updated_registration_is_counted_once(
+    service: ConversationService, db: Database
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.run(GOLDEN)
+    await user.send("choice", "new")  # register again: the same NIK offers an update
+    plain = [(kind, value) for kind, value in flowchat.GOLDEN]
+    await user.run([("choice" if k == "tap" else "text", v) for k, v in plain[:5]])
+    assert "sudah terdaftar" in "\n".join(r.text for r in user.replies)
+    await user.send("choice", "upd")
+    text = await user.run([("choice" if k == "tap" else "text", v) for k, v in plain[5:]])
+    assert "Selesai" in text
+    [registration] = await rows(db, "SELECT revision FROM registrations")
+    assert registration["revision"] == 2
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--db", db.path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    registered = next(line for line in report.splitlines() if line.strip().startswith("registered"))
+    assert registered.split()[1] == "1", report  # the same one registration, not two

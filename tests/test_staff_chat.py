@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 
 from storage import Database, people
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, text_body
 from tests.flowchat import NIK_BUDI, NIK_SITI
 from tests.seed import NOW, add, campaigner_with_campaign, registration
 from tests.telegram_users import (
@@ -211,3 +211,46 @@ async def test_staff_and_campaigners_see_their_commands_in_their_menu(
         "batal",
         "bahasa",
     ]
+
+
+async def test_a_campaigner_removed_mid_registration_cannot_save_it(
+    fake: FakeTelegram, bot: Watched, db_path: Path
+) -> None:
+    campaigner = TelegramUser(fake, bot, CAMPAIGNER)
+    await campaigner.send("/daftarkan")
+    await campaigner.press("Pedagang")
+    await campaigner.press("Lihat iuran saya")
+    await campaigner.send("2 juta")
+    await campaigner.press("Daftar JKK+JKM")
+    await campaigner.send(NIK_SITI)
+    await campaigner.press("Ya, benar")
+    await campaigner.send("Siti Aminah")
+    await campaigner.send("0812 3456 7890")
+    await campaigner.send("Jl. Mawar 5, Kota Surakarta")
+    await campaigner.press("Lewati")
+    assert "Periksa data Anda" in texts(await campaigner.press("1 bulan · Rp13.400"))
+    async with await Database.open(db_path) as db, db.transaction() as conn:
+        [sri] = [p for p in await people.listing(conn, "campaigner") if p.code == "PRS-0123"]
+        await people.deactivate(conn, "campaigner", sri.id)  # staff take the role away
+    answer = texts(await campaigner.press("Ya, daftarkan"))
+    assert "tidak bisa lagi mendaftarkan pekerja" in answer
+    assert "tidak disimpan" in answer
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM registrations").fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM funnel_events WHERE stage = 'registered'"
+        ).fetchone() == (0,)
+        [(data,)] = conn.execute("SELECT data FROM sessions").fetchall()
+    assert "Siti" not in data  # what was typed for the worker is gone too
+
+
+async def test_a_command_and_the_next_message_are_answered_in_order(
+    fake: FakeTelegram, bot: Watched
+) -> None:
+    campaigner = TelegramUser(fake, bot, CAMPAIGNER)
+    await campaigner.send("/start")
+    campaigner.fake.push(text_body(CAMPAIGNER, "/rekap"))  # both in one getUpdates batch
+    campaigner.expected += 1
+    sent = await campaigner.send("Petani")
+    assert "Pendaftaran lewat Anda" in sent[0].text
+    assert "Kita hitung iuran Anda?" in texts(sent[1:])

@@ -302,3 +302,16 @@ async def test_plain_text_only_so_user_input_cannot_break_formatting(
 def test_long_text_is_split_within_telegrams_limit() -> None:
     parts = split_message("x" * 9000, TEXT_LIMIT)
     assert [len(p) for p in parts] == [4096, 4096, 808]
+
+
+async def test_a_refused_press_is_not_shown_as_chosen(fake: FakeTelegram, bot: Watched) -> None:
+    user = TelegramUser(fake, bot, 509)
+    await user.send("/start")
+    question = user.on_screen()
+    await user.send("pedagang")  # typed: the buttons stay on the first question
+    await user.press("Lihat iuran saya")
+    petani = next(b["callback_data"] for b in question.buttons if b["text"] == "Petani")
+    stale = texts(await user.press_on(question, petani))
+    assert "Tombol itu untuk pertanyaan sebelumnya" in stale
+    assert "Petani" not in question.text  # the chat history does not say it was chosen
+    assert question.reply_markup is None  # and its buttons are gone

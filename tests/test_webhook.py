@@ -121,3 +121,30 @@ async def test_health(server: Server) -> None:
     async with aiohttp.ClientSession() as http, http.get(server.url + "/healthz") as response:
         assert response.status == 200
         assert await response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"null",
+        b"[]",
+        b"42",
+        b'"update"',
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than any JSON parser recurses
+        b'{"update_id": "1"}',
+        b'{"update_id": 1, "message": []}',
+        b'{"update_id": 1, "callback_query": {"from": 5}}',
+        b"\xff\xfe\x00",
+    ],
+)
+async def test_junk_is_a_400_and_nothing_is_kept(
+    server: Server, db_path: Path, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(server.url + TELEGRAM_PATH, data=body, headers={SECRET_HEADER: SECRET}) as r,
+    ):
+        assert r.status == 400
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM webhook_inbox").fetchone() == (0,)
+    assert "Traceback" not in caplog.text and not any(r.exc_info for r in caplog.records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -321,3 +322,51 @@ async def test_a_campaigner_on_whatsapp(db_path: Path) -> None:
         await stranger.send("Halo")
         assert "Silakan pilih salah satu pilihan." in texts(await stranger.send("/rekap"))
     await server.graph.stop()
+
+
+async def test_a_recycled_number_is_a_new_person(server: Server, db_path: Path) -> None:
+    owner = WhatsAppUser(server, user_id="ID.1110001")
+    await owner.send("Halo")
+    await owner.press("Petani")
+    await owner.press("Lihat iuran saya")
+    await owner.send("2 juta")
+    await owner.press("Daftar JKK+JKM")
+    assert "Menurut NIK Anda" in texts(await owner.send(NIK_SITI))
+    # The operator gives the number to someone else; Meta gives them a new user id.
+    newcomer = WhatsAppUser(server, user_id="ID.2220002")
+    newcomer.read = owner.read
+    first = texts(await newcomer.send("Halo"))
+    assert "Apa pekerjaan Anda" in first
+    assert "Selamat datang kembali" not in first and "1980" not in first
+    assert sorted(rows(db_path, "SELECT user_key, step FROM sessions")) == [
+        ("ID.1110001", "birth_confirm"),
+        ("ID.2220002", "occupation"),
+    ]
+
+
+async def test_one_notification_from_two_senders_without_numbers(server: Server) -> None:
+    ana = WhatsAppUser(server, wa_id=None, user_id="ID.3330003")
+    budi = WhatsAppUser(server, wa_id=None, user_id="ID.4440004")
+    hello = {"type": "text", "text": {"body": "Halo"}}
+    both = [ana.payload(hello), budi.payload(hello)]
+    value = {
+        "contacts": [p["entry"][0]["changes"][0]["value"]["contacts"][0] for p in both],
+        "messages": [p["entry"][0]["changes"][0]["value"]["messages"][0] for p in both],
+    }
+    assert await server.post(webhook(value)) == 200
+    assert "Apa pekerjaan Anda" in texts(ana.new()) and "Apa pekerjaan Anda" in texts(budi.new())
+    for message in value["messages"]:  # the same without a sender on each message
+        del message["from_user_id"]
+        message["id"] += "-again"
+    assert await server.post(webhook(value)) == 200
+    assert ana.new() == [] and budi.new() == []  # not guessed: never to the wrong person
+
+
+async def test_a_replay_older_than_the_dedupe_window_is_refused(
+    server: Server, db_path: Path
+) -> None:
+    user = WhatsAppUser(server)
+    old = int((NOW - timedelta(days=8)).timestamp())
+    assert await user.send("Halo", timestamp=old) == []
+    assert rows(db_path, "SELECT count(*) FROM sessions") == [(0,)]
+    assert "Apa pekerjaan Anda" in texts(await user.send("Halo"))  # a fresh message is fine
