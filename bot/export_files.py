@@ -11,13 +11,13 @@ import csv
 import io
 import json
 import os
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import xlsxwriter
 
 # The stable export columns, documented in the README. Add at the end; never rename or reorder.
 COLUMNS = (
@@ -124,35 +124,118 @@ def write_jsonl(path: Path, rows: Iterable[list[Value]], created: datetime) -> N
 
 
 def write_xlsx(path: Path, rows: Iterable[list[Value]], created: datetime) -> None:
-    """A streaming workbook (constant memory; its own temporary files go next to `path`). Text
-    stays text: no formulas, numbers or links are made out of what workers typed."""
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "tmpdir": str(path.parent),
-        },
-    )
-    book.set_properties(
-        {"created": created.replace(tzinfo=None), "title": "bpu-bot registrations"}
-    )  # fixed: same bytes again
-    sheet = book.add_worksheet("registrations")
-    sheet.freeze_panes(1, 0)
-    bold = book.add_format({"bold": True})
-    for column, name in enumerate(COLUMNS):
-        sheet.set_column(column, column, max(12, len(name) + 2))
-        sheet.write_string(0, column, name, bold)
-    text, number = sheet._write_string, sheet._write_number  # skip the A1-notation wrapper
-    for row, values in enumerate(rows, start=1):
-        for column, value in enumerate(values):
-            if type(value) is str:
-                text(row, column, value, None)
-            elif value is not None:
-                number(row, column, value, None)
-    book.close()
+    """A workbook with one sheet, streamed: rows go into the zip as they come, so memory stays
+    flat. Cells are typed (numbers as numbers) and text is inline text, never a formula, number
+    or link made out of what workers typed. Every part is dated `created`, so the same batch
+    gives the same bytes. (xlsxwriter spends ~4 µs a cell; this spends well under one.)"""
+    stamp = created.replace(tzinfo=None).isoformat(timespec="seconds")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as book:
+        for name, text in _xlsx_parts(stamp).items():
+            book.writestr(_member(name, created), text)
+        with (
+            book.open(_member("xl/worksheets/sheet1.xml", created), "w", force_zip64=True) as raw,
+            io.BufferedWriter(raw, 1 << 20) as sheet,
+        ):
+            sheet.write(_SHEET_START.encode())
+            for number, values in enumerate(rows, start=2):
+                sheet.write(_xml_row(number, values).encode())
+            sheet.write(_SHEET_END.encode())
+
+
+def _member(name: str, created: datetime) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, created.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # level 1: three times zlib's default speed, for a file about 1.5 times larger
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
+    return info
+
+
+_LETTERS = [("" if i < 26 else chr(64 + i // 26)) + chr(65 + i % 26) for i in range(len(COLUMNS))]
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _NOT_XML.search(text):  # as Excel writes them: _xHHHH_
+        text = _NOT_XML.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+    return text
+
+
+def _xml_row(number: int, values: Sequence[Value], style: str = "") -> str:
+    cells = []
+    for letter, value in zip(_LETTERS, values, strict=True):
+        if type(value) is str:
+            cells.append(
+                f'<c r="{letter}{number}"{style} t="inlineStr"><is>'
+                f'<t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+            )
+        elif value is not None:
+            cells.append(f'<c r="{letter}{number}"{style}><v>{value}</v></c>')
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WIDTHS = "".join(
+    f'<col min="{i}" max="{i}" width="{max(12, len(name) + 2) + 0.7109375}" customWidth="1"/>'
+    for i, name in enumerate(COLUMNS, start=1)
+)
+_SHEET_START = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'
+    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+    f'<sheetFormatPr defaultRowHeight="15"/><cols>{_WIDTHS}</cols><sheetData>'
+    + _xml_row(1, COLUMNS, ' s="1"')  # the header, bold
+)
+_SHEET_END = "</sheetData></worksheet>"
+
+
+def _xlsx_parts(stamp: str) -> dict[str, str]:
+    """The workbook's fixed parts: content types, relationships, workbook, styles, properties."""
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    package = "http://schemas.openxmlformats.org/package/2006"
+    office = "application/vnd.openxmlformats-officedocument"
+    return {
+        "[Content_Types].xml": head + f'<Types xmlns="{package}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{office}.spreadsheetml.sheet.'
+        'main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{office}.'
+        'spreadsheetml.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{office}.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-'
+        'package.core-properties+xml"/></Types>',
+        "_rels/.rels": head + f'<Relationships xmlns="{package}/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        f'<Relationship Id="rId2" Type="{package}/relationships/metadata/core-properties" '
+        'Target="docProps/core.xml"/></Relationships>',
+        "docProps/core.xml": head
+        + f'<cp:coreProperties xmlns:cp="{package}/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<dc:title>bpu-bot registrations</dc:title><dc:creator>bpu-bot</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}Z</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}Z</dcterms:modified>'
+        "</cp:coreProperties>",
+        "xl/workbook.xml": head
+        + f'<workbook {_NS} xmlns:r="{_REL}"><bookViews><workbookView/></bookViews>'
+        '<sheets><sheet name="registrations" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": head + f'<Relationships xmlns="{package}/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": head + f"<styleSheet {_NS}>"
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+        'borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+        'fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" '
+        'borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1">'
+        '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+    }
 
 
 def _text(path: Path, encoding: str) -> io.TextIOWrapper:

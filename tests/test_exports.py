@@ -232,3 +232,12 @@ async def test_a_batch_too_large_for_one_xlsx_sheet_is_refused(
         await run(db, tmp_path, "xlsx")
     assert await db.fetch_all("SELECT * FROM export_batches") == []  # rows not marked
     assert (await run(db, tmp_path, "csv")).rows == 3
+
+
+async def test_xml_special_and_control_characters_stay_readable_in_xlsx(
+    db: Database, tmp_path: Path
+) -> None:
+    await add(db, registration(1, address="Jl. <Mawar> & Melati\x07", full_name=" Siti "))
+    [row] = read_xlsx((await run(db, tmp_path, "xlsx")).path)
+    assert row["address"] in ("Jl. <Mawar> & Melati\x07", "Jl. <Mawar> & Melati_x0007_")
+    assert row["full_name"] == " Siti "  # spaces kept
