@@ -54,20 +54,21 @@ from telegram.ext import (  # noqa: E402
 )
 from telegram.request import BaseRequest  # noqa: E402
 
-# The golden path after opening the chat: (kind, value) with the NIK filled in per worker.
+# The golden path after opening the chat: (kind, value) with the NIK filled in per worker. A
+# button sends its key tagged with the question it was shown with, as the channels do.
 GOLDEN = [
-    ("choice", "pedagang"),
-    ("choice", "next"),
+    ("choice", "occupation|pedagang"),
+    ("choice", "benefits|next"),
     ("text", "2 juta"),
-    ("choice", "reg"),
+    ("choice", "quote|reg"),
     ("text", "{nik}"),
-    ("choice", "yes"),
+    ("choice", "birth_confirm|yes"),
     ("text", "Siti Aminah"),
     ("text", "0812 3456 7890"),
     ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
-    ("choice", "skip"),
-    ("choice", "p1"),
-    ("choice", "ok"),
+    ("choice", "email|skip"),
+    ("choice", "period|p1"),
+    ("choice", "summary|ok"),
 ]
 MESSAGES_PER_WORKER = 1 + len(GOLDEN)
 
@@ -209,7 +210,10 @@ async def full_path(workers: int, paced: bool, folder: Path) -> dict[str, Any]:
                 incoming = Incoming("bench", key, mid, Kind.CHOICE, choice=value)
             else:
                 incoming = Incoming("bench", key, mid, Kind.TEXT, text=value)
-            await service.handle(incoming)
+            await service.handle(incoming, delivered)  # replies kept until sent, as in a channel
+
+        async def delivered(replies: object, **_: object) -> None:
+            pass
 
         elapsed, latencies = await drive(workers, send, paced)
         [(registered,)] = await db.fetch_all("SELECT count(*) FROM registrations")
