@@ -7,6 +7,7 @@ import re
 import phonenumbers
 
 from .parsing import Invalid, normalize
+from .text_input import ascii_digits
 
 NAME_MAX = 80
 ADDRESS_MAX = 200
@@ -27,8 +28,8 @@ def clean_name(text: str) -> str:
 
 def clean_phone(text: str) -> str:
     """An Indonesian mobile number in E.164, from "0812 3456 7890", "+62 812-..." or "62812..."."""
-    raw = re.sub(r"[\s().\-/]", "", text)
-    if not re.fullmatch(r"\+?\d{6,16}", raw):
+    raw = re.sub(r"[\s().\-/\u2010-\u2015\u2212]", "", ascii_digits(text))
+    if not re.fullmatch(r"\+?[0-9]{6,16}", raw):
         raise Invalid("phone.format")
     try:
         number = phonenumbers.parse(raw, "ID")

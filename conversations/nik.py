@@ -8,6 +8,7 @@ from datetime import date
 from typing import Literal
 
 from .parsing import Invalid, resolve_century
+from .text_input import ascii_digits
 
 # Province codes per Kepmendagri 300.2.2-2138/2025 (bpu-facts.md section 4).
 PROVINCES = frozenset(
@@ -33,9 +34,10 @@ def mask(nik: str) -> str:
 
 
 def parse_nik(text: str, today: date) -> Nik:
-    """Validate a NIK typed with any spaces, dots or dashes; derive birth date and gender."""
-    digits = re.sub(r"[\s.\-]", "", text)
-    if not digits.isdigit():
+    """Validate a NIK typed with any spaces, dots or dashes, in any script's digits; derive
+    birth date and gender. The value is always 16 ASCII digits, so one NIK is one key."""
+    digits = re.sub(r"[\s.\-\u2010-\u2015\u2212]", "", ascii_digits(text))
+    if not re.fullmatch(r"[0-9]+", digits):
         raise Invalid("nik.digits")
     if len(digits) != 16:
         raise Invalid("nik.length")

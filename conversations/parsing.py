@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from .text_input import ascii_digits
+
 
 class Invalid(ValueError):
     """Input that cannot be accepted; `code` names why (e.g. "nik.province")."""
@@ -22,8 +24,8 @@ class Invalid(ValueError):
 
 
 def normalize(text: str) -> str:
-    """Lower-case, accents and control characters removed, white space folded."""
-    text = unicodedata.normalize("NFKC", text)
+    """Lower-case, digits in ASCII, control characters removed, white space folded."""
+    text = ascii_digits(unicodedata.normalize("NFKC", text))
     text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
     return " ".join(text.lower().split())
 
@@ -64,7 +66,9 @@ _DIGIT_WORDS = {
 }
 _SCALE_WORDS = {"ribu": 1_000, "seribu": 1_000, "juta": 1_000_000, "sejuta": 1_000_000}
 _MAX_AMOUNT = 10**12
-_NUMBER_UNIT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(juta|jta|jt|jeti|ribu|rebu|rbu|rb|k|j)?(?![a-z])")
+_NUMBER_UNIT = re.compile(
+    r"([0-9]+(?:[.,][0-9]+)*)\s*(juta|jta|jt|jeti|ribu|rebu|rbu|rb|k|j)?(?![a-z])"
+)
 
 
 def _number(token: str, has_unit: bool) -> float:
@@ -111,7 +115,7 @@ def _words_amount(words: Sequence[str]) -> float | None:
             total += (base + (0.5 if half else 0)) * _SCALE_WORDS[word]
             group = last = 0.0
             half, seen = False, True
-        elif word.isdigit():
+        elif word.isdecimal():  # ASCII: `words` come from [a-z]+|[0-9]+
             last, seen = float(word), True
     return total + group + last if seen else None
 
@@ -122,9 +126,9 @@ def parse_money(text: str) -> int:
     if re.search(r"\b(hari|sehari|harian|minggu|seminggu|mingguan|day|week)\b", s):
         raise Invalid("money.not_monthly")
     s = re.sub(r"\b(rp|idr)\.?\s*", " ", s)
-    s = re.sub(r"[,.]-|[,.]00\b(?![.,]\d)", "", s)
-    s = re.sub(r"(?<=\d) (?=\d{3}\b)", "", s)  # "1 500 000"
-    words = re.findall(r"[a-z]+|\d+", s)
+    s = re.sub(r"[,.]-|[,.]00\b(?![.,][0-9])", "", s)
+    s = re.sub(r"(?<=[0-9]) (?=[0-9]{3}\b)", "", s)  # "1 500 000"
+    words = re.findall(r"[a-z]+|[0-9]+", s)
     if any(
         w in _DIGIT_WORDS or w in ("setengah", "belas", "puluh", "ratus", "sejuta", "seribu")
         for w in words
@@ -228,16 +232,16 @@ def _make_date(day: int, month: int, year: int, two_digit: bool, today: date) ->
 def parse_birth_date(text: str, today: date) -> date:
     """A past date from "17-8-80", "17/08/1980", "17 Agustus 1980", "1980-08-17", "17081980"."""
     s = normalize(text)
-    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", s):
+    if m := re.fullmatch(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})", s):
         return _make_date(int(m[3]), int(m[2]), int(m[1]), False, today)
-    if m := re.fullmatch(r"(\d{1,2})[-/. ]+(\d{1,2})[-/. ]+(\d{2}|\d{4})", s):
+    if m := re.fullmatch(r"([0-9]{1,2})[-/. ]+([0-9]{1,2})[-/. ]+([0-9]{2}|[0-9]{4})", s):
         return _make_date(int(m[1]), int(m[2]), int(m[3]), len(m[3]) == 2, today)
-    if m := re.fullmatch(r"(\d{1,2})[-/. ]*([a-z]+)[-/. ]*(\d{2}|\d{4})", s):
+    if m := re.fullmatch(r"([0-9]{1,2})[-/. ]*([a-z]+)[-/. ]*([0-9]{2}|[0-9]{4})", s):
         month = _MONTHS.get(m[2])
         if month is None:
             raise Invalid("date.format")
         return _make_date(int(m[1]), month, int(m[3]), len(m[3]) == 2, today)
-    if m := re.fullmatch(r"(\d{2})(\d{2})(\d{4}|\d{2})", s):
+    if m := re.fullmatch(r"([0-9]{2})([0-9]{2})([0-9]{4}|[0-9]{2})", s):
         return _make_date(int(m[1]), int(m[2]), int(m[3]), len(m[3]) == 2, today)
     raise Invalid("date.format")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from conversations.fields import clean_phone
 from conversations.nik import PROVINCES, parse_nik
 from conversations.parsing import Invalid
+from conversations.text_input import clean_text
+from tests.test_bad_input import written_anyhow
 
 TODAY = date(2026, 11, 21)
 SEPARATORS = st.sampled_from(["", " ", ".", "-", "  "])
@@ -104,3 +107,36 @@ def test_foreign_numbers_are_refused(country: str, rest: str) -> None:
     with pytest.raises(Invalid) as caught:
         clean_phone(country + rest)
     assert caught.value.code in ("phone.foreign", "phone.format")
+
+
+# --- any script's digits, any invisible character ------------------------------------------
+
+
+@settings(max_examples=200)
+@given(data=st.data(), female=st.booleans(), serial=st.integers(1, 9999))
+def test_a_nik_in_any_digits_is_the_same_ascii_nik(
+    data: st.DataObject, female: bool, serial: int
+) -> None:
+    digits = nik_digits(33, 72, 5, date(1980, 8, 17), female, serial)
+    assert parse_nik(data.draw(written_anyhow(digits)), TODAY).value == digits
+    with_invisible = data.draw(written_anyhow(digits, invisible=True))
+    assert parse_nik(clean_text(with_invisible), TODAY).value == digits
+
+
+@settings(max_examples=200)
+@given(data=st.data(), number=st.sampled_from(MOBILES))
+def test_a_mobile_in_any_digits_is_the_same_e164(data: st.DataObject, number: str) -> None:
+    assert clean_phone("0" + data.draw(written_anyhow(number))) == "+62" + number
+    with_invisible = "0" + data.draw(written_anyhow(number, invisible=True))
+    assert clean_phone(clean_text(with_invisible)) == "+62" + number
+
+
+@settings(max_examples=300)
+@given(text=st.text(alphabet=st.characters(exclude_categories=()), max_size=200))
+def test_clean_text_leaves_ascii_digits_and_no_invisible_character(text: str) -> None:
+    cleaned = clean_text(text)
+    cleaned.encode("utf-8")  # raises on a lone surrogate, which SQLite cannot store
+    for ch in cleaned:
+        assert unicodedata.category(ch) not in ("Cc", "Cf", "Cs") or ch == "\n"
+        assert unicodedata.digit(ch, None) is None or ch in "0123456789"
+    assert clean_text(cleaned) == cleaned

@@ -1,0 +1,60 @@
+"""Every text a worker sends is cleaned once, before the conversation reads it.
+
+What comes out has ASCII digits only (a NIK typed in Arabic-Indic, fullwidth or bold digits is
+the same NIK), line breaks as "\\n", and no control, format or surrogate character: no terminal
+escape, bell, NUL, bidi override or zero-width character can reach storage or an export, and
+SQLite never meets a string it cannot encode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from functools import lru_cache
+
+from .model import Incoming
+
+MAX_CHARS = 4096  # Telegram's and WhatsApp's own limit; no answer comes near it
+_LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # controls, format (bidi, zero-width), surrogates
+
+
+@lru_cache(maxsize=4096)
+def _clean_char(ch: str) -> str:
+    if ch == "\n":
+        return ch
+    if ch in _LINE_BREAKS:
+        return "\n"
+    category = unicodedata.category(ch)
+    if ch == "\t" or category == "Zs":
+        return " "
+    if category in _INVISIBLE:
+        return ""
+    digit = unicodedata.digit(ch, None)  # any script's digits, superscripts, circled digits
+    return ch if digit is None else str(digit)
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every digit of any script as its ASCII digit; nothing else changed."""
+    if text.isascii():
+        return text
+    return "".join(ch if (d := unicodedata.digit(ch, None)) is None else str(d) for ch in text)
+
+
+def clean_text(text: str) -> str:
+    """Compatibility forms folded (NFKC), digits in ASCII, invisible characters removed,
+    line breaks as "\\n", at most MAX_CHARS characters."""
+    # Digits first: NFKC would turn "⒎" or "🄈" into "7." or "7,", which no number allows.
+    text = ascii_digits(text[:MAX_CHARS].replace("\r\n", "\n"))
+    text = unicodedata.normalize("NFKC", text)  # fullwidth, ligatures, compatibility letters
+    return "".join(map(_clean_char, text))[:MAX_CHARS]
+
+
+def clean_incoming(incoming: Incoming) -> Incoming:
+    """The message as the flow should read it: its text and shared number cleaned."""
+    phone = incoming.contact_phone
+    return dataclasses.replace(
+        incoming,
+        text=clean_text(incoming.text),
+        contact_phone=None if phone is None else clean_text(phone),
+    )

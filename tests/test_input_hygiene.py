@@ -1,0 +1,230 @@
+"""Whatever digits and invisible characters a worker types: one NIK is one registration, every
+number is stored in ASCII, nothing crashes, and no control character reaches storage or exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bot.service import ConversationService
+from storage import Database
+from tests.flowchat import NIK_SITI
+from tests.test_service import GOLDEN, User, rows
+
+# NIK_SITI written the ways a phone keyboard, a copy-paste or an attacker may write it.
+FULLWIDTH = "３３７２０５５７０８８００００１"
+ARABIC_INDIC = "٣٣٧٢٠٥٥٧٠٨٨٠٠٠٠١"
+MATH_BOLD = "𝟑𝟑𝟕𝟐𝟎𝟓𝟓𝟕𝟎𝟖𝟖𝟎𝟎𝟎𝟎𝟏"
+MIXED = "3３٧𝟐 ०५५७ ০৮৮০ ๐๐๐1"  # ASCII, fullwidth, Arabic-Indic, bold, Devanagari, Bengali, Thai
+SUPERSCRIPT = "³³72055708800001"
+ZERO_WIDTH = "3372\u200b0557\u200c0880\u200d0001\ufeff"
+SPELLINGS = [FULLWIDTH, ARABIC_INDIC, MATH_BOLD, MIXED, SUPERSCRIPT, ZERO_WIDTH]
+
+TAKEN = "NIK 3372••••••••0001 sudah terdaftar lewat layanan ini"
+TROUBLE = "Maaf, ada gangguan"
+# Characters that must never reach a registration or an export: terminal escapes, bell, NUL,
+# bidi overrides and isolates, zero-width characters.
+HOSTILE = "\x1b\x07\x00\x08\x7f\x9b\u202e\u202d\u2066\u2069\u200b\u200e\ufeff"
+
+
+def only_visible(text: str) -> bool:
+    """No control (except line ends), format or surrogate character."""
+    return not any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in "\r\n" for ch in text
+    )
+
+
+def through_nik(nik: str) -> list[tuple[str, str]]:
+    """The golden path with the NIK typed as `nik`."""
+    return [(kind, nik if value == NIK_SITI else value) for kind, value in GOLDEN]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+async def test_the_same_nik_in_other_digits_is_already_registered(
+    service: ConversationService, db: Database, spelling: str
+) -> None:
+    await User(service, "a").run([("open", ""), *GOLDEN])
+    other = User(service, "b")
+    await other.send("open")
+    await other.run(GOLDEN[:4])
+    text = await other.send("text", spelling)
+    assert TAKEN in text
+    assert len(other.replies[-1].options) == 2  # another NIK, or stop: no update
+    assert len(await rows(db, "SELECT * FROM registrations")) == 1
+
+
+async def test_a_registration_typed_in_other_digits_is_stored_in_ascii(
+    service: ConversationService, db: Database
+) -> None:
+    user = User(service)
+    script = [
+        (
+            kind,
+            {"2 juta": "٢ juta", NIK_SITI: MIXED, "0812 3456 7890": "０８１２ ३४५६ ٧٨٩٠"}.get(
+                value, value
+            ),
+        )
+        for kind, value in GOLDEN
+    ]
+    await user.send("open")
+    text = await user.run(script)
+    assert "Selesai, Anda sudah terdaftar" in text
+    [reg] = await rows(db, "SELECT nik, phone, income_stated FROM registrations")
+    assert reg == {"nik": NIK_SITI, "phone": "+6281234567890", "income_stated": 2_000_000}
+
+
+@pytest.mark.parametrize("nik", [SUPERSCRIPT, "³³⁷²⁰⁵⁵⁷⁰⁸⁸⁰⁰⁰⁰¹", "²", "¹" * 15, "𝟏" * 5000])
+async def test_superscript_digits_at_the_nik_question_get_an_answer(
+    service: ConversationService, nik: str
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.run(GOLDEN[:4])
+    text = await user.send("text", nik)
+    assert text and TROUBLE not in text
+    if nik.startswith("³³"):  # read as NIK_SITI: the birth date it holds is confirmed
+        assert "Menurut NIK Anda: lahir 17 Agustus 1980, perempuan. Benar?" in text
+    else:
+        assert "NIK" in text and text.endswith("Ketik NIK Anda: 16 angka di bagian atas KTP.")
+
+
+@pytest.mark.parametrize("step_index", [0, 2, 4, 7, 10])  # occupation, income, NIK, phone, months
+async def test_a_lone_surrogate_or_huge_number_gets_an_answer(
+    service: ConversationService, db: Database, step_index: int
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.run(GOLDEN[:step_index])
+    for text in ["\ud800", "9" * 5000, "²" * 3000, "\x00" * 100]:
+        reply = await user.send("text", text)
+        assert reply and TROUBLE not in reply
+    await user.run(GOLDEN[step_index:])
+    [reg] = await rows(db, "SELECT nik, phone FROM registrations")
+    assert reg == {"nik": NIK_SITI, "phone": "+6281234567890"}
+
+
+# --- control and format characters never reach storage or exports ---------------------------
+
+
+def export(db: Path, out: Path, fmt: str) -> Path:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BPU_")}
+    args = ["export", "--format", fmt, "--all", "--out", str(out), "--db", str(db)]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [path] = [p for p in out.iterdir() if p.suffix == f".{fmt}"]
+    return path
+
+
+async def test_control_and_bidi_characters_never_reach_the_row_nor_an_export(
+    service: ConversationService, db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    user = User(service)
+    answers = {
+        "Siti Aminah": "\u202eSiti\x07 Ami\x00nah\u200b",
+        "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta": (
+            "Jl. Mawar 5\x1b[2J RT 02\x00/RW 03,\udcff\x07 \u202eKauman\u202c,"
+            "\r\n\u2066Kota Surakarta\x9b"
+        ),
+    }
+    script = [(kind, answers.get(value, value)) for kind, value in GOLDEN]
+    script[9] = ("text", "siti\x1b@\u202email.co\x07")  # an e-mail instead of Skip
+    await user.send("open")
+    assert "Selesai, Anda sudah terdaftar" in await user.run(script)
+    [reg] = await rows(db, "SELECT full_name, address, email, city FROM registrations")
+    assert reg == {
+        "full_name": "Siti Aminah",
+        "address": "Jl. Mawar 5[2J RT 02/RW 03, Kauman, Kota Surakarta",
+        "email": "siti@mail.co",
+        "city": "Kota Surakarta",
+    }
+    assert only_visible("".join(str(v) for v in reg.values()))
+    with sqlite3.connect(db_path) as conn:
+        stored = conn.execute("SELECT * FROM registrations").fetchone()
+    assert only_visible("".join(str(v) for v in stored))
+
+    csv_path = export(db_path, tmp_path / "csv", "csv")
+    raw = csv_path.read_text("utf-8-sig")
+    assert only_visible(raw) and not any(ch in raw for ch in HOSTILE)
+    [row] = list(csv.DictReader(raw.splitlines(), delimiter=";"))
+    assert row["full_name"] == "Siti Aminah"
+
+    jsonl_path = export(db_path, tmp_path / "jsonl", "jsonl")
+    raw = jsonl_path.read_text("utf-8")
+    [record] = [json.loads(line) for line in raw.splitlines()]
+    assert only_visible(raw) and only_visible("".join(str(v) for v in record.values()))
+    assert record["address"] == "Jl. Mawar 5[2J RT 02/RW 03, Kauman, Kota Surakarta"
+
+
+# --- the terminal chat ----------------------------------------------------------------------
+
+
+def chat(db: Path, data: bytes, **env_changes: str) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BPU_")} | env_changes
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(db)],
+        input=data,
+        capture_output=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+HUGE = "7" * 5000
+
+
+def test_the_terminal_chat_answers_odd_digits_and_huge_numbers(tmp_path: Path) -> None:
+    lines = [
+        HUGE,  # occupation: no such option
+        "²",  # occupation 2: Ojek pangkalan
+        "¹",  # see my premium
+        HUGE,  # income: more than the maximum
+        "kembali",
+        "٣",  # income option 3: Rp2 juta
+        "1",  # register
+        "²",  # NIK: too short
+        HUGE,  # NIK: too long
+        "３３７２ ０５５７ ０８８０ ０００１",
+        "1",
+        "Siti Aminah",
+        "0812\x07 3456 7890\x1b",
+    ]
+    db = tmp_path / "chat.sqlite3"
+    result = chat(db, "".join(f"{line}\n" for line in lines).encode())
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+    out = result.stdout.decode()
+    assert "> 2\nAnda seharian di jalan." in out  # the echo shows what the bot read
+    assert "> 3\nIuran Anda untuk penghasilan Rp2.000.000 sebulan:" in out
+    assert "> 2\nNIK terdiri dari 16 angka." in out
+    assert out.count("NIK terdiri dari 16 angka.") == 2
+    assert "Menurut NIK Anda: lahir 17 Agustus 1980, perempuan. Benar?" in out
+    assert "Ketik alamat sesuai KTP" in out
+    assert only_visible(out)
+    with sqlite3.connect(db) as conn:
+        [data] = conn.execute("SELECT data FROM sessions").fetchone()
+    assert '"nik":"3372055708800001"' in data and '"phone":"+6281234567890"' in data
+
+
+def test_the_terminal_chat_survives_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    data = b"1\n1\n\xff\xfe juta\n\xed\xa0\x80\n2 juta\n"
+    for encoding in ("utf-8", "utf-8:surrogateescape"):
+        result = chat(tmp_path / f"{encoding}.sqlite3", data, PYTHONIOENCODING=encoding)
+        assert result.returncode == 0, result.stderr.decode()
+        out = result.stdout.decode()
+        assert "Iuran Anda untuk penghasilan Rp2.000.000 sebulan:" in out
+        assert only_visible(out)
