@@ -390,8 +390,8 @@ async def _recover(db: Database, zone: ZoneInfo) -> None:
 
 
 async def _settle(db: Database, batch_id: int, leftover: bool = False) -> None:
-    """Bring a batch that is not done to an end: a `writing` batch is undone, a `committed`
-    one published (or undone if its name was taken meanwhile: its file never appeared)."""
+    """Bring a batch that is not done to an end: a `committed` one is published, a `writing`
+    one (or a committed one whose file never appeared and cannot be put in place) undone."""
     async with db.transaction() as conn:
         batches, _ = await exports.leftovers(conn)
     found = [(batch, temp) for batch, temp in batches if batch.id == batch_id]
@@ -399,24 +399,14 @@ async def _settle(db: Database, batch_id: int, leftover: bool = False) -> None:
         return
     batch, temp = found[0]
     work = Path(temp) if temp else None
-    file = work / batch.file_name if work and batch.file_name else None
-    if batch.state == "committed" and file and batch.path:
-        target = Path(batch.path)
-        try:
-            if file.exists() and file_sha256(file) == batch.sha256:
-                _publish(file, target)
-            elif not (target.exists() and file_sha256(target) == batch.sha256):
-                raise FileNotFoundError(errno.ENOENT, "file lost", str(file))
-        except FileExistsError:
-            pass  # taken by someone else: undone below
-        else:
-            if work:
-                shutil.rmtree(work, ignore_errors=True)
-            async with db.transaction() as conn:
-                await exports.finish(conn, batch.id, str(work))
-            if leftover:
-                log.warning("finished batch %d of an interrupted export: %s", batch.id, batch.path)
-            return
+    if batch.state == "committed" and _in_place(batch, work):
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+        async with db.transaction() as conn:
+            await exports.finish(conn, batch.id, str(work))
+        if leftover:
+            log.warning("finished batch %d of an interrupted export: %s", batch.id, batch.path)
+        return
     if work:
         shutil.rmtree(work, ignore_errors=True)
     async with db.transaction() as conn:
@@ -426,3 +416,21 @@ async def _settle(db: Database, batch_id: int, leftover: bool = False) -> None:
             "undid batch %d of an interrupted export: its registrations are still to be exported",
             batch.id,
         )
+
+
+def _in_place(batch: Batch, work: Path | None) -> bool:
+    """Whether the committed batch's file is (now) at its final name, with its digest."""
+    if not batch.path or not batch.file_name:
+        return False
+    target = Path(batch.path)
+    file = work / batch.file_name if work else None
+    try:
+        if file and file.exists() and file_sha256(file) == batch.sha256:
+            _publish(file, target)
+            return True
+        return target.exists() and file_sha256(target) == batch.sha256  # linked before a kill
+    except FileExistsError:  # linked before a kill, or the name taken by some other file
+        return file is not None and os.path.samefile(file, target)
+    except OSError as error:
+        log.warning("batch %d could not be put in place: %s", batch.id, error.strerror)
+        return False

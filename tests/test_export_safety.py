@@ -14,12 +14,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+import bot.exports
+from bot.exports import NothingToExport, export
 from storage import Database
+from tests.seed import NOW, add, registration
 
 ROOT = Path(__file__).resolve().parent.parent
+ZONE = ZoneInfo("Asia/Jakarta")
 FINAL_PREFIX = "bpu-registrations-batch"
 
 
@@ -243,3 +248,34 @@ def test_export_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
     assert (tmp_path / "again.csv").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "new" / "folder").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("linked", [False, True])
+async def test_a_batch_killed_while_being_published_is_finished_by_the_next_export(
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    linked: bool,
+) -> None:
+    """Deterministic: the process dies right after the batch's commit, before or after the
+    file got its final name; the next export (whatever it is asked for) completes it."""
+    for i in range(3):
+        await add(db, registration(i))
+    out = tmp_path / "out"
+
+    def dies(file: Path, target: Path) -> None:
+        if linked:
+            os.link(file, target)
+        raise KeyboardInterrupt  # as abrupt as a kill: nothing after it runs
+
+    monkeypatch.setattr(bot.exports, "_publish", dies)
+    with pytest.raises(KeyboardInterrupt):
+        await export(db, fmt="csv", actor="t", now=NOW, zone=ZONE, out=out)
+    monkeypatch.undo()
+    with pytest.raises(NothingToExport):  # the rows went out in batch 1, finished now
+        await export(db, fmt="csv", actor="t", now=NOW, zone=ZONE, out=out)
+    assert "finished batch 1 of an interrupted export" in caplog.text
+    assert [p.name for p in out.iterdir()] == ["bpu-registrations-batch00001.csv"]
+    assert published(out) == recorded(Path(db.path))
+    assert len(references(out / "bpu-registrations-batch00001.csv")) == 3
