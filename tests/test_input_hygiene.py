@@ -16,7 +16,7 @@ import pytest
 
 from bot.service import ConversationService
 from storage import Database
-from tests.flowchat import NIK_SITI
+from tests.flowchat import NIK_SITI, at_step, golden
 from tests.test_service import GOLDEN, User, rows
 
 # NIK_SITI written the ways a phone keyboard, a copy-paste or an attacker may write it.
@@ -79,6 +79,18 @@ async def test_a_registration_typed_in_other_digits_is_stored_in_ascii(
     assert "Selesai, Anda sudah terdaftar" in text
     [reg] = await rows(db, "SELECT nik, phone, income_stated FROM registrations")
     assert reg == {"nik": NIK_SITI, "phone": "+6281234567890", "income_stated": 2_000_000}
+
+
+def test_dates_and_months_in_other_digits() -> None:
+    chat = at_step("birth_confirm")
+    chat.tap(chat.option_keys[1])  # "No, change it"
+    chat.send("١٨ Agustus ١٩٨٠")  # Arabic-Indic
+    chat.tap(chat.option_keys[1])  # female
+    chat.play(golden()[6:10])
+    chat.send("३ bulan")  # Devanagari
+    chat.tap(chat.option_keys[0])
+    assert chat.registration.birth_date.isoformat() == "1980-08-18"
+    assert chat.registration.period_months == 3
 
 
 @pytest.mark.parametrize("nik", [SUPERSCRIPT, "³³⁷²⁰⁵⁵⁷⁰⁸⁸⁰⁰⁰⁰¹", "²", "¹" * 15, "𝟏" * 5000])
