@@ -230,10 +230,13 @@ async def latency(db_path: Path, workers: int, idle_seconds: float = 5.0) -> Non
         await asyncio.sleep(idle_seconds)
         export_from = time.perf_counter()
         command = Incoming("telegram", "1", "ekspor-1", Kind.TEXT, text="/ekspor")
-        await staff.handle(command, no_delivery, telegram_id="1")
-        export_until = time.perf_counter()
-        stop.set()
-        await asyncio.gather(*fleet)
+        run = getattr(staff, "route", None) or staff.handle  # `handle` before 2026-11-24
+        try:
+            await run(command, no_delivery, telegram_id="1")
+            export_until = time.perf_counter()
+        finally:
+            stop.set()
+            await asyncio.gather(*fleet)
     idle = [s for t, s in timings if idle_from <= t < export_from]
     during = [s for t, s in timings if export_from <= t < export_until]
     print(f"/ekspor took {export_until - export_from:.1f} s; {workers} workers")
