@@ -68,6 +68,13 @@ ROLE_COMMANDS: dict[Role, list[tuple[str, str]]] = {
 }
 
 
+def _chat_id(telegram_id: str | None) -> bool:
+    """A Telegram user id as stored: plain ASCII digits of a sane length (ids are 64-bit)."""
+    return bool(
+        telegram_id and len(telegram_id) <= 20 and telegram_id.isascii() and telegram_id.isdecimal()
+    )
+
+
 def command_of(text: str) -> str | None:
     match = _COMMAND.match(text.strip().lower())
     return match[1] if match and match[1] in ROLES else None
@@ -133,13 +140,13 @@ class StaffChat:
     async def telegram_roles(self) -> dict[int, set[Role]]:
         """Telegram chats of active staff and campaigners, with their roles."""
         roles: dict[int, set[Role]] = {}
-        async with self.service.db.transaction() as conn:
+        async with self.service.db.reading() as conn:
             for role in ("staff", "campaigner"):
                 for person in await people.listing(conn, role):
-                    if person.active and person.telegram_id and person.telegram_id.isdigit():
+                    if person.active and _chat_id(person.telegram_id):
                         roles.setdefault(int(person.telegram_id), set()).add(role)
         for telegram_id in self.settings.first_staff:
-            if telegram_id.isdigit():
+            if _chat_id(telegram_id):
                 roles.setdefault(int(telegram_id), set()).add("staff")
         return roles
 
