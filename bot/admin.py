@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
+import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ from conversations.fields import clean_phone
 from conversations.i18n import translator
 from conversations.parsing import Invalid
 from storage import Database, audit, campaigns, people
+from storage.database import BadDatabase
 from storage.stats import funnel
 from storage.times import day_start
 
@@ -49,8 +52,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--place", required=True, help='e.g. "Pasar Klewer, Solo"')
     create.add_argument("--branch", required=True, help='branch office, e.g. "Surakarta"')
     create.add_argument("--campaigner", help="code of the responsible campaigner")
-    create.add_argument("--starts", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
-    create.add_argument("--ends", type=date.fromisoformat, help="YYYY-MM-DD (default open)")
+    create.add_argument("--starts", type=day, help="YYYY-MM-DD (default today)")
+    create.add_argument("--ends", type=day, help="YYYY-MM-DD (default open)")
     actions.add_parser("list", help="all campaigns")
     for name, text in (("show", "details and links"), ("close", "stop counting it as active")):
         actions.add_parser(name, help=text).add_argument("code")
@@ -65,30 +68,51 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     exporting.add_argument(
         "--all", action="store_true", help="include registrations exported before"
     )
-    exporting.add_argument("--since", type=date.fromisoformat, help="registered on or after")
-    exporting.add_argument("--until", type=date.fromisoformat, help="registered on or before")
+    exporting.add_argument("--since", type=day, help="registered on or after (YYYY-MM-DD)")
+    exporting.add_argument("--until", type=day, help="registered on or before (YYYY-MM-DD)")
     exporting.add_argument("--campaign", help="only this campaign code")
 
     stats = commands.add_parser(
         "stats", help="the funnel, with drop-off, by occupation, channel, campaign and campaigner"
     )
-    stats.add_argument(
-        "--since", type=date.fromisoformat, help="conversations started on or after (YYYY-MM-DD)"
-    )
-    stats.add_argument("--until", type=date.fromisoformat, help="... on or before")
+    stats.add_argument("--since", type=day, help="conversations started on or after (YYYY-MM-DD)")
+    stats.add_argument("--until", type=day, help="... on or before")
     stats.add_argument("--campaign", help="only this campaign code")
+
+
+def day(text: str) -> date:
+    """A date argument, YYYY-MM-DD only: other forms (1/11/2026) are ambiguous to staff."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # 2026-13-01
+    raise argparse.ArgumentTypeError(f"invalid date {text}: use YYYY-MM-DD")
 
 
 def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+def creates(args: argparse.Namespace) -> bool:
+    """Only commands that add something may make a new database; the others refuse a missing
+    one, so a mistyped --db is reported instead of quietly becoming an empty database."""
+    return getattr(args, "action", None) in ("add", "create")
+
+
+def fail(message: object, status: int = 1) -> int:
+    """An error for staff: one line on stderr (looked up now: tests may have replaced it)."""
+    print(message, file=sys.stderr)
+    return status
+
+
 async def run(
     args: argparse.Namespace, settings: Settings, rules: Rules, out: TextIO | None = None
 ) -> int:
-    """Carry out one staff command; returns the exit status."""
+    """Carry out one staff command; returns the exit status. Raises BadDatabase (one line)
+    when the database is missing (for a command that does not create it) or unusable."""
     out = out or sys.stdout  # looked up now: tests and callers may have replaced it
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.db_path, create=creates(args)) as db:
         handler = {
             "staff": _people,
             "campaigner": _people,
@@ -96,7 +120,12 @@ async def run(
             "export": _export,
             "stats": _stats,
         }[args.command]
-        return await handler(args, settings, rules, db, out)
+        try:
+            return await handler(args, settings, rules, db, out)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise  # a clash or a bug, not the file
+        except sqlite3.DatabaseError as error:  # damage found only now, past the first pages
+            raise BadDatabase(f"cannot use database {db.path}: {error}") from error
 
 
 async def _people(
@@ -121,16 +150,16 @@ async def _people(
             done = await people.deactivate(conn, role, args.id)
             if done:
                 await audit.record(conn, actor(), f"{role}.remove", {"id": args.id}, now)
-        print(f"{role} {args.id} removed" if done else f"no {role} {args.id}", file=out)
-        return 0 if done else 1
+        if not done:
+            return fail(f"no {role} {args.id}")
+        print(f"{role} {args.id} removed", file=out)
+        return 0
     if not (args.telegram_id or args.phone):
-        print("give --telegram-id and/or --phone", file=out)
-        return 2
+        return fail("give --telegram-id and/or --phone", 2)
     try:
         phone = clean_phone(args.phone) if args.phone else None
     except Invalid:
-        print(f"not an Indonesian mobile number: {args.phone}", file=out)
-        return 2
+        return fail(f"not an Indonesian mobile number: {args.phone}", 2)
     async with db.transaction() as conn:
         person_id = await people.add(
             conn,
@@ -154,20 +183,22 @@ async def _campaign(
     today = now.astimezone(settings.zone).date()
     t = translator(settings.language)
     if args.action == "create":
+        starts = args.starts or today
+        if args.ends and args.ends < starts:
+            return fail(f"the campaign ends ({args.ends}) before it starts ({starts})", 2)
         async with db.transaction() as conn:
             campaigner = None
             if args.campaigner:
                 campaigner = await people.campaigner_by_code(conn, args.campaigner)
                 if campaigner is None:
-                    print(f"no campaigner with code {args.campaigner}", file=out)
-                    return 2
+                    return fail(f"no campaigner with code {args.campaigner}", 2)
             made = await campaigns.create(
                 conn,
                 name=args.name,
                 place=args.place,
                 branch=args.branch,
                 campaigner_id=campaigner.id if campaigner else None,
-                starts_on=args.starts or today,
+                starts_on=starts,
                 ends_on=args.ends,
                 actor=actor(),
                 now=now,
@@ -189,8 +220,7 @@ async def _campaign(
     async with db.transaction() as conn:
         found = await campaigns.get(conn, args.code)
         if found is None:
-            print(f"no campaign {args.code}", file=out)
-            return 1
+            return fail(f"no campaign {args.code}")
         if args.action == "close":
             closed = await campaigns.close(conn, args.code, now)
             if closed:
@@ -200,8 +230,7 @@ async def _campaign(
     try:
         links = campaign_links(settings, t, found.code)
     except ValueError as error:
-        print(error, file=out)
-        return 2
+        return fail(error, 2)
     if args.action == "assets":
         for path in write_assets(args.out, t, rules, today, found, links):
             print(path, file=out)
@@ -220,6 +249,8 @@ async def _campaign(
 async def _export(
     args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
 ) -> int:
+    if args.campaign and not await _campaign_exists(db, args.campaign):
+        return fail(f"no campaign {args.campaign}")
     filters = Filters(
         include_exported=args.all, since=args.since, until=args.until, campaign=args.campaign
     )
@@ -239,8 +270,9 @@ async def _export(
         print("nothing new to export: no file written", file=out)
         return 0
     except (LookupError, TooLarge) as error:
-        print(error, file=out)
-        return 1
+        return fail(error)
+    except OSError as error:  # the file could not be written
+        return fail(f"cannot write the export: {error.strerror or error}")
     b = result.batch
     print(
         f"batch {b.id}: {result.rows} registrations -> {result.path}\n"
@@ -277,7 +309,9 @@ async def _stats(
 ) -> int:
     since = day_start(args.since, settings.zone) if args.since else None
     until = day_start(args.until + timedelta(days=1), settings.zone) if args.until else None
-    async with db.transaction() as conn:
+    if args.campaign and not await _campaign_exists(db, args.campaign):
+        return fail(f"no campaign {args.campaign}")
+    async with db.reading() as conn:  # a report never holds up workers' writes
         result = await funnel(conn, since, until, args.campaign)
     heading = (
         f"Funnel of conversations started {args.since or 'at any time'}"
@@ -286,3 +320,8 @@ async def _stats(
     )
     print(report(result, heading), file=out)
     return 0
+
+
+async def _campaign_exists(db: Database, code: str) -> bool:
+    async with db.reading() as conn:
+        return await campaigns.get(conn, code) is not None

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from conversations import default_rules, load_rules
 from storage import Database, inbound
+from storage.database import BadDatabase
 
 from . import admin
 from .console import run_console
@@ -59,9 +61,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("serve", help="run the web server for webhooks (Telegram) and /healthz")
     admin.add_commands(commands)
-    for command in commands.choices.values():  # --db also after the command's name
-        command.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _db_after_each_command(commands)
     return parser
+
+
+def _db_after_each_command(commands: argparse._SubParsersAction) -> None:
+    """--db also after a command's name, at every level (`bpu-bot campaign create --db X`)."""
+    for command in commands.choices.values():
+        command.add_argument(
+            "--db", type=Path, default=argparse.SUPPRESS, help="the SQLite database file"
+        )
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _db_after_each_command(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     if args.db:
         settings = settings.model_copy(update={"db_path": args.db})
+    try:
+        return _command(args, settings)
+    except BadDatabase as error:  # one line for staff, not a traceback
+        print(f"bpu-bot: {error}", file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ADMIN_COMMANDS:
         setup_logging("WARNING")
         rules = load_rules(settings.rules_path) if settings.rules_path else default_rules()

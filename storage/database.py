@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -12,17 +14,55 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from .files import create_private, make_private, private_dir
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 GROUP_LIMIT = 64  # works per transaction: amortises the thread hop without long waits
 
-PRAGMAS = (
+PRAGMAS = (  # for every connection that writes
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
+    # Deleted rows and freed pages are overwritten with zeros: a cancelled conversation's
+    # personal data must not stay in free space. SQLite's own default is off; some platform
+    # builds (SQLITE_SECURE_DELETE) turn it on, but we do not rely on the build.
+    "PRAGMA secure_delete = ON",
 )
+
+
+class BadDatabase(Exception):
+    """The database file cannot be used: missing where it must exist, a folder, not an SQLite
+    database, damaged, unreadable, or of a newer schema. The message names the file."""
+
+
+def prepare_file(path: Path, create: bool) -> None:
+    """Make sure `path` can hold the database, privately.
+
+    A new file is created 0600 (its folders 0700) before SQLite opens it, because SQLite gives
+    the -wal and -shm files the database file's own permissions. With `create` false a missing
+    file is an error: a mistyped path must not quietly become an empty database."""
+    if path.is_dir():
+        raise BadDatabase(f"cannot use database {path}: it is a folder")
+    if not path.exists():
+        if not create:
+            raise BadDatabase(f"no database at {path} (check --db or BPU_DB_PATH)")
+        try:
+            private_dir(path.parent)
+            os.close(create_private(path))
+        except FileExistsError:
+            pass  # another process made it meanwhile: SQLite sorts out who initialises it
+        except OSError as error:
+            raise BadDatabase(f"cannot create database {path}: {error.strerror}") from error
+
+
+def tighten(path: Path) -> None:
+    """An existing database that others may read becomes 0600, with its -wal and -shm. Done
+    once it has opened as a database: a file given by mistake is left as it was."""
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(PermissionError):  # someone else's file: theirs to set
+            make_private(file)
 
 
 class Database:
@@ -39,16 +79,30 @@ class Database:
         self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: str | Path, busy_timeout_ms: int = 5000) -> Database:
+    async def open(
+        cls, path: str | Path, busy_timeout_ms: int = 5000, *, create: bool = True
+    ) -> Database:
+        """Open (with `create`, make) the database and bring its schema up to date.
+
+        Raises BadDatabase, with one line naming the file, if it cannot be used."""
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)  # we issue BEGIN ourselves
+            prepare_file(Path(path), create)
         try:
-            for pragma in (*PRAGMAS, f"PRAGMA busy_timeout = {int(busy_timeout_ms)}"):
+            conn = await aiosqlite.connect(str(path), isolation_level=None)  # we BEGIN ourselves
+        except sqlite3.Error as error:
+            raise BadDatabase(f"cannot use database {path}: {error}") from error
+        try:
+            # The busy timeout first: the journal mode and migrations may wait for a lock.
+            for pragma in (f"PRAGMA busy_timeout = {int(busy_timeout_ms)}", *PRAGMAS):
                 await conn.execute(pragma)
             conn.row_factory = aiosqlite.Row
             db = cls(conn, str(path))
             await db.migrate()
+            if str(path) != ":memory:":
+                tighten(Path(path))
+        except sqlite3.DatabaseError as error:  # not a database, damaged, locked too long
+            await conn.close()
+            raise BadDatabase(f"cannot use database {path}: {error}") from error
         except BaseException:
             await conn.close()
             raise
@@ -66,17 +120,33 @@ class Database:
         await self.close()
 
     async def migrate(self) -> None:
-        async with self._conn.execute("PRAGMA user_version") as cursor:
+        """Apply the pending migrations, each in its own write transaction.
+
+        Several processes may start on a new database at once: the version is read again
+        under the write lock, so a migration another process applied meanwhile is skipped.
+        The first read takes no lock, so an up-to-date database (the usual case) never waits
+        for the writer."""
+        if await self._schema_version(self._conn) == len(MIGRATIONS):
+            return
+        while True:
+            async with self.transaction() as conn:
+                current = await self._schema_version(conn)
+                if current == len(MIGRATIONS):
+                    return
+                for statement in MIGRATIONS[current]:
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {current + 1}")
+            log.info("database migrated to schema %d", current + 1)
+
+    async def _schema_version(self, conn: aiosqlite.Connection) -> int:
+        async with conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         current = row[0] if row else 0
         if current > len(MIGRATIONS):
-            raise RuntimeError(f"database schema {current} is newer than this bpu-bot knows")
-        for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
-            async with self.transaction() as conn:
-                for statement in statements:
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {version}")
-            log.info("database migrated to schema %d", version)
+            raise BadDatabase(
+                f"database {self.path} has schema {current}, newer than this bpu-bot knows"
+            )
+        return current
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(conn)` on the database thread, atomically and durably; return its result.
@@ -148,7 +218,8 @@ class Database:
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
         """A read-only connection of its own, for long reads (exports) that must not hold up
         the transactions of live conversations: under WAL, readers never block the writer."""
-        conn = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True)
+        uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"  # ?, # and % in a path escaped
+        conn = await aiosqlite.connect(uri, uri=True)
         try:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA busy_timeout = 5000")

@@ -139,7 +139,7 @@ def test_people_are_managed_and_audited(env: Path, capsys: pytest.CaptureFixture
         capsys, "campaigner", "add", "--name", "Sri", "--code", "PRS-1", "--phone", "0812 3456 7890"
     )
     assert main(["campaigner", "add", "--name", "X", "--code", "PRS-2", "--phone", "021 555"]) == 2
-    assert "not an Indonesian mobile number" in capsys.readouterr().out
+    assert "not an Indonesian mobile number" in capsys.readouterr().err
     run(capsys, "staff", "add", "--name", "Budi", "--telegram-id", "777")
     assert "1  Budi  telegram=777  phone=-" in run(capsys, "staff", "list")
     run(capsys, "staff", "remove", "1")
