@@ -71,7 +71,7 @@ def add_staff(cwd: Path, db: Path, number: int = 1) -> None:
 
 
 def test_many_processes_start_on_one_new_database(tmp_path: Path) -> None:
-    for attempt in range(4):
+    for attempt in range(3):
         db = tmp_path / f"new-{attempt}.sqlite3"
         argv = [sys.executable, "-m", "bot", "--db", str(db), "staff", "add", "--name"]
         processes = [
@@ -160,44 +160,38 @@ def test_a_cancelled_conversation_leaves_no_trace_in_the_file(tmp_path: Path) ->
 # 18: a bad or missing --db
 
 
-def _garbage(path: Path) -> None:
-    path.write_bytes(bytes(range(256)) * 64)
+@pytest.fixture(scope="module")
+def real_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of a database that has been used."""
+    folder = tmp_path_factory.mktemp("real")
+    add_staff(folder, folder / "bpu.sqlite3")
+    return (folder / "bpu.sqlite3").read_bytes()
 
 
-def _text(path: Path) -> None:
-    path.write_text("nama;nik\nSiti;3372055708800001\n", "utf-8")
+BAD = ("garbage", "text", "folder", "truncated")
 
 
-def _folder(path: Path) -> None:
-    path.mkdir()
-
-
-def _truncated(path: Path) -> None:
-    add_staff(path.parent, path)
-    for name in ("Pasar A", "Pasar B"):
-        where = ("--place", "Pasar, Solo", "--branch", "Surakarta")
-        made = bpu(path.parent, "--db", str(path), "campaign", "create", "--name", name, *where)
-        assert made.returncode == 0, made.stderr
-    with path.open("r+b") as f:
-        f.truncate(4096 * 3)  # shorter than its header says
-
-
-BAD = {"garbage": _garbage, "text": _text, "folder": _folder, "truncated": _truncated}
+def _make_bad(kind: str, path: Path, real: bytes) -> None:
+    if kind == "garbage":
+        path.write_bytes(bytes(range(256)) * 64)
+    elif kind == "text":
+        path.write_text("nama;nik\nSiti;3372055708800001\n", "utf-8")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        assert len(real) > 4096 * 3
+        path.write_bytes(real[: 4096 * 3])  # shorter than its header says
 
 
 @pytest.mark.parametrize("kind", BAD)
 @pytest.mark.parametrize(
-    "command",
-    [
-        ["stats"],
-        ["campaign", "list"],
-        ["staff", "add", "--name", "Budi", "--telegram-id", "1"],
-        ["chat"],
-    ],
+    "command", [["stats"], ["staff", "add", "--name", "Budi", "--telegram-id", "1"], ["chat"]]
 )
-def test_a_bad_database_is_one_clear_line(tmp_path: Path, kind: str, command: list[str]) -> None:
+def test_a_bad_database_is_one_clear_line(
+    tmp_path: Path, real_database: bytes, kind: str, command: list[str]
+) -> None:
     db = tmp_path / "bpu.sqlite3"
-    BAD[kind](db)
+    _make_bad(kind, db, real_database)
     before = {p.name: p.stat().st_mode for p in tmp_path.iterdir()}
     result = bpu(tmp_path, "--db", str(db), *command, stdin="halo\n")
     line = one_line_error(result, str(db))
@@ -208,7 +202,7 @@ def test_a_bad_database_is_one_clear_line(tmp_path: Path, kind: str, command: li
 @pytest.mark.parametrize("command", ["serve", "telegram"])
 def test_servers_refuse_a_bad_database_in_one_line(tmp_path: Path, command: str) -> None:
     db = tmp_path / "bpu.sqlite3"
-    _garbage(db)
+    _make_bad("garbage", db, b"")
     one_line_error(bpu(tmp_path, command, "--db", str(db)), str(db), "not a database")
 
 
@@ -279,7 +273,7 @@ def test_stats_run_while_a_worker_holds_the_write_lock(tmp_path: Path) -> None:
 # 19: wrong codes, dates and campaigns are refused on stderr
 
 
-@pytest.mark.parametrize("command", [["stats"], ["export"], ["export", "--all"]])
+@pytest.mark.parametrize("command", [["stats"], ["export"]])
 def test_an_unknown_campaign_is_refused(tmp_path: Path, command: list[str]) -> None:
     db = tmp_path / "bpu.sqlite3"
     add_staff(tmp_path, db)
@@ -301,14 +295,13 @@ def test_a_campaign_that_ends_before_it_starts_is_refused(tmp_path: Path) -> Non
     assert bpu(tmp_path, "--db", db, "campaign", "list").stdout == ""
 
 
-@pytest.mark.parametrize("value", ["2026-13-01", "1/11/2026", "2026-11"])
 @pytest.mark.parametrize(
-    "command",
+    ("command", "value"),
     [
-        ["stats", "--since"],
-        ["stats", "--until"],
-        ["export", "--since"],
-        ["campaign", "create", "--name", "X", "--place", "Y", "--branch", "Z", "--ends"],
+        (["stats", "--since"], "1/11/2026"),
+        (["stats", "--until"], "2026-13-01"),
+        (["export", "--since"], "2026-11"),
+        (["campaign", "create", "--name", "X", "--place", "Y", "--branch", "Z", "--ends"], "1/11"),
     ],
 )
 def test_a_bad_date_says_the_format(tmp_path: Path, command: list[str], value: str) -> None:
