@@ -206,6 +206,7 @@ def _connect(db_path: str) -> sqlite3.Connection:
     """The writing thread's own connection: reads a snapshot, then commits the batch."""
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA secure_delete = ON")  # as storage.database.PRAGMAS: not the build's
     return conn
 
 
