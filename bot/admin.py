@@ -20,6 +20,7 @@ from storage.database import BadDatabase
 from storage.stats import funnel
 from storage.times import day_start
 
+from . import inbox_report
 from .campaign_assets import campaign_links, write_assets
 from .export_files import FORMATS
 from .exports import Filters, NothingToExport, TooLarge, export
@@ -79,6 +80,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     stats.add_argument("--until", type=day, help="... on or before")
     stats.add_argument("--campaign", help="only this campaign code")
 
+    commands.add_parser(
+        "inbox", help="webhooks set aside because they could not be processed (no content shown)"
+    )
+
 
 def day(text: str) -> date:
     """A date argument, YYYY-MM-DD only: other forms (1/11/2026) are ambiguous to staff."""
@@ -119,6 +124,7 @@ async def run(
             "campaign": _campaign,
             "export": _export,
             "stats": _stats,
+            "inbox": _inbox,
         }[args.command]
         try:
             return await handler(args, settings, rules, db, out)
@@ -325,3 +331,9 @@ async def _stats(
 async def _campaign_exists(db: Database, code: str) -> bool:
     async with db.reading() as conn:
         return await campaigns.get(conn, code) is not None
+
+
+async def _inbox(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    return await inbox_report.show(db, out)

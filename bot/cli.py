@@ -19,13 +19,13 @@ from storage.database import BadDatabase
 
 from . import admin
 from .console import run_console
-from .logs import setup_logging
+from .logs import hide_secrets_of, setup_logging
 from .service import ConversationService
 from .settings import Settings
 from .telegram import run_polling
 from .web import serve
 
-ADMIN_COMMANDS = ("staff", "campaigner", "campaign", "export", "stats")
+ADMIN_COMMANDS = ("staff", "campaigner", "campaign", "export", "stats", "inbox")
 Server = Callable[[Settings, ConversationService, asyncio.Event], Awaitable[None]]
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     if args.db:
         settings = settings.model_copy(update={"db_path": args.db})
+    hide_secrets_of(settings)  # tokens and secrets are masked in every log line, any command
     try:
         return _command(args, settings)
     except BadDatabase as error:  # one line for staff, not a traceback
