@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -155,9 +156,19 @@ def pick(conn: sqlite3.Connection, filters: Filters, zone: ZoneInfo) -> int:
     return cursor.rowcount
 
 
-def picked_rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """The picked registrations as export columns, in registration order (same snapshot)."""
-    columns = ", ".join("k.code" if c == "campaign_code" else f"r.{c}" for c in EXPORTED)
+Cell = Callable[[int, str], str]  # (export column index, SQL expression) -> SQL to select
+
+
+def _as_is(index: int, expression: str) -> str:
+    return expression
+
+
+def picked_rows(conn: sqlite3.Connection, cell: Cell = _as_is) -> sqlite3.Cursor:
+    """The picked registrations as export columns, in registration order (same snapshot);
+    `cell` may wrap each column's expression (format rules done in SQL)."""
+    columns = ", ".join(
+        cell(i, "k.code" if c == "campaign_code" else f"r.{c}") for i, c in enumerate(EXPORTED)
+    )
     return conn.execute(
         f"""SELECT {columns} FROM temp.picked p
             JOIN registrations r ON r.id = p.id
@@ -166,7 +177,7 @@ def picked_rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
     )
 
 
-def batch_rows(conn: sqlite3.Connection, batch_id: int) -> sqlite3.Cursor:
+def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cell = _as_is) -> sqlite3.Cursor:
     """A batch's registrations as they were when it was made, as export columns, in
     registration order: each item joined to the current row or, if that has been updated
     since, to the revision kept in registration_history."""
@@ -175,7 +186,7 @@ def batch_rows(conn: sqlite3.Connection, batch_id: int) -> sqlite3.Cursor:
         return "k.code" if name == "campaign_code" else f"COALESCE(r.{name}, h.{name})"
 
     return conn.execute(
-        f"""SELECT {", ".join(column(c) for c in EXPORTED)}
+        f"""SELECT {", ".join(cell(i, column(c)) for i, c in enumerate(EXPORTED))}
             FROM export_items i
             LEFT JOIN registrations r ON r.id = i.registration_id AND r.revision = i.revision
             LEFT JOIN registration_history h
@@ -185,6 +196,11 @@ def batch_rows(conn: sqlite3.Connection, batch_id: int) -> sqlite3.Cursor:
             ORDER BY i.batch_id, i.registration_id""",
         (batch_id,),
     )
+
+
+def earliest(conn: sqlite3.Connection) -> str | None:
+    """When the first registration was made (an index lookup)."""
+    return conn.execute("SELECT min(created_at) FROM registrations").fetchone()[0]
 
 
 def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: str) -> int:

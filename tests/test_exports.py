@@ -241,3 +241,17 @@ async def test_xml_special_and_control_characters_stay_readable_in_xlsx(
     [row] = read_xlsx((await run(db, tmp_path, "xlsx")).path)
     assert row["address"] in ("Jl. <Mawar> & Melati\x07", "Jl. <Mawar> & Melati_x0007_")
     assert row["full_name"] == " Siti "  # spaces kept
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Kolkata", "Europe/Berlin"])
+async def test_times_are_local_to_the_second_in_any_zone(
+    db: Database, tmp_path: Path, zone: str
+) -> None:
+    """Fixed-offset zones are converted in SQL, others in Python: both as Python would."""
+    at = NOW + timedelta(days=200, microseconds=999_999)  # summer in Berlin; fraction cut
+    await add(db, registration(1), at=at)
+    out = tmp_path / "out"
+    result = await export(db, fmt="jsonl", actor="t", now=NOW, zone=ZoneInfo(zone), out=out)
+    [row] = read_jsonl(result.path)
+    expected = at.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+    assert row["registered_at"] == row["updated_at"] == expected
