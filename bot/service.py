@@ -21,6 +21,7 @@ from conversations import (
     Context,
     Funnel,
     Incoming,
+    Kind,
     NeedData,
     Outcome,
     Query,
@@ -41,10 +42,15 @@ log = logging.getLogger(__name__)
 
 
 class Deliver(Protocol):
-    """Sends replies to the person; `refused_choice`: the pressed button was not taken (it
-    belonged to another question), so a channel must not show it as chosen."""
+    """Sends replies to the person; `refused_choice`: a pressed button was not taken (it
+    belonged to another question, or the answer could not be saved), so a channel must not show
+    it as chosen. Returns False when the replies could not be sent for now (network down,
+    shutting down): they are kept and sent again later. Anything else (True, None) means
+    settled: sent, or never sendable (the person blocked the bot)."""
 
-    async def __call__(self, replies: Sequence[Reply], *, refused_choice: bool = False) -> None: ...
+    async def __call__(
+        self, replies: Sequence[Reply], *, refused_choice: bool = False
+    ) -> bool | None: ...
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,8 @@ class ConversationService:
         (at least once), where an ordinary redelivery changes nothing."""
         handled = await self._process(incoming, keep=deliver is not None)
         if deliver and handled.replies:
-            await deliver(handled.replies, refused_choice=handled.refused_choice)
-            if handled.kept:
+            settled = await deliver(handled.replies, refused_choice=handled.refused_choice)
+            if handled.kept and settled is not False:
                 await self._delivered(incoming)
         return list(handled.replies)
 
@@ -122,16 +128,11 @@ class ConversationService:
                 log.error("message not saved (user %s): %s", self._who(incoming), error)
                 break
         t = translator(self.default_lang)
-        return Handled(
-            (
-                Reply(
-                    t(
-                        "Sorry, something went wrong on our side and your last message was not "
-                        "saved. Please send it again in a moment."
-                    )
-                ),
-            )
+        sorry = t(
+            "Sorry, something went wrong on our side and your last message was not saved. "
+            "Please send it again in a moment."
         )
+        return Handled((Reply(sorry),), refused_choice=incoming.kind is Kind.CHOICE)
 
     async def _run(self, incoming: Incoming, keep: bool) -> Handled:
         started = perf_counter()
@@ -170,8 +171,8 @@ class ConversationService:
         drawn here, off the event loop."""
         channel, key = incoming.channel, incoming.user_key
         if not inbound.first_time(conn, channel, incoming.message_id, now):
-            undelivered = inbound.undelivered(conn, channel, incoming.message_id)
-            return Handled(undelivered, kept=bool(undelivered))
+            undelivered, refused = inbound.undelivered(conn, channel, incoming.message_id)
+            return Handled(undelivered, refused, kept=bool(undelivered))
         session = sessions.load(conn, channel, key)
         ctx = Context(
             now=now,
@@ -205,7 +206,9 @@ class ConversationService:
                     now,
                 )
         if keep and outcome.replies:
-            inbound.hold_replies(conn, channel, incoming.message_id, outcome.replies)
+            inbound.hold_replies(
+                conn, channel, incoming.message_id, outcome.replies, outcome.refused_choice
+            )
         return (session.step if session else "new"), outcome
 
     @staticmethod

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -80,6 +81,15 @@ def command_of(text: str) -> str | None:
     return match[1] if match and match[1] in ROLES else None
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who wrote, as the channel knows them: what a role may be held by."""
+
+    telegram_id: str | None = None
+    phone: str | None = None
+    whatsapp_id: str | None = None
+
+
 class StaffChat:
     def __init__(self, service: ConversationService, settings: Settings) -> None:
         self.service = service
@@ -93,23 +103,24 @@ class StaffChat:
         *,
         telegram_id: str | None = None,
         phone: str | None = None,
+        whatsapp_id: str | None = None,
     ) -> None:
         """Everything a person sends: a command of their role, or else the conversation.
 
         The person's lock is taken first, before the role is looked up, so their messages are
-        handled in the order they came, commands included."""
+        handled in the order they came, commands included. `whatsapp_id`: the business-scoped
+        id WhatsApp gives with `phone`, to which a role held by that number is bound."""
         async with self.service.locks.hold((incoming.channel, incoming.user_key)):
-            if not await self._command(incoming, deliver, telegram_id, phone):
+            who = Identity(telegram_id, phone, whatsapp_id)
+            if not await self._command(incoming, deliver, who):
                 await self.service.handle_locked(incoming, deliver)
 
-    async def _command(
-        self, incoming: Incoming, deliver: Deliver, telegram_id: str | None, phone: str | None
-    ) -> bool:
+    async def _command(self, incoming: Incoming, deliver: Deliver, who: Identity) -> bool:
         """Run a staff or campaigner command; False if this is none for this person."""
         command = command_of(incoming.text) if incoming.kind is Kind.TEXT else None
         if command is None:
             return False
-        person = await self._person(ROLES[command], telegram_id, phone)
+        person = await self._person(ROLES[command], who)
         if person is None:
             return False
         who = pseudonym(incoming.channel, incoming.user_key)
@@ -118,15 +129,8 @@ class StaffChat:
             await self._assist(incoming, person, deliver)
             return True
         now = self.service.clock()
-        first = await self.service.db.run(
-            partial(
-                inbound.first_time,
-                channel=incoming.channel,
-                message_id=incoming.message_id,
-                now=now,
-            )
-        )
-        if not first:
+        ids = {"channel": incoming.channel, "message_id": incoming.message_id}
+        if await self.service.db.run(partial(inbound.seen, **ids)):
             return True  # a redelivered command is not run twice
         handler = {
             "kampanye": self._campaigns,
@@ -134,7 +138,10 @@ class StaffChat:
             "ekspor": self._export,
             "statistik": self._stats,
         }[command]
-        await deliver(await handler(person, incoming, now))
+        if await deliver(await handler(person, incoming, now)) is not False:
+            # recorded once answered: a command cut off by a crash runs again when it is
+            # redelivered (each is safe to repeat: /ekspor then sends the newest batch again)
+            await self.service.db.run(partial(inbound.first_time, **ids, now=now))
         return True
 
     async def telegram_roles(self) -> dict[int, set[Role]]:
@@ -150,13 +157,17 @@ class StaffChat:
                 roles.setdefault(int(telegram_id), set()).add("staff")
         return roles
 
-    async def _person(
-        self, role: Role, telegram_id: str | None, phone: str | None
-    ) -> Person | None:
-        if role == "staff" and telegram_id and telegram_id in self.settings.first_staff:
-            return Person(0, "staff (settings)", telegram_id, None, True)
+    async def _person(self, role: Role, who: Identity) -> Person | None:
+        if role == "staff" and who.telegram_id and who.telegram_id in self.settings.first_staff:
+            return Person(0, "staff (settings)", who.telegram_id, None, True)
         async with self.service.db.transaction() as conn:
-            return await people.find(conn, role, telegram_id=telegram_id, phone=phone)
+            return await people.find(
+                conn,
+                role,
+                telegram_id=who.telegram_id,
+                phone=who.phone,
+                whatsapp_id=who.whatsapp_id,
+            )
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.service.zone).date()

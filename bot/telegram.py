@@ -8,6 +8,7 @@ mode, so nothing a worker typed can break formatting) with inline keyboards for 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -47,6 +48,7 @@ TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64  # bytes
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 _SEND_ATTEMPTS = 4
+MAX_FLOOD_WAIT = 30  # seconds; a longer flood limit keeps the reply for later
 _MEDIA = (
     "sticker",
     "photo",
@@ -136,6 +138,10 @@ class Blocked(Exception):
     """The user blocked the bot: stop sending to them."""
 
 
+class Unsent(Exception):
+    """Telegram could not be reached for now: the replies are kept to be sent again."""
+
+
 class TelegramChannel:
     def __init__(self, service: ConversationService, staff: StaffChat | None = None) -> None:
         self.service = service
@@ -159,7 +165,7 @@ class TelegramChannel:
             self._background(self._answer_callback(query))  # no spinner, without delaying order
         who = pseudonym(incoming.channel, incoming.user_key)
 
-        async def deliver(replies: Sequence[Reply], *, refused_choice: bool = False) -> None:
+        async def deliver(replies: Sequence[Reply], *, refused_choice: bool = False) -> bool:
             if query:
                 await self._close_keyboard(query, show_choice=not refused_choice)
             try:
@@ -167,6 +173,10 @@ class TelegramChannel:
                     await self._send(context, chat.id, reply, who)
             except Blocked:
                 log.info("user %s has blocked the bot; replies dropped, answers are saved", who)
+            except Unsent:
+                log.warning("user %s: replies not sent for now; kept to send again", who)
+                return False
+            return True
 
         if self.staff:
             await self.staff.route(incoming, deliver, telegram_id=incoming.user_key)
@@ -194,25 +204,28 @@ class TelegramChannel:
                 )
 
     async def _call(self, request: Callable[[], Awaitable[T]], who: str) -> T | None:
-        """Send, retrying what is worth retrying. The answers are already saved either way."""
+        """Send, retrying what is worth retrying; raises Unsent when Telegram cannot be reached
+        for now (the reply is kept and sent again later). The answers are saved either way."""
         for attempt in range(_SEND_ATTEMPTS):
             try:
                 return await request()
             except RetryAfter as flood:
-                log.warning("Telegram flood limit: retrying in %ss", retry_seconds(flood))
-                await asyncio.sleep(retry_seconds(flood))
+                wait = retry_seconds(flood)
+                if wait > MAX_FLOOD_WAIT:
+                    raise Unsent(f"flood limit for {wait:.0f} s") from flood
+                log.warning("Telegram flood limit: retrying in %ss", wait)
+                await asyncio.sleep(wait)
             except Forbidden as error:
                 raise Blocked from error
-            except BadRequest as error:
+            except BadRequest as error:  # this message can never be sent: the others can
                 log.warning("Telegram refused a message to user %s: %s", who, error.message)
                 return None
             except NetworkError as error:  # includes TimedOut
                 if attempt == _SEND_ATTEMPTS - 1:
-                    break
+                    raise Unsent(str(error)) from error
                 log.warning("network error sending to user %s (%s); retrying", who, error)
                 await asyncio.sleep(0.5 * 2**attempt)
-        log.error("giving up sending a message to user %s", who)
-        return None
+        raise Unsent("still flood-limited")
 
     async def _answer_callback(self, query: CallbackQuery) -> None:
         try:
@@ -255,7 +268,8 @@ class TelegramChannel:
             "Hello! To register, please chat with me privately: t.me/{bot}",
             bot=context.bot.username,
         )
-        await self._call(lambda: message.reply_text(text), "group")
+        with contextlib.suppress(Blocked, Unsent):  # nothing of a worker's is at stake here
+            await self._call(lambda: message.reply_text(text), "group")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)

@@ -10,14 +10,17 @@ message ids make a second processing harmless.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import sqlite3
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+import aiosqlite
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -53,10 +56,11 @@ class TelegramIntake:
             self._start(self._process(inbox_id, update))
 
     async def recover(self) -> None:
-        """Process what was kept but not processed before the last stop; set aside what cannot
-        be read, so one bad row cannot stop the bot from starting."""
+        """Start processing what was kept but not finished before the last stop, in the order it
+        came, before anything new; set aside what cannot be read, so one bad row cannot stop
+        the bot from starting."""
         now = self.clock()
-        kept = await self.db.run(partial(webhook_inbox.left_over, channel=CHANNEL, now=now))
+        kept = await self.db.run(partial(webhook_inbox.left_over, channel=CHANNEL))
         for item in kept:
             try:
                 update = read_update(json.loads(item.body), self.app)
@@ -67,26 +71,46 @@ class TelegramIntake:
                 )
                 log.error("Telegram update %d set aside (%s); see bpu-bot inbox", item.id, reason)
                 continue
-            await self._process(item.id, update)
+            self._start(self._process(item.id, update, left_over=True))
         if kept:
-            log.info("Telegram: %d update(s) left from before the restart processed", len(kept))
+            log.info("Telegram: %d update(s) left from before the restart", len(kept))
 
-    async def drain(self) -> None:
-        """Let updates being processed finish (on shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def drain(self, grace: float = 10) -> None:
+        """On shutdown: let updates being processed finish for `grace` seconds, then stop them.
+        What is stopped keeps its inbox row and its unsent replies, for the next start."""
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     @staticmethod
     def _keep_all(conn: Any, bodies: list[str], now: datetime) -> list[int]:
         return [webhook_inbox.keep(conn, CHANNEL, body, now) for body in bodies]
 
-    async def _process(self, inbox_id: int, update: Update) -> None:
+    async def _process(self, inbox_id: int, update: Update, left_over: bool = False) -> None:
+        message_ids = [str(update.update_id)]
+        if left_over and not await self.db.run(
+            partial(
+                webhook_inbox.attempt,
+                inbox_id=inbox_id,
+                channel=CHANNEL,
+                message_ids=message_ids,
+                now=self.clock(),
+            )
+        ):
+            log.error("Telegram update %d set aside: it never finished processing", inbox_id)
+            return
         try:
             # through the update processor, so python-telegram-bot's concurrency limit holds
             await self.app.update_processor.process_update(update, self.app.process_update(update))
         except Exception:
             log.exception("Telegram update %d could not be processed", inbox_id)
-        await self.db.run(partial(webhook_inbox.done, inbox_id=inbox_id))
+        await self.db.run(
+            partial(
+                webhook_inbox.finish, inbox_id=inbox_id, channel=CHANNEL, message_ids=message_ids
+            )
+        )
 
     def _start(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
@@ -110,33 +134,45 @@ async def poll(
         fetch = asyncio.ensure_future(
             bot.get_updates(offset=offset, timeout=timeout, allowed_updates=allowed_updates)
         )
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not fetch.done():  # stopped mid-poll: nothing fetched is lost, it comes again
-            fetch.cancel()
-            break
+        if not await _unless_stopped(fetch, stop):
+            break  # stopped mid-poll: nothing fetched is lost, it comes again
         try:
             updates = fetch.result()
+            if updates:
+                await intake.take([(u.to_dict(), u) for u in updates])
+                offset = updates[-1].update_id + 1
+            failures = 0
         except RetryAfter as flood:
-            await asyncio.sleep(retry_seconds(flood))
-            continue
+            await _sleep(stop, retry_seconds(flood))
         except InvalidToken:
             raise  # a person must act
-        except TelegramError as error:  # network, or another process polling (Conflict)
+        except (TelegramError, sqlite3.Error, aiosqlite.Error) as error:
+            # network, another process polling (Conflict), a busy database: nothing was taken,
+            # so the same updates come again
             failures += 1
-            log.warning("Telegram: getUpdates failed (%s); retrying", error)
-            await asyncio.sleep(min(30.0, 0.5 * 2**failures))
-            continue
-        failures = 0
-        if updates:
-            await intake.take([(u.to_dict(), u) for u in updates])
-            offset = updates[-1].update_id + 1
+            log.warning("Telegram: updates not taken (%s); retrying", error)
+            await _sleep(stop, min(30.0, 0.5 * 2**failures))
     if offset is not None:  # tell Telegram what was taken, so it is not sent again
         try:
             await bot.get_updates(offset=offset, timeout=0, limit=1)
         except TelegramError as error:
             log.info("Telegram: last offset not confirmed (%s); kept updates dedupe", error)
+
+
+async def _unless_stopped(work: asyncio.Future[Any], stop: asyncio.Event) -> bool:
+    """Wait for `work` unless `stop` comes first (then `work` is cancelled): True if done."""
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not work.done():
+        work.cancel()
+        return False
+    return True
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 def retry_seconds(flood: RetryAfter) -> float:

@@ -192,12 +192,11 @@ class WhatsAppChannel:
         return web.Response(status=200)
 
     async def recover(self) -> None:
-        """Process webhooks acknowledged before a crash but never processed; one that cannot be
-        read is set aside for staff, so it cannot stop the server from starting."""
+        """Start processing webhooks acknowledged before a crash but never finished, in the
+        order they came, before anything new; one that cannot be read is set aside for staff,
+        so it cannot stop the server from starting."""
         now = self.service.clock()
-        waiting = await self.service.db.run(
-            partial(webhook_inbox.left_over, channel=CHANNEL, now=now)
-        )
+        waiting = await self.service.db.run(partial(webhook_inbox.left_over, channel=CHANNEL))
         for kept in waiting:
             try:
                 hook = Webhook.model_validate_json(kept.body)
@@ -208,21 +207,36 @@ class WhatsAppChannel:
                 )
                 log.error("WhatsApp webhook %d set aside (%s); see bpu-bot inbox", kept.id, reason)
                 continue
-            await self._process_kept(kept.id, hook)
+            self._background(self._process_kept(kept.id, hook, left_over=True))
         if waiting:
-            log.info("WhatsApp: %d webhook(s) left from before the restart processed", len(waiting))
+            log.info("WhatsApp: %d webhook(s) left from before the restart", len(waiting))
 
-    async def drain(self) -> None:
-        """Let webhooks being processed finish (on shutdown)."""
+    async def drain(self, grace: float = 10) -> None:
+        """On shutdown: let webhooks being processed finish for `grace` seconds, then stop
+        them; what is stopped stays in the inbox, with its unsent replies, for the next start."""
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _, late = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
-    async def _process_kept(self, inbox_id: int, hook: Webhook) -> None:
+    async def _process_kept(self, inbox_id: int, hook: Webhook, left_over: bool = False) -> None:
+        db, now = self.service.db, self.service.clock()
+        ids = [m.id for e in hook.entry for c in e.changes for m in c.value.messages]
+        if left_over and not await db.run(
+            partial(
+                webhook_inbox.attempt, inbox_id=inbox_id, channel=CHANNEL, message_ids=ids, now=now
+            )
+        ):
+            log.error("WhatsApp webhook %d set aside: it never finished processing", inbox_id)
+            return
         try:
             await self.process(hook)
         except Exception:
             log.exception("WhatsApp webhook %d could not be processed", inbox_id)
-        await self.service.db.run(partial(webhook_inbox.done, inbox_id=inbox_id))
+        await db.run(
+            partial(webhook_inbox.finish, inbox_id=inbox_id, channel=CHANNEL, message_ids=ids)
+        )
 
     async def process(self, hook: Webhook) -> None:
         for entry in hook.entry:
@@ -244,13 +258,17 @@ class WhatsAppChannel:
             if not (message.from_ or user_id):
                 log.warning("WhatsApp message %s without a sender it can be told from", message.id)
                 continue
-            await self._message(message, message.from_, user_id)
+            try:  # one message that fails must not cost the others in the same notification
+                await self._message(message, message.from_, user_id)
+            except Exception:
+                log.exception("WhatsApp message %s could not be processed", message.id)
 
     async def _message(self, message: Message, wa_id: str | None, user_id: str | None) -> None:
-        sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
-        if self.service.clock() - sent_at > inbound.KEEP_FOR:
+        now = self.service.clock()
+        sent_at = _sent_at(message.timestamp, now)
+        if sent_at is None or now - sent_at > inbound.KEEP_FOR:
             # older than the ids kept against redelivery: a replay, not a new message
-            log.warning("WhatsApp message %s from %s refused as a replay", message.id, sent_at)
+            log.warning("WhatsApp message %s refused: sent %s, a replay", message.id, sent_at)
             return
         person = await self.service.db.run(
             partial(book.identify, wa_id=wa_id, user_id=user_id, message_time=sent_at)
@@ -261,13 +279,14 @@ class WhatsAppChannel:
             return
         deliver = partial(self._deliver, person)
         if self.staff:
-            await self.staff.route(incoming, deliver, phone=own_number)
+            await self.staff.route(incoming, deliver, phone=own_number, whatsapp_id=person.user_id)
         else:
             await self.service.handle(incoming, deliver)
 
     async def _deliver(
         self, person: book.Contact, replies: Sequence[Reply], *, refused_choice: bool = False
-    ) -> None:
+    ) -> bool:
+        """Send; False when WhatsApp cannot take them for now (kept to be sent again)."""
         who = pseudonym(CHANNEL, person.key)
         if self.service.clock() - person.last_inbound_at > WINDOW:
             # Outside the customer service window only an approved template may be sent.
@@ -277,7 +296,7 @@ class WhatsAppChannel:
                 who,
                 len(replies),
             )
-            return
+            return True  # never sendable as they are
         to, recipient = person.wa_id, person.user_id
         try:
             for reply in replies:
@@ -286,7 +305,11 @@ class WhatsAppChannel:
                 if reply.attachment:
                     await self._send_file(reply, to, recipient)
         except GraphError as error:
+            if error.transient:
+                log.warning("user %s: WhatsApp unreachable (%s); replies kept", who, error)
+                return False
             log.warning("user %s: WhatsApp refused a reply (%s); answers are saved", who, error)
+        return True
 
     async def _send_file(self, reply: Reply, to: str | None, recipient: str | None) -> None:
         file = reply.attachment
@@ -304,3 +327,13 @@ class WhatsAppChannel:
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _sent_at(timestamp: str, now: datetime) -> datetime | None:
+    """When Meta says a message was sent, never later than now (a clock ahead would otherwise
+    stretch the 24-hour window); None if it is no time at all."""
+    try:
+        sent = datetime.fromtimestamp(int(timestamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return min(sent, now)

@@ -182,6 +182,15 @@ class GraphError(Exception):
         super().__init__(f"Graph API {status}, code {code}: {message}")
         self.status, self.code = status, code
 
+    @property
+    def transient(self) -> bool:
+        """Worth trying again later: no answer, a server error or a rate limit."""
+        return _retryable(self.status, self.code)
+
+
+def _retryable(status: int, code: int | None) -> bool:
+    return status == 0 or status >= 500 or status == 429 or code in RETRY_CODES
+
 
 class GraphClient:
     def __init__(
@@ -233,10 +242,7 @@ class GraphClient:
                 return response.json()
             error = response.json().get("error", {}) if response.content else {}
             code, text = error.get("code"), error.get("message", response.reason_phrase)
-            retry = (
-                response.status_code >= 500 or response.status_code == 429 or code in RETRY_CODES
-            )
-            if not retry or attempt == self._attempts - 1:
+            if not _retryable(response.status_code, code) or attempt == self._attempts - 1:
                 raise GraphError(response.status_code, code, text)
             log.warning("Graph API %s (code %s); retrying", response.status_code, code)
             await asyncio.sleep(0.5 * 2**attempt)

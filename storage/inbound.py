@@ -25,6 +25,14 @@ def first_time(conn: sqlite3.Connection, channel: str, message_id: str, now: dat
     return cursor.rowcount == 1
 
 
+def seen(conn: sqlite3.Connection, channel: str, message_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM inbound_messages WHERE channel = ? AND message_id = ?",
+        (channel, message_id),
+    ).fetchone()
+    return row is not None
+
+
 def prune(conn: sqlite3.Connection, now: datetime) -> int:
     cursor = conn.execute(
         "DELETE FROM inbound_messages WHERE received_at < ?", ((now - KEEP_FOR).isoformat(),)
@@ -33,42 +41,65 @@ def prune(conn: sqlite3.Connection, now: datetime) -> int:
 
 
 def hold_replies(
-    conn: sqlite3.Connection, channel: str, message_id: str, replies: Sequence[Reply]
+    conn: sqlite3.Connection,
+    channel: str,
+    message_id: str,
+    replies: Sequence[Reply],
+    refused_choice: bool = False,
 ) -> None:
     """Keep a message's replies with it until `delivered`: committed with the answer, so a
     crash before they are sent cannot leave the worker without one."""
-    kept = [
-        {
-            "text": r.text,
-            "options": [[o.key, o.label] for o in r.options],
-            "contact": r.contact_button,
-            "lang": r.lang,
-        }
-        for r in replies
-        if r.attachment is None  # conversation replies carry none; files are made on demand
-    ]
+    kept = {
+        "refused_choice": refused_choice,
+        "replies": [
+            {
+                "text": r.text,
+                "options": [[o.key, o.label] for o in r.options],
+                "contact": r.contact_button,
+                "lang": r.lang,
+            }
+            for r in replies
+            if r.attachment is None  # conversation replies carry none; files are made on demand
+        ],
+    }
     conn.execute(
         "UPDATE inbound_messages SET pending_replies = ? WHERE channel = ? AND message_id = ?",
         (json.dumps(kept, ensure_ascii=False), channel, message_id),
     )
 
 
-def undelivered(conn: sqlite3.Connection, channel: str, message_id: str) -> tuple[Reply, ...]:
+def undelivered(
+    conn: sqlite3.Connection, channel: str, message_id: str
+) -> tuple[tuple[Reply, ...], bool]:
+    """The replies of a message not yet delivered, and whether its pressed button was refused."""
     row = conn.execute(
         "SELECT pending_replies FROM inbound_messages WHERE channel = ? AND message_id = ?",
         (channel, message_id),
     ).fetchone()
     if row is None or row[0] is None:
-        return ()
-    return tuple(
+        return (), False
+    kept = json.loads(row[0])
+    replies = tuple(
         Reply(
             r["text"],
-            tuple(Option(k, label) for k, label in r["options"]),
+            tuple(Option(key, label) for key, label in r["options"]),
             r["contact"],
             lang=r["lang"],
         )
-        for r in json.loads(row[0])
+        for r in kept["replies"]
     )
+    return replies, kept["refused_choice"]
+
+
+def awaiting_delivery(conn: sqlite3.Connection, channel: str, message_ids: Sequence[str]) -> bool:
+    """Whether any of these messages still has replies to send."""
+    marks = ", ".join("?" * len(message_ids))
+    row = conn.execute(
+        f"""SELECT 1 FROM inbound_messages WHERE channel = ? AND message_id IN ({marks})
+            AND pending_replies IS NOT NULL LIMIT 1""",
+        (channel, *message_ids),
+    ).fetchone()
+    return row is not None
 
 
 def delivered(conn: sqlite3.Connection, channel: str, message_id: str) -> None:

@@ -225,4 +225,10 @@ MIGRATIONS: list[list[str]] = [
         """CREATE INDEX funnel_sessions_groups
            ON funnel_sessions (stages, occupation, channel, campaign, assisted_by, started_at)""",
     ],
+    # 6: a WhatsApp role is bound to the business-scoped id first seen with its number, so a
+    # recycled number does not hand the role to its next owner
+    [
+        "ALTER TABLE staff ADD COLUMN whatsapp_user_id TEXT",
+        "ALTER TABLE campaigners ADD COLUMN whatsapp_user_id TEXT",
+    ],
 ]

@@ -77,8 +77,13 @@ async def find(
     *,
     telegram_id: str | None = None,
     phone: str | None = None,
+    whatsapp_id: str | None = None,
 ) -> Person | None:
-    """The active person with this Telegram id or phone number, if they hold the role."""
+    """The active person with this Telegram id or phone number, if they hold the role.
+
+    On WhatsApp the role is bound to the business-scoped id (`whatsapp_id`) first seen with the
+    number; Meta gives a new one with a new owner, so a recycled number gets no role. Run in a
+    write transaction: the first use records the binding."""
     if telegram_id is None and phone is None:
         return None
     async with conn.execute(
@@ -87,7 +92,18 @@ async def find(
         (telegram_id, phone),
     ) as cursor:
         row = await cursor.fetchone()
-    return _person(row) if row else None
+    if row is None:
+        return None
+    if whatsapp_id and phone is not None and row["phone"] == phone:
+        bound = row["whatsapp_user_id"]
+        if bound is None:
+            await conn.execute(
+                f"UPDATE {TABLES[role]} SET whatsapp_user_id = ? WHERE id = ?",
+                (whatsapp_id, row["id"]),
+            )
+        elif bound != whatsapp_id:
+            return None  # the number has a new owner
+    return _person(row)
 
 
 async def campaigner_by_code(conn: aiosqlite.Connection, code: str) -> Person | None:

@@ -11,8 +11,11 @@ Synchronous: called inside `Database.run`, on the database thread.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from . import inbound
 
 MAX_ATTEMPTS = 3  # starts that tried a body and died before finishing it
 
@@ -47,19 +50,42 @@ def done(conn: sqlite3.Connection, inbox_id: int) -> None:
     conn.execute("DELETE FROM webhook_inbox WHERE id = ?", (inbox_id,))
 
 
-def left_over(conn: sqlite3.Connection, channel: str, now: datetime) -> list[Kept]:
-    """Bodies of `channel` not processed before the last stop, oldest first; each is counted as
-    one more attempt, and one tried MAX_ATTEMPTS times already is set aside instead."""
-    conn.execute(
-        """UPDATE webhook_inbox SET set_aside_at = ?, error = 'processing never finished'
-           WHERE channel = ? AND set_aside_at IS NULL AND attempts >= ?""",
-        (now.isoformat(), channel, MAX_ATTEMPTS),
-    )
-    conn.execute(
-        """UPDATE webhook_inbox SET attempts = attempts + 1
-           WHERE channel = ? AND set_aside_at IS NULL""",
-        (channel,),
-    )
+def finish(
+    conn: sqlite3.Connection, inbox_id: int, channel: str, message_ids: Sequence[str]
+) -> bool:
+    """Remove a processed body, unless a reply to one of its messages could not be sent yet:
+    then it stays, and the next start sends that reply. True if removed."""
+    if message_ids and inbound.awaiting_delivery(conn, channel, message_ids):
+        return False
+    done(conn, inbox_id)
+    return True
+
+
+def attempt(
+    conn: sqlite3.Connection,
+    inbox_id: int,
+    channel: str,
+    message_ids: Sequence[str],
+    now: datetime,
+) -> bool:
+    """Before a body left from before a restart is tried again: False (and the body set aside)
+    if processing it already killed the process MAX_ATTEMPTS times. A body whose messages were
+    all answered (its replies were only waiting for the network) is never counted: a long
+    outage with restarts must not set a backlog aside."""
+    if message_ids and all(inbound.seen(conn, channel, m) for m in message_ids):
+        return True
+    row = conn.execute(
+        "UPDATE webhook_inbox SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
+        (inbox_id,),
+    ).fetchone()
+    if row is not None and row[0] <= MAX_ATTEMPTS:
+        return True
+    set_aside(conn, inbox_id, "processing never finished", now)
+    return False
+
+
+def left_over(conn: sqlite3.Connection, channel: str) -> list[Kept]:
+    """Bodies of `channel` not processed before the last stop, oldest first."""
     rows = conn.execute(
         """SELECT id, channel, body FROM webhook_inbox
            WHERE channel = ? AND set_aside_at IS NULL ORDER BY id""",

@@ -39,7 +39,7 @@ def identify(
         # the number was someone else's: it no longer leads to their form
         conn.execute("UPDATE whatsapp_contacts SET wa_id = NULL WHERE key = ?", (by_phone["key"],))
     if person is None:
-        key = user_id or wa_id
+        key = _free_key(conn, user_id or wa_id)  # type: ignore[arg-type]
         conn.execute(
             """INSERT INTO whatsapp_contacts (key, wa_id, user_id, last_inbound_at)
                VALUES (?, ?, ?, ?)""",
@@ -54,6 +54,15 @@ def identify(
         (wa_id, user_id, last.isoformat(), person["key"]),
     )
     return Contact(person["key"], wa_id, user_id, last)
+
+
+def _free_key(conn: sqlite3.Connection, wanted: str) -> str:
+    """`wanted`, or a variant of it if a former holder of this number still has it as key."""
+    key, n = wanted, 1
+    while conn.execute("SELECT 1 FROM whatsapp_contacts WHERE key = ?", (key,)).fetchone():
+        n += 1
+        key = f"{wanted}~{n}"
+    return key
 
 
 def _row(conn: sqlite3.Connection, column: str, value: str | None) -> sqlite3.Row | None:

@@ -24,9 +24,9 @@ class Completions:
     def watching(self) -> Iterator[None]:
         original = getattr(self.owner, self.method)
 
-        async def counted(*args: Any) -> Any:
+        async def counted(*args: Any, **kwargs: Any) -> Any:
             try:
-                return await original(*args)
+                return await original(*args, **kwargs)
             finally:
                 async with self.changed:
                     self.done[self.key(*args)] += 1

@@ -77,12 +77,19 @@ async def _ready(url: str, fake: FakeTelegram, process: asyncio.subprocess.Proce
 
 @contextlib.asynccontextmanager
 async def serve_process(
-    tmp_path: Path, level: str = "INFO", open_files: int | None = None, **env: str
+    tmp_path: Path,
+    level: str = "INFO",
+    open_files: int | None = None,
+    stalled: bool = False,
+    **env: str,
 ) -> AsyncIterator[ServeProcess]:
-    """`python -m bot serve` at this log level, optionally with at most `open_files` files."""
+    """`python -m bot serve` at this log level, optionally with at most `open_files` files, or
+    with Telegram taking no message from the start (`stalled`)."""
     fake, graph = FakeTelegram(), FakeGraph()
     await fake.start()
     await graph.start()
+    if stalled:
+        fake.sending.clear()
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BPU_", "TELEGRAM_"))}
     clean = {k: v for k, v in clean.items() if not k.startswith("WHATSAPP_")}

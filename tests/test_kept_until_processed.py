@@ -12,15 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 from time import time
 
+import pytest
+
 from bot.telegram_intake import CHANNEL as TELEGRAM
 from storage import Database, webhook_inbox
 from tests.bot_process import start_bot
 from tests.conftest import NOW
 from tests.fake_telegram import FakeTelegram, text_body
+from tests.seed import campaigner_with_campaign
 from tests.serve_process import serve_process
+from tests.telegram_users import polling_bot
 from tests.whatsapp_users import WhatsAppUser, texts
 
 WELCOME = "Apa pekerjaan Anda sehari-hari?"
+PENDING = "SELECT count(*) FROM inbound_messages WHERE pending_replies NOTNULL"
 
 
 async def until(check: Callable[[], bool], seconds: float = 20) -> None:
@@ -131,3 +136,76 @@ async def test_an_unreadable_inbox_row_is_set_aside_and_the_server_starts(tmp_pa
     ).stdout
     assert listing.count("unreadable") == 3 and "Siti" not in listing
     assert count(db, "SELECT count(*) FROM webhook_inbox WHERE set_aside_at IS NULL") == 0
+
+
+async def test_a_reply_telegram_cannot_take_at_shutdown_is_sent_after_restart(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "serve.sqlite3"
+    async with serve_process(tmp_path) as server:
+        server.fake.sending.clear()  # the network stalls
+        assert await server.telegram(server.fake.make_update(**text_body(7301, "/start"))) == 200
+        await until(lambda: count(db, PENDING) == 1)
+        server.process.terminate()  # systemctl stop: it stops, without waiting for Telegram
+        await asyncio.wait_for(server.process.wait(), 30)
+    assert count(db, PENDING) == 1 and count(db, "SELECT count(*) FROM webhook_inbox") == 1
+    async with serve_process(tmp_path) as again:
+        await until(lambda: bool(again.fake.to(7301)))
+        await asyncio.sleep(0.3)
+        assert sum(WELCOME in sent.text for sent in again.fake.to(7301)) == 1
+    assert count(db, PENDING) == 0 and count(db, "SELECT count(*) FROM webhook_inbox") == 0
+
+
+async def test_a_command_cut_off_by_a_crash_is_answered_after_restart(tmp_path: Path) -> None:
+    db = tmp_path / "serve.sqlite3"
+    await campaigner_with_campaign(db, telegram_id="7500")
+    async with serve_process(tmp_path) as server:
+        server.fake.sending.clear()
+        assert await server.telegram(server.fake.make_update(**text_body(7500, "/rekap"))) == 200
+        await asyncio.sleep(0.5)  # counted, and stuck sending the answer
+        server.process.kill()
+        await server.process.wait()
+    async with serve_process(tmp_path) as again:
+        await until(lambda: bool(again.fake.to(7500)))
+        assert "Pendaftaran lewat Anda" in again.fake.to(7500)[0].text
+
+
+async def test_leftovers_are_tried_in_the_background_and_counted_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """Telegram is down while the server restarts three times: it still listens at once each
+    time, and nothing it never got to is set aside."""
+    db = tmp_path / "serve.sqlite3"
+    async with await Database.open(db) as database:
+        for n in range(10):
+            body = json.dumps({"update_id": 100 + n, **text_body(7400 + n, "/start")})
+            await database.run(lambda conn, b=body: webhook_inbox.keep(conn, TELEGRAM, b, NOW))
+    for _ in range(3):
+        async with serve_process(tmp_path, stalled=True) as server:  # ready: /healthz answers
+            server.process.kill()
+            await server.process.wait()
+    async with serve_process(tmp_path) as server:
+        await until(lambda: all(server.fake.to(7400 + n) for n in range(10)))
+    assert count(db, "SELECT count(*) FROM webhook_inbox") == 0  # none set aside
+
+
+async def test_polling_goes_on_after_a_busy_database(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    keep = webhook_inbox.keep
+    busy = iter([True])
+
+    def once_busy(*args: object, **kwargs: object) -> int:
+        if next(busy, False):
+            raise sqlite3.OperationalError("database is locked")
+        return keep(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(webhook_inbox, "keep", once_busy)
+    try:
+        async with polling_bot(fake, db_path):
+            fake.push(text_body(4545, "/start"))
+            await until(lambda: bool(fake.to(4545)))  # taken again after the failure
+    finally:
+        await fake.stop()

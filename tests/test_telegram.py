@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
+import bot.service as bot_service
 from bot.telegram import TEXT_LIMIT, keyboard, to_incoming
 from conversations import Kind, Option, Reply
 from conversations.turn import split_message
@@ -315,3 +316,21 @@ async def test_a_refused_press_is_not_shown_as_chosen(fake: FakeTelegram, bot: W
     assert "Tombol itu untuk pertanyaan sebelumnya" in stale
     assert "Petani" not in question.text  # the chat history does not say it was chosen
     assert question.reply_markup is None  # and its buttons are gone
+
+
+async def test_a_press_that_could_not_be_saved_is_not_shown_as_chosen(
+    fake: FakeTelegram, bot: Watched, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = TelegramUser(fake, bot, 510)
+    await user.send("/start")
+    question = user.on_screen()
+
+    def full_disk(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(bot_service.sessions, "save", full_disk)
+    assert "belum tersimpan" in texts(await user.press("Pedagang"))
+    assert "Pedagang" not in question.text  # not shown as the answer: it was not taken
+    monkeypatch.undo()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT step FROM sessions").fetchone() == ("occupation",)

@@ -13,10 +13,10 @@ import pytest
 
 from bot.whatsapp import WEBHOOK_PATH, fit, render
 from conversations import Option, Reply
-from storage import Database, webhook_inbox
+from storage import Database, people, webhook_inbox
 from tests.fake_graph import FakeGraph, GraphFailure
 from tests.flowchat import NIK_SITI, FlowChat, golden
-from tests.seed import NOW, campaigner_with_campaign
+from tests.seed import NOW, add, campaigner_with_campaign, registration
 from tests.whatsapp_users import (
     VERIFY_TOKEN,
     Server,
@@ -370,3 +370,53 @@ async def test_a_replay_older_than_the_dedupe_window_is_refused(
     assert await user.send("Halo", timestamp=old) == []
     assert rows(db_path, "SELECT count(*) FROM sessions") == [(0,)]
     assert "Apa pekerjaan Anda" in texts(await user.send("Halo"))  # a fresh message is fine
+
+
+async def test_a_staff_role_does_not_pass_with_a_recycled_number(
+    server: Server, db_path: Path
+) -> None:
+    number = "6281200000031"
+    async with await Database.open(db_path) as db:
+        await add(db, registration(1))
+        async with db.transaction() as conn:
+            await people.add(conn, "staff", "Budi", None, f"+{number}", "t", NOW)
+    budi = WhatsAppUser(server, wa_id=number, user_id="ID.BUDI")
+    assert any(m["type"] == "image" for m in await budi.send("/statistik"))  # his role
+    newcomer = WhatsAppUser(server, wa_id=number, user_id="ID.NEW")  # the number, recycled
+    newcomer.read = budi.read
+    sent = await newcomer.send("/ekspor")
+    assert not [m for m in sent if m["type"] == "document"]  # no export for them
+    assert "Apa pekerjaan Anda" in texts(sent)  # a newcomer, welcomed as any
+
+
+async def test_a_number_back_with_a_phone_only_newcomer(server: Server) -> None:
+    """A (phone, then with a BSUID) -> the number recycled to B -> B moves to another number
+    -> the old number goes to C, whose messages carry no BSUID."""
+    number = "6281200000001"
+    await WhatsAppUser(server, wa_id=number).send("Halo")
+    await WhatsAppUser(server, wa_id=number, user_id="ID.A").press("Petani")
+    await WhatsAppUser(server, wa_id=number, user_id="ID.B").send("Halo")
+    await WhatsAppUser(server, wa_id="6281200000002", user_id="ID.B").send("bantuan")
+    c = WhatsAppUser(server, wa_id=number, name="Citra")
+    c.read = len(server.graph.to(number))
+    assert "Apa pekerjaan Anda" in texts(await c.send("Halo"))
+
+
+@pytest.mark.parametrize("stamp", ["abc", "", "1.5", "1e9", "99999999999999999999", "-1"])
+async def test_an_odd_timestamp_does_not_cost_the_next_message(server: Server, stamp: str) -> None:
+    good = str(int(NOW.timestamp()))
+    hello = {"type": "text", "text": {"body": "Halo"}}
+    odd = {"from": "6281200000011", "id": "wamid.odd", "timestamp": stamp, **hello}
+    fine = {"from": "6281200000012", "id": "wamid.ok", "timestamp": good, **hello}
+    contacts = [{"wa_id": "6281200000011"}, {"wa_id": "6281200000012"}]
+    assert await server.post(webhook({"contacts": contacts, "messages": [odd, fine]})) == 200
+    assert server.graph.to("6281200000011") == []
+    assert "Apa pekerjaan Anda" in texts(server.graph.to("6281200000012"))
+
+
+async def test_a_timestamp_from_the_future_does_not_stretch_the_window(
+    server: Server, db_path: Path
+) -> None:
+    user = WhatsAppUser(server, wa_id="6281200000021")
+    await user.send("Halo", timestamp=int(NOW.timestamp()) + 10 * 365 * 86400)
+    assert rows(db_path, "SELECT last_inbound_at FROM whatsapp_contacts") == [(NOW.isoformat(),)]
