@@ -334,3 +334,24 @@ async def test_a_press_that_could_not_be_saved_is_not_shown_as_chosen(
     monkeypatch.undo()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT step FROM sessions").fetchone() == ("occupation",)
+
+
+async def test_a_reply_that_cannot_be_sent_now_is_sent_after_a_restart(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with polling_bot(fake, db_path) as bot:
+        user = TelegramUser(fake, bot, 511)
+        fake.failures["sendMessage"] = [ApiError(502, "Bad Gateway")] * 4  # every retry fails
+        await user.send("/start")
+    assert fake.to(511) == []
+    async with polling_bot(fake, db_path):  # the kept update is taken up again at the start
+        for _ in range(500):
+            if fake.to(511):
+                break
+            await asyncio.sleep(0.02)
+    assert "Apa pekerjaan Anda sehari-hari?" in texts(fake.to(511))
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM webhook_inbox").fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM inbound_messages WHERE pending_replies NOTNULL"
+        ).fetchone() == (0,)
