@@ -288,7 +288,8 @@ async def peer(workers: int, folder: Path) -> dict[str, Any]:
 
 
 def storage_limit(workers: int, folder: Path) -> dict[str, Any]:
-    """One message's writes, one transaction each, through plain sqlite3 with our pragmas."""
+    """One message's writes (its answer with its replies, then marking them sent), through
+    plain sqlite3 with our pragmas."""
     from storage import Database
     from storage.database import PRAGMAS
 
@@ -311,13 +312,18 @@ def storage_limit(workers: int, folder: Path) -> dict[str, Any]:
             "pad": "x" * 900,
         }
     )
+    replies = json.dumps({"refused_choice": False, "replies": [{"text": "x" * 300}] * 2})
     messages = workers * MESSAGES_PER_WORKER
     started = time.perf_counter()
     for m in range(messages):
         i, n = divmod(m, MESSAGES_PER_WORKER)
         stamp = "2026-11-21T03:00:00+00:00"
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO inbound_messages VALUES (?, ?, ?)", ("bench", f"{i}-{n}", stamp))
+        conn.execute(
+            "INSERT INTO inbound_messages (channel, message_id, received_at, pending_replies)"
+            " VALUES (?, ?, ?, ?)",
+            ("bench", f"{i}-{n}", stamp, replies),
+        )
         conn.execute("SELECT data FROM sessions WHERE channel = ? AND user_key = ?", ("b", str(i)))
         conn.execute(
             """INSERT INTO sessions VALUES (?, ?, ?, ?, 1, 'id', NULL, ?, ?, ?)
@@ -331,6 +337,11 @@ def storage_limit(workers: int, folder: Path) -> dict[str, Any]:
             (str(i), str(n), stamp),
         )
         conn.execute("COMMIT")
+        conn.execute(  # the replies were sent: a transaction of its own, as in the service
+            "UPDATE inbound_messages SET pending_replies = NULL"
+            " WHERE channel = ? AND message_id = ?",
+            ("bench", f"{i}-{n}"),
+        )
     elapsed = time.perf_counter() - started
     conn.close()
     return {"seconds": elapsed, "messages": messages}
