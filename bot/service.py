@@ -3,6 +3,7 @@ session, advances the conversation, saves it and applies its effects, all commit
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import sqlite3
@@ -57,7 +58,7 @@ class Deliver(Protocol):
 class Handled:
     replies: tuple[Reply, ...]
     refused_choice: bool = False
-    kept: bool = False  # the replies are stored until delivered (see inbound.hold_replies)
+    kept: bool = False  # the replies are stored until delivered (see inbound.record)
 
 
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read out over a phone
@@ -106,16 +107,21 @@ class ConversationService:
         if deliver and handled.replies:
             settled = await deliver(handled.replies, refused_choice=handled.refused_choice)
             if handled.kept and settled is not False:
-                await self._delivered(incoming)
+                self._delivered(incoming)
         return list(handled.replies)
 
-    async def _delivered(self, incoming: Incoming) -> None:
-        try:
-            await self.db.run(
-                partial(inbound.delivered, channel=incoming.channel, message_id=incoming.message_id)
-            )
-        except (sqlite3.Error, aiosqlite.Error) as error:  # sent anyway; at worst sent again
-            log.warning("delivery not recorded (user %s): %s", self._who(incoming), error)
+    def _delivered(self, incoming: Incoming) -> None:
+        """Mark the replies sent, in the next group's transaction: the worker does not wait for
+        it (if the process dies first, they are sent once more at the next start)."""
+
+        def logged(done: asyncio.Future[None]) -> None:
+            if not done.cancelled() and done.exception() is not None:
+                who = self._who(incoming)
+                log.warning("delivery not recorded (user %s): %s", who, done.exception())
+
+        self.db.submit(
+            partial(inbound.delivered, channel=incoming.channel, message_id=incoming.message_id)
+        ).add_done_callback(logged)
 
     async def _process(self, incoming: Incoming, keep: bool) -> Handled:
         for _ in range(_ATTEMPTS):
@@ -170,7 +176,7 @@ class ConversationService:
         For a message id seen before: its replies not yet delivered, if any. Random ids are
         drawn here, off the event loop."""
         channel, key = incoming.channel, incoming.user_key
-        if not inbound.first_time(conn, channel, incoming.message_id, now):
+        if inbound.seen(conn, channel, incoming.message_id):
             undelivered, refused = inbound.undelivered(conn, channel, incoming.message_id)
             return Handled(undelivered, refused, kept=bool(undelivered))
         session = sessions.load(conn, channel, key)
@@ -205,10 +211,8 @@ class ConversationService:
                     outcome.session.id,
                     now,
                 )
-        if keep and outcome.replies:
-            inbound.hold_replies(
-                conn, channel, incoming.message_id, outcome.replies, outcome.refused_choice
-            )
+        replies = outcome.replies if keep else ()
+        inbound.record(conn, channel, incoming.message_id, now, replies, outcome.refused_choice)
         return (session.step if session else "new"), outcome
 
     @staticmethod

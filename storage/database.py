@@ -160,11 +160,16 @@ class Database:
         after the group has committed. The hot path (every message) uses this; `transaction()`
         suits staff tools that await between statements.
         """
+        return await self.submit(work)
+
+    def submit(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Queue `work` as `run` does, without waiting: for bookkeeping nobody waits on (it
+        joins the next group's transaction). `close()` still carries it out."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((work, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        return await future
+        return future
 
     async def _flush(self) -> None:
         while self._pending:

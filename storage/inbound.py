@@ -40,31 +40,39 @@ def prune(conn: sqlite3.Connection, now: datetime) -> int:
     return cursor.rowcount
 
 
-def hold_replies(
+def record(
     conn: sqlite3.Connection,
     channel: str,
     message_id: str,
-    replies: Sequence[Reply],
+    now: datetime,
+    replies: Sequence[Reply] = (),
     refused_choice: bool = False,
 ) -> None:
-    """Keep a message's replies with it until `delivered`: committed with the answer, so a
-    crash before they are sent cannot leave the worker without one."""
-    kept = {
-        "refused_choice": refused_choice,
-        "replies": [
+    """Record a processed message (checked unseen in the same transaction), with its replies
+    kept until `delivered`: committed with the answer, so a crash before they are sent cannot
+    leave the worker without one."""
+    kept = None
+    if replies:
+        kept = json.dumps(
             {
-                "text": r.text,
-                "options": [[o.key, o.label] for o in r.options],
-                "contact": r.contact_button,
-                "lang": r.lang,
-            }
-            for r in replies
-            if r.attachment is None  # conversation replies carry none; files are made on demand
-        ],
-    }
+                "refused_choice": refused_choice,
+                "replies": [
+                    {
+                        "text": r.text,
+                        "options": [[o.key, o.label] for o in r.options],
+                        "contact": r.contact_button,
+                        "lang": r.lang,
+                    }
+                    for r in replies
+                    if r.attachment is None  # the conversation sends none; files are on demand
+                ],
+            },
+            ensure_ascii=False,
+        )
     conn.execute(
-        "UPDATE inbound_messages SET pending_replies = ? WHERE channel = ? AND message_id = ?",
-        (json.dumps(kept, ensure_ascii=False), channel, message_id),
+        """INSERT INTO inbound_messages (channel, message_id, received_at, pending_replies)
+           VALUES (?, ?, ?, ?)""",
+        (channel, message_id, now.isoformat(), kept),
     )
 
 
