@@ -7,7 +7,9 @@ cursor; this runs on a thread of its own, away from the bot's event loop.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -15,8 +17,10 @@ import re
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # The stable export columns, documented in the README. Add at the end; never rename or reorder.
@@ -133,8 +137,22 @@ def _plain_chunks(
             on_chunk(done)
 
 
-_NUMBERS = ("declared_income", "payment_period_months", "monthly_premium", "period_total")
-_STARTS = ", ".join(f"char({ord(c)})" for c in _FORMULA_START)
+# Text that people type or edit (workers, staff, the operator's rules file): in CSV, what
+# Excel would run as a formula gets a leading '. The other text columns are made by the system
+# (reference, channel, ISO dates, L/P, option and program keys, review flags): never defused.
+_TYPED = (
+    "full_name",
+    "email",
+    "address",
+    "city",
+    "occupation_detail",
+    "discount",
+    "tariff_version",
+    "campaign_code",
+    "assisted_by",
+    "consent_version",
+)
+_STARTS = ", ".join(str(ord(c)) for c in _FORMULA_START)
 
 
 def fixed_offset(zone: ZoneInfo, since: datetime, until: datetime) -> int | None:
@@ -149,54 +167,114 @@ def fixed_offset(zone: ZoneInfo, since: datetime, until: datetime) -> int | None
     return seconds if seconds is not None and seconds % 60 == 0 else None
 
 
+def _suffix(offset: int) -> str:
+    sign, minutes = ("+" if offset >= 0 else "-"), abs(offset) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _local_sql(expression: str, offset: int) -> str:
     """A stored instant (ISO 8601 with its offset) as local time to the second, in SQL."""
-    sign, minutes = ("+" if offset >= 0 else "-"), abs(offset) // 60
-    suffix = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
     stamp = f"substr({expression}, 1, 19) || substr({expression}, -6)"  # fraction dropped
-    return f"strftime('%Y-%m-%dT%H:%M:%S', {stamp}, '{offset:+d} seconds') || '{suffix}'"
+    return f"strftime('%Y-%m-%dT%H:%M:%S', {stamp}, '{offset:+d} seconds') || '{_suffix(offset)}'"
 
 
-def sql_cell(fmt: str, offset: int | None = None) -> Callable[[int, str], str]:
+HOURS = "local_hours"  # temp table: UTC hour (YYYY-MM-DDTHH) -> local hour, see local_hours
+
+
+def local_hours(conn: sqlite3.Connection, offset: int, since: datetime, until: datetime) -> bool:
+    """For a fixed offset of whole hours, a temp table of every UTC hour from `since` to
+    `until` with its local hour, so that SqlCells makes a stored UTC instant local with one
+    lookup (its minutes and seconds stay) rather than by parsing and formatting it (a third of
+    the time). False, and no table, for an offset that is not whole hours."""
+    if offset % 3600:
+        return False
+    conn.execute(f"DROP TABLE IF EXISTS temp.{HOURS}")
+    conn.execute(f"CREATE TEMP TABLE {HOURS} (utc TEXT PRIMARY KEY, local TEXT) WITHOUT ROWID")
+    conn.execute(
+        f"""INSERT INTO temp.{HOURS}
+            WITH RECURSIVE h(t) AS (
+                SELECT datetime(?) UNION ALL SELECT datetime(t, '+1 hour') FROM h WHERE t < ?)
+            SELECT replace(substr(t, 1, 13), ' ', 'T'),
+                   replace(substr(datetime(t, '{offset:+d} seconds'), 1, 13), ' ', 'T') FROM h""",
+        (
+            since.astimezone(UTC).strftime("%Y-%m-%d %H:00:00"),
+            until.astimezone(UTC).strftime("%Y-%m-%d %H:00:00"),
+        ),
+    )
+    return True
+
+
+class SqlCells:
     """How each column is selected, so that per-cell rules run inside SQLite (C) rather than
-    in a Python loop over 27 values a row. Times are made local here when the zone's offset is
-    fixed over the data (`offset`, see fixed_offset); else by write_file. CSV: NIK and phone as
-    ="…" so Excel keeps every digit; text that Excel would run as a formula gets a leading '."""
+    in a Python loop over 27 values a row.
 
-    def cell(index: int, expression: str) -> str:
+    Times are made local here when the zone's offset is fixed over the data (`offset`, see
+    fixed_offset); else by write_file. With `hours` (the local_hours table made), a time stored
+    in UTC in the usual layout is made local by looking up its hour (joins() gives the joins
+    the query needs), any other by strftime. CSV: NIK and phone as ="…" so Excel keeps every
+    digit; typed text that Excel would run as a formula gets a leading '."""
+
+    def __init__(self, fmt: str, offset: int | None = None, hours: bool = False) -> None:
+        self.fmt, self.offset, self.hours = fmt, offset, hours and offset is not None
+        self._joins: list[str] = []
+
+    def __call__(self, index: int, expression: str) -> str:
         name = COLUMNS[index]
         if name == "review_flags":
-            expression = f"NULLIF({expression}, '')"
+            return f"NULLIF({expression}, '')"
         if index in _TIMES:
-            return _local_sql(expression, offset) if offset is not None else expression
-        if fmt != "csv" or name in (*_NUMBERS, "revision"):
+            return self._time(index, expression)
+        if self.fmt != "csv":
             return expression
         if index in _KEEP_DIGITS:
             return f"""'="' || {expression} || '"'"""
-        return (
-            f"CASE WHEN substr({expression}, 1, 1) IN ({_STARTS}) "
-            f"THEN '''' || {expression} ELSE {expression} END"
+        if name in _TYPED:
+            return (
+                f"CASE WHEN unicode({expression}) IN ({_STARTS}) "
+                f"THEN '''' || {expression} ELSE {expression} END"
+            )
+        return expression
+
+    def _time(self, index: int, expression: str) -> str:
+        if self.offset is None:
+            return expression
+        general = _local_sql(expression, self.offset)
+        if not self.hours:
+            return general
+        hour = f"h{index}"
+        self._joins.append(
+            f"LEFT JOIN temp.{HOURS} {hour} ON {hour}.utc = substr({expression}, 1, 13) "
+            f"AND length({expression}) IN (25, 32) AND substr({expression}, 14, 1) = ':' "
+            f"AND substr({expression}, -6) = '+00:00'"
         )
+        local = f"{hour}.local || substr({expression}, 14, 6) || '{_suffix(self.offset)}'"
+        return f"COALESCE({local}, {general})"
 
-    return cell
+    def joins(self) -> str:
+        """The joins the columns made so far need."""
+        return " ".join(self._joins)
 
 
-def write_csv(path: Path, chunks: Iterable[Chunk], created: datetime) -> None:
+def write_csv(path: Path, chunks: Iterable[Chunk], created: datetime) -> str:
     """CSV that opens right in Excel on an Indonesian-locale PC: UTF-8 with a BOM, ';' between
-    fields (the locale's list separator, since ',' is its decimal mark), CRLF line ends."""
-    with _text(path, "utf-8-sig") as f:
+    fields (the locale's list separator, since ',' is its decimal mark), CRLF line ends.
+    Returns the file's SHA-256."""
+    with _text(path, "utf-8-sig") as (f, digest):
         writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for chunk in chunks:
             writer.writerows(chunk)
+    return digest.hexdigest()
 
 
-def write_jsonl(path: Path, chunks: Iterable[Chunk], created: datetime) -> None:
-    """One JSON object per line, keys in column order: for other systems."""
+def write_jsonl(path: Path, chunks: Iterable[Chunk], created: datetime) -> str:
+    """One JSON object per line, keys in column order: for other systems. Returns the file's
+    SHA-256."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    with _text(path, "utf-8") as f:
+    with _text(path, "utf-8") as (f, digest):
         for chunk in chunks:
             f.writelines(encode(dict(zip(COLUMNS, values, strict=True))) + "\n" for values in chunk)
+    return digest.hexdigest()
 
 
 def write_xlsx(path: Path, chunks: Iterable[Chunk], created: datetime) -> None:
@@ -220,6 +298,7 @@ def write_xlsx(path: Path, chunks: Iterable[Chunk], created: datetime) -> None:
                 )
                 number += len(chunk)
             sheet.write(_SHEET_END.encode())
+    return None  # zipfile goes back to fill in headers: the digest is of the finished file
 
 
 def _member(name: str, created: datetime) -> zipfile.ZipInfo:
@@ -318,12 +397,58 @@ def _xlsx_parts(stamp: str) -> dict[str, str]:
     }
 
 
-def _text(path: Path, encoding: str) -> io.TextIOWrapper:
-    """The (already created, private) file, for text with large buffers."""
-    return open(path, "w", encoding=encoding, newline="", buffering=1 << 20)
+class _Hashing(io.RawIOBase):
+    """A file that works out the SHA-256 of what is written to it, on a thread of its own
+    (hashlib lets go of the GIL) while the next rows are being formatted: no second pass over
+    the file. At most one buffer is being hashed at a time."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = io.FileIO(path, "w")
+        self.digest = hashlib.sha256()
+        self._hasher = ThreadPoolExecutor(1, thread_name_prefix="export-sha256")
+        self._pending: Future[None] | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        data = bytes(data)  # the caller may reuse its buffer
+        written = self._file.write(data) or 0
+        self._wait()
+        self._pending = self._hasher.submit(self.digest.update, memoryview(data)[:written])
+        return written
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            self._wait()
+        finally:
+            self._hasher.shutdown()
+            self._file.close()
+            super().close()
 
 
-WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "jsonl": write_jsonl}
+@contextlib.contextmanager
+def _text(path: Path, encoding: str) -> Iterator[tuple[io.TextIOWrapper, Any]]:
+    """The (already created, private) file, for text with large buffers, and the SHA-256 of
+    what was written (complete once the file is closed)."""
+    raw = _Hashing(path)
+    with io.TextIOWrapper(io.BufferedWriter(raw, 1 << 20), encoding, newline="") as f:
+        yield f, raw.digest
+
+
+WRITERS: dict[str, Callable[[Path, Iterable[Chunk], datetime], str | None]] = {
+    "csv": write_csv,
+    "xlsx": write_xlsx,
+    "jsonl": write_jsonl,
+}
 
 
 def write_file(
@@ -334,10 +459,10 @@ def write_file(
     zone: ZoneInfo | None,
     on_chunk: Callable[[int], None] | None = None,
     stopped: Callable[[], bool] = lambda: False,
-) -> int:
-    """Write every row of the cursor (selected with sql_cell(fmt)) to `path`, an existing empty
-    file, and make it durable; returns how many. Times are made local in `zone`; None when
-    sql_cell did it.
+) -> tuple[int, str]:
+    """Write every row of the cursor (selected with SqlCells(fmt)) to `path`, an existing empty
+    file, and make it durable; returns how many and the file's SHA-256. Times are made local in
+    `zone`; None when SqlCells did it.
 
     Every CHUNK rows `on_chunk(done)` is told and `stopped()` asked: if it says so, Stopped is
     raised and the file is left for the caller to remove."""
@@ -351,10 +476,18 @@ def write_file(
         if on_chunk:
             on_chunk(done_now)
 
-    WRITERS[fmt](path, _chunks(rows, zone, counted, stopped), created)
+    sha256 = WRITERS[fmt](path, _chunks(rows, zone, counted, stopped), created)
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)  # on disk before the batch that names it is committed
     finally:
         os.close(fd)
-    return done
+    return done, sha256 or file_sha256(path)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -41,7 +40,7 @@ from storage import Database, audit, exports
 from storage.exports import Batch, Filters, NothingToExport
 from storage.files import create_private, private_dir
 
-from .export_files import Stopped, fixed_offset, sql_cell, write_file
+from .export_files import SqlCells, Stopped, file_sha256, fixed_offset, local_hours, write_file
 
 __all__ = [
     "ExportFailed",
@@ -83,14 +82,6 @@ class ExportResult:
     sha256: str
     new: bool  # False when an existing batch was written again
     matches: bool | None  # re-export: the file equals the original, byte for byte
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def default_name(batch: Batch, fmt: str) -> str:
@@ -299,7 +290,7 @@ class _Job:
                     f"could not write {out or Path.cwd()}: {error.strerror}; nothing exported"
                 ) from None
             raise
-        await _settle(self.db, batch.id)  # publish
+        await _settle(self.db, batch.id, written=file)  # publish
         async with self.db.transaction() as conn:
             done = await exports.get(conn, batch.id)
         if done is None:
@@ -317,12 +308,12 @@ class _Job:
                 raise NothingToExport
             _check_size(fmt, total)
             os.close(create_private(file))
-            offset, zone = self._offset(conn)
-            rows = exports.picked_rows(conn, sql_cell(fmt, offset))
+            cells, zone = self._cells(conn, fmt)
+            rows = exports.picked_rows(conn, cells)
             created = datetime.fromisoformat(batch.created_at)
-            write_file(fmt, file, created, rows, zone, self._reporter(total), self.stop.is_set)
+            reporter = self._reporter(total)
+            _, sha = write_file(fmt, file, created, rows, zone, reporter, self.stop.is_set)
             conn.execute("COMMIT")
-            sha = file_sha256(file)
             if self.stop.is_set():
                 raise Stopped
             return exports.commit_batch(conn, batch.id, sha, record), sha
@@ -342,8 +333,7 @@ class _Job:
         work = await self._work_folder(target, None)
         try:
             file = work / target.name
-            rows = await _in_thread(self.stop, lambda: self._write_again(batch, fmt, file))
-            sha = file_sha256(file)
+            rows, sha = await _in_thread(self.stop, lambda: self._write_again(batch, fmt, file))
             try:
                 _publish(file, target)
             except FileExistsError:
@@ -358,23 +348,27 @@ class _Job:
         matches = sha == batch.sha256 if same_format else None
         return ExportResult(batch, target, rows, sha, new=False, matches=matches)
 
-    def _offset(self, conn: sqlite3.Connection) -> tuple[int | None, ZoneInfo | None]:
-        """The zone's offset if fixed from a year before the first registration (consent is
-        given before registering) to now: times are then made local in SQL, faster."""
+    def _cells(self, conn: sqlite3.Connection, fmt: str) -> tuple[SqlCells, ZoneInfo | None]:
+        """How to select the columns, and the zone write_file makes times local in (None when
+        done in SQL). If the zone's offset is fixed from a year before the first registration
+        (consent is given before registering) to now, times are made local in SQL, faster."""
         first = exports.earliest(conn)
         if first is None:
-            return None, self.zone
+            return SqlCells(fmt), self.zone
         since = datetime.fromisoformat(first) - timedelta(days=366)
-        offset = fixed_offset(self.zone, since, datetime.now(UTC) + timedelta(days=1))
-        return offset, (None if offset is not None else self.zone)
+        until = datetime.now(UTC) + timedelta(days=1)
+        offset = fixed_offset(self.zone, since, until)
+        if offset is None:
+            return SqlCells(fmt), self.zone
+        return SqlCells(fmt, offset, local_hours(conn, offset, since, until)), None
 
-    def _write_again(self, batch: Batch, fmt: str, file: Path) -> int:
+    def _write_again(self, batch: Batch, fmt: str, file: Path) -> tuple[int, str]:
         conn = _connect(self.db.path)
         try:
             os.close(create_private(file))
             created = datetime.fromisoformat(batch.created_at)  # fixed: the same bytes again
-            offset, zone = self._offset(conn)
-            rows = exports.batch_rows(conn, batch.id, sql_cell(fmt, offset))
+            cells, zone = self._cells(conn, fmt)
+            rows = exports.batch_rows(conn, batch.id, cells)
             reporter = self._reporter(batch.row_count)
             return write_file(fmt, file, created, rows, zone, reporter, self.stop.is_set)
         finally:
@@ -402,9 +396,12 @@ async def _recover(db: Database, zone: ZoneInfo) -> None:
         log.warning("removed the unfinished file of an interrupted export (%s)", folder)
 
 
-async def _settle(db: Database, batch_id: int, leftover: bool = False) -> None:
+async def _settle(
+    db: Database, batch_id: int, leftover: bool = False, written: Path | None = None
+) -> None:
     """Bring a batch that is not done to an end: a `committed` one is published, a `writing`
-    one (or a committed one whose file never appeared and cannot be put in place) undone."""
+    one (or a committed one whose file never appeared and cannot be put in place) undone.
+    `written`: the file this process has just written and hashed, not read again."""
     async with db.transaction() as conn:
         batches, _ = await exports.leftovers(conn)
     found = [(batch, temp) for batch, temp in batches if batch.id == batch_id]
@@ -412,7 +409,7 @@ async def _settle(db: Database, batch_id: int, leftover: bool = False) -> None:
         return
     batch, temp = found[0]
     work = Path(temp) if temp else None
-    if batch.state == "committed" and _in_place(batch, work):
+    if batch.state == "committed" and _in_place(batch, work, written):
         if work:
             shutil.rmtree(work, ignore_errors=True)
         async with db.transaction() as conn:
@@ -431,14 +428,15 @@ async def _settle(db: Database, batch_id: int, leftover: bool = False) -> None:
         )
 
 
-def _in_place(batch: Batch, work: Path | None) -> bool:
-    """Whether the committed batch's file is (now) at its final name, with its digest."""
+def _in_place(batch: Batch, work: Path | None, written: Path | None = None) -> bool:
+    """Whether the committed batch's file is (now) at its final name, with its digest (known
+    for the file `written` by this process, whose digest was taken as it was written)."""
     if not batch.path or not batch.file_name:
         return False
     target = Path(batch.path)
     file = work / batch.file_name if work else None
     try:
-        if file and file.exists() and file_sha256(file) == batch.sha256:
+        if file and file.exists() and (file == written or file_sha256(file) == batch.sha256):
             _publish(file, target)
             return True
         return target.exists() and file_sha256(target) == batch.sha256  # linked before a kill

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -156,14 +156,27 @@ def pick(conn: sqlite3.Connection, filters: Filters, zone: ZoneInfo) -> int:
     return cursor.rowcount
 
 
-Cell = Callable[[int, str], str]  # (export column index, SQL expression) -> SQL to select
+class Cells(Protocol):
+    """How each export column is selected: (column index, SQL expression) -> SQL to select;
+    then joins() gives the joins those expressions need (after the columns were made)."""
+
+    def __call__(self, index: int, expression: str) -> str: ...
+
+    def joins(self) -> str: ...
 
 
-def _as_is(index: int, expression: str) -> str:
-    return expression
+class _AsIs:
+    def __call__(self, index: int, expression: str) -> str:
+        return expression
+
+    def joins(self) -> str:
+        return ""
 
 
-def picked_rows(conn: sqlite3.Connection, cell: Cell = _as_is) -> sqlite3.Cursor:
+AS_IS = _AsIs()
+
+
+def picked_rows(conn: sqlite3.Connection, cell: Cells = AS_IS) -> sqlite3.Cursor:
     """The picked registrations as export columns, in registration order (same snapshot);
     `cell` may wrap each column's expression (format rules done in SQL)."""
     columns = ", ".join(
@@ -173,11 +186,12 @@ def picked_rows(conn: sqlite3.Connection, cell: Cell = _as_is) -> sqlite3.Cursor
         f"""SELECT {columns} FROM temp.picked p
             JOIN registrations r ON r.id = p.id
             LEFT JOIN campaigns k ON k.code = r.campaign
+            {cell.joins()}
             ORDER BY p.id"""
     )
 
 
-def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cell = _as_is) -> sqlite3.Cursor:
+def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells = AS_IS) -> sqlite3.Cursor:
     """A batch's registrations as they were when it was made, as export columns, in
     registration order: each item joined to the current row or, if that has been updated
     since, to the revision kept in registration_history."""
@@ -192,6 +206,7 @@ def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cell = _as_is) -> 
             LEFT JOIN registration_history h
                    ON h.id = i.registration_id AND h.revision = i.revision
             LEFT JOIN campaigns k ON k.code = COALESCE(r.campaign, h.campaign)
+            {cell.joins()}
             WHERE i.batch_id = ?
             ORDER BY i.batch_id, i.registration_id""",
         (batch_id,),

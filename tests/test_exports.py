@@ -88,6 +88,35 @@ async def test_csv_reads_back_equal_to_the_database(db: Database, tmp_path: Path
     assert result.rows == 4 and result.batch.id == 1
 
 
+async def test_csv_defuses_every_column_people_type(db: Database, tmp_path: Path) -> None:
+    """Workers' answers, staff codes and the operator's rules text: a leading =, +, -, @, tab
+    or CR gets a '; the columns bpu-bot makes itself are written as stored."""
+    typed = {
+        "full_name": "-Budi",
+        "city": "+Kota",
+        "occupation_detail": "@jual",
+        "address": "\tJl. Mawar",
+        "email": "=a@b.co",
+        "discount": "-50%",
+        "tariff_version": "=1",
+        "consent_version": "+2",
+        "assisted_by": "@PRS-1",
+    }
+    await add(db, registration(1, **typed, review_flags=("age_over_65",)))
+    [row] = read_csv((await run(db, tmp_path)).path)
+    assert {name: row[name] for name in typed} == {k: "'" + v for k, v in typed.items()}
+    assert (row["full_name"], row["reference"], row["occupation"]) == (
+        "'-Budi",
+        "BPU-TEST-0001",
+        "pedagang",
+    )
+    assert (row["programs"], row["review_flags"], row["birth_date"]) == (
+        "JKK+JKM",
+        "age_over_65",
+        "1980-08-17",
+    )
+
+
 async def test_xlsx_and_jsonl_read_back_equal_to_the_database(db: Database, tmp_path: Path) -> None:
     await seeded(db)
     xlsx = read_xlsx((await run(db, tmp_path, "xlsx", filters=Filters(True))).path)
