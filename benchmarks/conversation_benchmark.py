@@ -14,8 +14,9 @@ Four measurements, each in a child process of its own (peak memory is that proce
   in-process request object (no network).
 - storage limit: the writes one message causes, one transaction per message, through plain
   sqlite3 with the same pragmas: the ceiling for any design on SQLite.
-- through Telegram: the full path through the Telegram adapter (Application.process_update,
-  in-process request object).
+- through Telegram: the full path through the Telegram adapter as a webhook or the poller feeds
+  it (each update kept in the inbox first, then Application.process_update with an in-process
+  request object, then removed).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -352,6 +354,7 @@ async def through_telegram(workers: int, folder: Path) -> dict[str, Any]:
 
     from bot.service import ConversationService
     from bot.telegram import TelegramChannel
+    from bot.telegram_intake import TelegramIntake
     from conversations import default_rules
     from storage import Database
 
@@ -365,10 +368,15 @@ async def through_telegram(workers: int, folder: Path) -> dict[str, Any]:
             .build()
         )
         TelegramChannel(service).register(app)
+        intake = TelegramIntake(app, db, service.clock)
         async with app:
 
             async def send(i: int, n: int, kind: str, value: str) -> None:
-                await app.process_update(Update.de_json(update_for(i, n, kind, value), app.bot))
+                # as a webhook or the poller: kept first, then processed and removed
+                data = update_for(i, n, kind, value)
+                keep = partial(intake.keep_all, bodies=[json.dumps(data)], now=service.clock())
+                [inbox_id] = await db.run(keep)
+                await intake.process(inbox_id, Update.de_json(data, app.bot))
 
             elapsed, latencies = await drive(workers, send, paced=False)
         [(registered,)] = await db.fetch_all("SELECT count(*) FROM registrations")

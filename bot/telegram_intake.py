@@ -51,9 +51,9 @@ class TelegramIntake:
     async def take(self, updates: list[tuple[dict[str, Any], Update]]) -> None:
         """Keep updates (committed when this returns), then process them in the background."""
         bodies = [json.dumps(data, ensure_ascii=False) for data, _ in updates]
-        ids = await self.db.run(partial(self._keep_all, bodies=bodies, now=self.clock()))
+        ids = await self.db.run(partial(self.keep_all, bodies=bodies, now=self.clock()))
         for inbox_id, (_, update) in zip(ids, updates, strict=True):
-            self._start(self._process(inbox_id, update))
+            self._start(self.process(inbox_id, update))
 
     async def recover(self) -> None:
         """Start processing what was kept but not finished before the last stop, in the order it
@@ -71,7 +71,7 @@ class TelegramIntake:
                 )
                 log.error("Telegram update %d set aside (%s); see bpu-bot inbox", item.id, reason)
                 continue
-            self._start(self._process(item.id, update, left_over=True))
+            self._start(self.process(item.id, update, left_over=True))
         if kept:
             log.info("Telegram: %d update(s) left from before the restart", len(kept))
 
@@ -85,10 +85,10 @@ class TelegramIntake:
             await asyncio.gather(*late, return_exceptions=True)
 
     @staticmethod
-    def _keep_all(conn: Any, bodies: list[str], now: datetime) -> list[int]:
+    def keep_all(conn: Any, bodies: list[str], now: datetime) -> list[int]:
         return [webhook_inbox.keep(conn, CHANNEL, body, now) for body in bodies]
 
-    async def _process(self, inbox_id: int, update: Update, left_over: bool = False) -> None:
+    async def process(self, inbox_id: int, update: Update, left_over: bool = False) -> None:
         message_ids = [str(update.update_id)]
         if left_over and not await self.db.run(
             partial(
