@@ -28,6 +28,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 from storage import Database, webhook_inbox
 
+from .inbox_tasks import InboxTasks
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
@@ -46,43 +48,21 @@ def read_update(data: object, app: Application) -> Update:
 class TelegramIntake:
     def __init__(self, app: Application, db: Database, clock: Callable[[], datetime]) -> None:
         self.app, self.db, self.clock = app, db, clock
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.tasks = InboxTasks(db, CHANNEL, clock)
 
     async def take(self, updates: list[tuple[dict[str, Any], Update]]) -> None:
         """Keep updates (committed when this returns), then process them in the background."""
         bodies = [json.dumps(data, ensure_ascii=False) for data, _ in updates]
         ids = await self.db.run(partial(self.keep_all, bodies=bodies, now=self.clock()))
         for inbox_id, (_, update) in zip(ids, updates, strict=True):
-            self._start(self.process(inbox_id, update))
+            self.tasks.start(self.process(inbox_id, update))
 
     async def recover(self) -> None:
-        """Start processing what was kept but not finished before the last stop, in the order it
-        came, before anything new; set aside what cannot be read, so one bad row cannot stop
-        the bot from starting."""
-        now = self.clock()
-        kept = await self.db.run(partial(webhook_inbox.left_over, channel=CHANNEL))
-        for item in kept:
-            try:
-                update = read_update(json.loads(item.body), self.app)
-            except ValueError as error:
-                reason = f"unreadable: {error}"
-                await self.db.run(
-                    partial(webhook_inbox.set_aside, inbox_id=item.id, error=reason, now=now)
-                )
-                log.error("Telegram update %d set aside (%s); see bpu-bot inbox", item.id, reason)
-                continue
-            self._start(self.process(item.id, update, left_over=True))
-        if kept:
-            log.info("Telegram: %d update(s) left from before the restart", len(kept))
+        """Take up what a restart left, before anything new (see InboxTasks.recover)."""
+        await self.tasks.recover(lambda body: read_update(json.loads(body), self.app), self.process)
 
-    async def drain(self, grace: float = 10) -> None:
-        """On shutdown: let updates being processed finish for `grace` seconds, then stop them.
-        What is stopped keeps its inbox row and its unsent replies, for the next start."""
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+    async def drain(self) -> None:
+        await self.tasks.drain()
 
     @staticmethod
     def keep_all(conn: Any, bodies: list[str], now: datetime) -> list[int]:
@@ -90,32 +70,14 @@ class TelegramIntake:
 
     async def process(self, inbox_id: int, update: Update, left_over: bool = False) -> None:
         message_ids = [str(update.update_id)]
-        if left_over and not await self.db.run(
-            partial(
-                webhook_inbox.attempt,
-                inbox_id=inbox_id,
-                channel=CHANNEL,
-                message_ids=message_ids,
-                now=self.clock(),
-            )
-        ):
-            log.error("Telegram update %d set aside: it never finished processing", inbox_id)
+        if left_over and not await self.tasks.may_try(inbox_id, message_ids):
             return
         try:
             # through the update processor, so python-telegram-bot's concurrency limit holds
             await self.app.update_processor.process_update(update, self.app.process_update(update))
         except Exception:
             log.exception("Telegram update %d could not be processed", inbox_id)
-        await self.db.run(
-            partial(
-                webhook_inbox.finish, inbox_id=inbox_id, channel=CHANNEL, message_ids=message_ids
-            )
-        )
-
-    def _start(self, coroutine: Any) -> None:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self.tasks.finish(inbox_id, message_ids)
 
 
 async def poll(

@@ -8,14 +8,12 @@ make a replay harmless).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -26,6 +24,7 @@ from conversations.turn import split_message
 from storage import inbound, webhook_inbox
 from storage import whatsapp as book
 
+from .inbox_tasks import InboxTasks
 from .links import code_in_text
 from .logs import pseudonym
 from .service import ConversationService
@@ -153,7 +152,7 @@ class WhatsAppChannel:
         self.app_secret = app_secret.encode()
         self.verify_token = verify_token
         self.staff = staff
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.tasks = InboxTasks(service.db, CHANNEL, service.clock)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get(WEBHOOK_PATH, self.verify)
@@ -188,55 +187,25 @@ class WhatsAppChannel:
                 webhook_inbox.keep, channel=CHANNEL, body=body.decode(), now=self.service.clock()
             )
         )
-        self._background(self._process_kept(inbox_id, hook))
+        self.tasks.start(self._process_kept(inbox_id, hook))
         return web.Response(status=200)
 
     async def recover(self) -> None:
-        """Start processing webhooks acknowledged before a crash but never finished, in the
-        order they came, before anything new; one that cannot be read is set aside for staff,
-        so it cannot stop the server from starting."""
-        now = self.service.clock()
-        waiting = await self.service.db.run(partial(webhook_inbox.left_over, channel=CHANNEL))
-        for kept in waiting:
-            try:
-                hook = Webhook.model_validate_json(kept.body)
-            except ValidationError as error:
-                reason = f"unreadable: {error.error_count()} validation error(s)"
-                await self.service.db.run(
-                    partial(webhook_inbox.set_aside, inbox_id=kept.id, error=reason, now=now)
-                )
-                log.error("WhatsApp webhook %d set aside (%s); see bpu-bot inbox", kept.id, reason)
-                continue
-            self._background(self._process_kept(kept.id, hook, left_over=True))
-        if waiting:
-            log.info("WhatsApp: %d webhook(s) left from before the restart", len(waiting))
+        """Take up what a restart left, before anything new (see InboxTasks.recover)."""
+        await self.tasks.recover(Webhook.model_validate_json, self._process_kept)
 
-    async def drain(self, grace: float = 10) -> None:
-        """On shutdown: let webhooks being processed finish for `grace` seconds, then stop
-        them; what is stopped stays in the inbox, with its unsent replies, for the next start."""
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+    async def drain(self) -> None:
+        await self.tasks.drain()
 
     async def _process_kept(self, inbox_id: int, hook: Webhook, left_over: bool = False) -> None:
-        db, now = self.service.db, self.service.clock()
         ids = [m.id for e in hook.entry for c in e.changes for m in c.value.messages]
-        if left_over and not await db.run(
-            partial(
-                webhook_inbox.attempt, inbox_id=inbox_id, channel=CHANNEL, message_ids=ids, now=now
-            )
-        ):
-            log.error("WhatsApp webhook %d set aside: it never finished processing", inbox_id)
+        if left_over and not await self.tasks.may_try(inbox_id, ids):
             return
         try:
             await self.process(hook)
         except Exception:
             log.exception("WhatsApp webhook %d could not be processed", inbox_id)
-        await db.run(
-            partial(webhook_inbox.finish, inbox_id=inbox_id, channel=CHANNEL, message_ids=ids)
-        )
+        await self.tasks.finish(inbox_id, ids)
 
     async def process(self, hook: Webhook) -> None:
         for entry in hook.entry:
@@ -322,11 +291,6 @@ class WhatsAppChannel:
         await self.client.send(
             Outgoing(kind=kind, media_id=media_id, filename=file.filename), to, recipient
         )
-
-    def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
 
 def _sent_at(timestamp: str, now: datetime) -> datetime | None:
