@@ -20,22 +20,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import get_args
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.export_benchmark import seed as seed_registrations  # noqa: E402
+from conversations.model import FunnelStage  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.stats import campaigner_tally, funnel  # noqa: E402
 
-STAGES = (
-    "started",
-    "occupation_chosen",
-    "benefits_read",
-    "quote_seen",
-    "registration_started",
-    "registered",
-)
+STAGES = get_args(FunnelStage)  # in funnel order
 OCCUPATIONS = ("pedagang", "ojek_online", "ojek_pangkalan", "petani", "nelayan")
 
 

@@ -18,12 +18,9 @@ from storage import Database, inbound
 from storage.database import BadDatabase
 
 from . import admin
-from .console import run_console
 from .logs import hide_secrets_of, setup_logging
 from .service import ConversationService
 from .settings import Settings
-from .telegram import run_polling
-from .web import serve
 
 ADMIN_COMMANDS = ("staff", "campaigner", "campaign", "export", "stats", "inbox")
 Server = Callable[[Settings, ConversationService, asyncio.Event], Awaitable[None]]
@@ -100,9 +97,20 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_chat(settings, args.user, args.lang))
     else:
         setup_logging(settings.log_level)
-        run = run_polling if args.command == "telegram" else serve
+        run = _server(args.command)
         asyncio.run(_until_signal(settings, run))
     return 0
+
+
+def _server(command: str) -> Server:
+    """The server of a command; each imported only when run, so staff commands start fast."""
+    if command == "telegram":
+        from .telegram import run_polling
+
+        return run_polling
+    from .web import serve
+
+    return serve
 
 
 async def _until_signal(settings: Settings, run: Server) -> None:
@@ -117,4 +125,6 @@ async def _until_signal(settings: Settings, run: Server) -> None:
 
 async def _chat(settings: Settings, user: str, lang: str | None) -> None:
     async with open_service(settings) as service:
+        from .console import run_console  # imported only for the command that needs it
+
         await run_console(service, user, lang)

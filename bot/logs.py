@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 from urllib.parse import quote, quote_plus
 
-from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 from pydantic import BaseModel, SecretStr
 
 OWN_LOGGERS = ("bot", "storage", "conversations", "locales", "__main__")
@@ -124,18 +122,6 @@ class FloodFilter(logging.Filter):
             record.msg, record.args = record.getMessage() + note, None
         self.seen[key] = (start, written + 1, 0)
         return True
-
-
-class AccessLog(AbstractAccessLogger):
-    """One line per request: method, path without the query string, status, milliseconds."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        path = request.raw_path.partition("?")[0][:200]  # still percent-encoded: one line
-        # 408: a request cut off by the connection gate, which counts those itself.
-        level = logging.DEBUG if response.status == 408 else logging.INFO
-        self.logger.log(
-            level, "%s %s %d %.1f ms", request.method, path, response.status, time * 1000
-        )
 
 
 def setup_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
