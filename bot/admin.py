@@ -38,7 +38,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             add.add_argument(
                 "--code", required=True, help="their own code, e.g. a Perisai agent number"
             )
-        add.add_argument("--telegram-id", help="their numeric Telegram user id")
+        add.add_argument("--telegram-id", type=telegram_id, help="their numeric Telegram user id")
         add.add_argument("--phone", help="their WhatsApp mobile number")
         actions.add_parser("list", help=f"list {role}")
         remove = actions.add_parser("remove", help=f"take away the {role} role")
@@ -93,6 +93,13 @@ def day(text: str) -> date:
         except ValueError:
             pass  # 2026-13-01
     raise argparse.ArgumentTypeError(f"invalid date {text}: use YYYY-MM-DD")
+
+
+def telegram_id(text: str) -> str:
+    """A Telegram user id argument: digits only, as Telegram gives them."""
+    if not (text.isascii() and text.isdecimal() and len(text) <= 20):
+        raise argparse.ArgumentTypeError(f"not a Telegram user id: {text} (digits only)")
+    return text
 
 
 def actor() -> str:
@@ -166,18 +173,24 @@ async def _people(
         phone = clean_phone(args.phone) if args.phone else None
     except Invalid:
         return fail(f"not an Indonesian mobile number: {args.phone}", 2)
-    async with db.transaction() as conn:
-        person_id = await people.add(
-            conn,
-            role,
-            args.name,
-            args.telegram_id,
-            phone,
-            actor(),
-            now,
-            code=getattr(args, "code", None),
-        )
-        await audit.record(conn, actor(), f"{role}.add", {"id": person_id, "name": args.name}, now)
+    try:
+        async with db.transaction() as conn:
+            person_id = await people.add(
+                conn,
+                role,
+                args.name,
+                args.telegram_id,
+                phone,
+                actor(),
+                now,
+                code=getattr(args, "code", None),
+            )
+            await audit.record(
+                conn, actor(), f"{role}.add", {"id": person_id, "name": args.name}, now
+            )
+    except sqlite3.IntegrityError as error:  # "UNIQUE constraint failed: staff.telegram_id"
+        taken = str(error).rpartition(".")[2] or "one of these"
+        return fail(f"a {role} with this {taken.replace('_', ' ')} exists already", 2)
     print(f"{role} {person_id} added: {args.name}", file=out)
     return 0
 

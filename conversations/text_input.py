@@ -16,7 +16,13 @@ from .model import Incoming
 
 MAX_CHARS = 4096  # Telegram's and WhatsApp's own limit; no answer comes near it
 _LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # controls, format (bidi, zero-width), surrogates
+# controls, format (bidi, zero-width), surrogates, private use, unassigned: nothing to read
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# What phones type for ' and - ("smart" punctuation): a name like Ma'ruf must read the same
+_PUNCTUATION = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u02bc\u0060\u00b4\u2032", "'")
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+)
 
 
 @lru_cache(maxsize=4096)
@@ -42,10 +48,12 @@ def ascii_digits(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Compatibility forms folded (NFKC), digits in ASCII, invisible characters removed,
-    line breaks as "\\n", at most MAX_CHARS characters."""
-    # Digits first: NFKC would turn "⒎" or "🄈" into "7." or "7,", which no number allows.
-    text = ascii_digits(text[:MAX_CHARS].replace("\r\n", "\n"))
+    """Compatibility forms folded (NFKC), digits in ASCII, phones' curly apostrophes and
+    dashes as ' and -, invisible characters removed, line breaks as "\\n", at most MAX_CHARS
+    characters."""
+    # Digits and phone punctuation first: NFKC would turn "⒎" into "7." and "´" into a space
+    # and an accent.
+    text = ascii_digits(text[:MAX_CHARS].replace("\r\n", "\n")).translate(_PUNCTUATION)
     text = unicodedata.normalize("NFKC", text)  # fullwidth, ligatures, compatibility letters
     return "".join(map(_clean_char, text))[:MAX_CHARS]
 

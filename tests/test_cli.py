@@ -320,3 +320,21 @@ def test_errors_go_to_stderr(tmp_path: Path) -> None:
     assert one_line_error(no_id) == "give --telegram-id and/or --phone"
     nothing = bpu(tmp_path, "export", "--db", db)  # not an error: said on stdout, exit 0
     assert (nothing.returncode, nothing.stdout) == (0, "nothing new to export: no file written\n")
+
+
+def test_a_duplicate_or_a_bad_telegram_id_is_one_line(tmp_path: Path) -> None:
+    db = str(tmp_path / "b.sqlite3")
+    assert (
+        bpu(tmp_path, "staff", "add", "--name", "A", "--telegram-id", "1", "--db", db).returncode
+        == 0
+    )
+    again = bpu(tmp_path, "staff", "add", "--name", "B", "--telegram-id", "1", "--db", db)
+    assert again.returncode == 2 and again.stdout == ""
+    assert again.stderr.strip() == "a staff with this telegram id exists already"
+    code = ("campaigner", "add", "--name", "S", "--code", "X1", "--telegram-id", "5", "--db", db)
+    assert bpu(tmp_path, *code).returncode == 0
+    twice = bpu(tmp_path, *code[:-4], "--telegram-id", "6", "--db", db)
+    assert twice.stderr.strip() == "a campaigner with this code exists already"
+    letters = bpu(tmp_path, "staff", "add", "--name", "C", "--telegram-id", "abc", "--db", db)
+    assert letters.returncode == 2 and "not a Telegram user id: abc" in letters.stderr
+    assert "Traceback" not in again.stderr + twice.stderr + letters.stderr

@@ -240,3 +240,20 @@ def test_the_terminal_chat_survives_bytes_that_are_not_utf8(tmp_path: Path) -> N
         out = result.stdout.decode()
         assert "Iuran Anda untuk penghasilan Rp2.000.000 sebulan:" in out
         assert only_visible(out)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Ma’ruf Amin", "Ma'ruf Amin"),  # the apostrophe iPhones and Android keyboards type
+        ("Siti Nur‐Aisyah", "Siti Nur-Aisyah"),
+        ("Siti – Nur", "Siti - Nur"),
+        ("ʼAbdul Somad", "'Abdul Somad"),
+        ("Ma´ruf", "Ma'ruf"),
+    ],
+)
+def test_a_phones_punctuation_in_a_name_is_taken_as_typed_on_a_ktp(typed: str, kept: str) -> None:
+    chat = at_step("name")
+    chat.send(typed)
+    assert chat.step == "phone", chat.text
+    assert chat.session is not None and chat.session.answers.full_name == kept
