@@ -23,7 +23,7 @@ from storage.times import day_start
 from . import inbox_report
 from .campaign_assets import campaign_links, write_assets
 from .export_files import FORMATS
-from .exports import Filters, NothingToExport, TooLarge, export
+from .exports import Filters, NothingToExport, TooLarge, export, tidy
 from .settings import Settings
 from .stats_report import report
 
@@ -125,6 +125,7 @@ async def run(
     when the database is missing (for a command that does not create it) or unusable."""
     out = out or sys.stdout  # looked up now: tests and callers may have replaced it
     async with await Database.open(settings.db_path, create=creates(args)) as db:
+        await tidy(db, settings.zone)  # what a killed export left does not wait for the next
         handler = {
             "staff": _people,
             "campaigner": _people,

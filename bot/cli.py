@@ -18,6 +18,7 @@ from storage import Database, inbound
 from storage.database import BadDatabase
 
 from . import admin
+from .exports import tidy
 from .logs import hide_secrets_of, setup_logging
 from .service import ConversationService
 from .settings import Settings
@@ -37,6 +38,7 @@ async def open_service(
     async with await Database.open(settings.db_path) as db:
         service = ConversationService(db, rules, settings.zone, settings.language, clock)
         await db.run(partial(inbound.prune, now=service.clock()))  # too old to come again
+        await tidy(db, settings.zone)  # a killed export's unfinished file goes now
         yield service
 
 

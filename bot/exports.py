@@ -160,9 +160,10 @@ async def _signals(stop: _Stop) -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def _one_at_a_time(db_path: str) -> AsyncIterator[None]:
+async def _one_at_a_time(db_path: str, wait: bool = True) -> AsyncIterator[bool]:
     """An exclusive lock on `<database>.export-lock`. The kernel drops it when the holder
-    dies, however, so a batch left unfinished while we hold it is certainly a leftover."""
+    dies, however, so a batch left unfinished while we hold it is certainly a leftover.
+    Yields whether the lock is held (always, unless `wait` is False and it is taken)."""
     fd = os.open(f"{db_path}.export-lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         waiting = False
@@ -171,13 +172,29 @@ async def _one_at_a_time(db_path: str) -> AsyncIterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not wait:
+                    yield False
+                    return
                 if not waiting:
                     log.warning("another export of this database is running: waiting for it")
                     waiting = True
                 await asyncio.sleep(LOCK_POLL_SECONDS)
-        yield
+        yield True
     finally:
         os.close(fd)  # releases the lock
+
+
+async def tidy(db: Database, zone: ZoneInfo) -> None:
+    """At the start of any command: finish or undo what a killed export left (its unfinished
+    file holds personal data), unless an export is running now; that one tidies itself."""
+    if db.path == ":memory:":
+        return
+    async with db.reading() as conn:
+        if not any(await exports.leftovers(conn)):
+            return  # the usual case: nothing to tidy, no lock file made
+    async with _one_at_a_time(db.path, wait=False) as held:
+        if held:
+            await _recover(db, zone)
 
 
 async def _in_thread(stop: _Stop, work: Callable[[], T]) -> T:

@@ -279,3 +279,27 @@ async def test_a_batch_killed_while_being_published_is_finished_by_the_next_expo
     assert [p.name for p in out.iterdir()] == ["bpu-registrations-batch00001.csv"]
     assert published(out) == recorded(Path(db.path))
     assert len(references(out / "bpu-registrations-batch00001.csv")) == 3
+
+
+def test_what_a_killed_export_left_goes_with_the_next_command_of_any_kind(
+    tmp_path: Path,
+) -> None:
+    db_path, out = tmp_path / "bpu.sqlite3", tmp_path / "out"
+    out.mkdir()
+    seed(db_path, 0, 20_000)
+    process = subprocess.Popen(command(db_path, "--out", str(out)), cwd=ROOT, text=True)
+    started_writing(process, out, set())
+    process.kill()  # while it writes: a half-written file, no batch recorded
+    process.wait()
+    if not work_folders(out):
+        pytest.skip("the export finished before it could be killed")
+    stats = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert stats.returncode == 0, stats.stderr
+    assert "interrupted export" in stats.stderr
+    assert work_folders(out) == set()  # no half-written file with personal data stays
