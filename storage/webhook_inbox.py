@@ -102,9 +102,6 @@ def set_aside(conn: sqlite3.Connection, inbox_id: int, error: str, now: datetime
     )
 
 
+# What `bpu-bot inbox` lists: a SetAside per row.
 LISTING = """SELECT id, channel, received_at, set_aside_at, error, length(CAST(body AS BLOB))
              FROM webhook_inbox WHERE set_aside_at IS NOT NULL ORDER BY id"""
-
-
-def listing(conn: sqlite3.Connection) -> list[SetAside]:
-    return [SetAside(*row) for row in conn.execute(LISTING).fetchall()]
