@@ -189,12 +189,15 @@ async def tidy(db: Database, zone: ZoneInfo) -> None:
     file holds personal data), unless an export is running now; that one tidies itself."""
     if db.path == ":memory:":
         return
-    async with db.reading() as conn:
-        if not any(await exports.leftovers(conn)):
-            return  # the usual case: nothing to tidy, no lock file made
-    async with _one_at_a_time(db.path, wait=False) as held:
-        if held:
-            await _recover(db, zone)
+    try:
+        async with db.reading() as conn:
+            if not any(await exports.leftovers(conn)):
+                return  # the usual case: nothing to tidy, no lock file made
+        async with _one_at_a_time(db.path, wait=False) as held:
+            if held:
+                await _recover(db, zone)
+    except sqlite3.Error as error:  # busy, say: the next command or export tidies instead
+        log.info("leftovers of an interrupted export not looked at now: %s", error)
 
 
 async def _in_thread(stop: _Stop, work: Callable[[], T]) -> T:
