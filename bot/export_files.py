@@ -1,7 +1,7 @@
 """Writing export files: the documented column set, as CSV (for Excel), XLSX or JSON Lines.
 
 Every writer streams: rows go to disk as they come, so a million registrations fit in bounded
-memory. Rows come as tuples in COLUMNS order (storage.exports.EXPORTED), straight from a sqlite3
+memory. Rows come as tuples in COLUMNS order, straight from a sqlite3
 cursor; this runs on a thread of its own, away from the bot's event loop.
 """
 
@@ -23,36 +23,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-# The stable export columns, documented in the README. Add at the end; never rename or reorder.
-COLUMNS = (
-    "reference",
-    "registered_at",
-    "updated_at",
-    "channel",
-    "nik",
-    "full_name",
-    "birth_date",
-    "gender",
-    "phone",
-    "email",
-    "address",
-    "city",
-    "occupation",
-    "occupation_detail",
-    "declared_income",
-    "programs",
-    "payment_period_months",
-    "monthly_premium",
-    "period_total",
-    "discount",
-    "tariff_version",
-    "campaign_code",
-    "assisted_by",
-    "consent_version",
-    "consent_at",
-    "review_flags",
-    "revision",
-)
+from storage.exports import FILE_COLUMNS
+
+COLUMNS = FILE_COLUMNS  # the file's columns, in their order (storage.exports)
 FORMATS = ("csv", "xlsx", "jsonl")
 Value = str | int | None
 Row = Sequence[Value]

@@ -37,6 +37,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from storage import Database, audit, exports
+from storage.database import PRAGMAS
 from storage.exports import Batch, Filters, NothingToExport
 from storage.files import create_private, private_dir
 
@@ -216,8 +217,8 @@ async def _in_thread(stop: _Stop, work: Callable[[], T]) -> T:
 def _connect(db_path: str) -> sqlite3.Connection:
     """The writing thread's own connection: reads a snapshot, then commits the batch."""
     conn = sqlite3.connect(db_path, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA secure_delete = ON")  # as storage.database.PRAGMAS: not the build's
+    for pragma in ("PRAGMA busy_timeout = 5000", *PRAGMAS):  # as every connection that writes
+        conn.execute(pragma)
     return conn
 
 

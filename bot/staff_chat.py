@@ -141,7 +141,7 @@ class StaffChat:
         if await deliver(await handler(person, incoming, now)) is not False:
             # recorded once answered: a command cut off by a crash runs again when it is
             # redelivered (each is safe to repeat: /ekspor then sends the newest batch again)
-            await self.service.db.run(partial(inbound.first_time, **ids, now=now))
+            await self.service.db.run(partial(inbound.record, **ids, now=now))
         return True
 
     async def telegram_roles(self) -> dict[int, set[Role]]:

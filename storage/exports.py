@@ -9,7 +9,7 @@ finished batch or none:
   exported. The file is published (linked to its final name) after this commit.
 - done: the file is in place.
 
-A leftover `writing` batch is undone by the next export, a `committed` one finished.
+A leftover `writing` batch is undone by the next bpu-bot command, a `committed` one finished.
 """
 
 from __future__ import annotations
@@ -25,42 +25,11 @@ import aiosqlite
 
 from .times import day_start
 
-# Registration columns read for an export, in table order.
-COLUMNS = (
-    "id",
+# The stable columns of an export file, documented in the README. Add at the end; never rename
+# or reorder.
+FILE_COLUMNS = (
     "reference",
-    "nik",
-    "full_name",
-    "birth_date",
-    "gender",
-    "phone",
-    "address",
-    "city",
-    "email",
-    "occupation",
-    "occupation_detail",
-    "income_stated",
-    "income_declared",
-    "programs",
-    "period_months",
-    "monthly_premium",
-    "period_total",
-    "discount",
-    "tariff_version",
-    "campaign",
-    "assisted_by",
-    "consent_version",
-    "consent_at",
-    "review_flags",
-    "channel",
-    "revision",
-    "created_at",
-    "updated_at",
-)
-# The columns an export file is made of, in the export's order (bot.export_files.COLUMNS).
-EXPORTED = (
-    "reference",
-    "created_at",
+    "registered_at",
     "updated_at",
     "channel",
     "nik",
@@ -73,9 +42,9 @@ EXPORTED = (
     "city",
     "occupation",
     "occupation_detail",
-    "income_declared",
+    "declared_income",
     "programs",
-    "period_months",
+    "payment_period_months",
     "monthly_premium",
     "period_total",
     "discount",
@@ -87,6 +56,14 @@ EXPORTED = (
     "review_flags",
     "revision",
 )
+# What each is read from: the registrations column, where its name differs; `campaign_code` is
+# the issued campaign's code (joined).
+_READ_FROM = {
+    "registered_at": "created_at",
+    "declared_income": "income_declared",
+    "payment_period_months": "period_months",
+}
+EXPORTED = tuple(_READ_FROM.get(column, column) for column in FILE_COLUMNS)
 
 
 class NothingToExport(Exception):
@@ -165,20 +142,9 @@ class Cells(Protocol):
     def joins(self) -> str: ...
 
 
-class _AsIs:
-    def __call__(self, index: int, expression: str) -> str:
-        return expression
-
-    def joins(self) -> str:
-        return ""
-
-
-AS_IS = _AsIs()
-
-
-def picked_rows(conn: sqlite3.Connection, cell: Cells = AS_IS) -> sqlite3.Cursor:
+def picked_rows(conn: sqlite3.Connection, cell: Cells) -> sqlite3.Cursor:
     """The picked registrations as export columns, in registration order (same snapshot);
-    `cell` may wrap each column's expression (format rules done in SQL)."""
+    `cell` wraps each column's expression (format rules done in SQL)."""
     columns = ", ".join(
         cell(i, "k.code" if c == "campaign_code" else f"r.{c}") for i, c in enumerate(EXPORTED)
     )
@@ -191,7 +157,7 @@ def picked_rows(conn: sqlite3.Connection, cell: Cells = AS_IS) -> sqlite3.Cursor
     )
 
 
-def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells = AS_IS) -> sqlite3.Cursor:
+def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells) -> sqlite3.Cursor:
     """A batch's registrations as they were when it was made, as export columns, in
     registration order: each item joined to the current row or, if that has been updated
     since, to the revision kept in registration_history."""

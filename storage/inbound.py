@@ -15,16 +15,6 @@ from conversations import Option, Reply
 KEEP_FOR = timedelta(days=7)  # platforms redeliver within hours; a week is ample
 
 
-def first_time(conn: sqlite3.Connection, channel: str, message_id: str, now: datetime) -> bool:
-    """Record the message id; False if it was recorded before."""
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO inbound_messages (channel, message_id, received_at)"
-        " VALUES (?, ?, ?)",
-        (channel, message_id, now.isoformat()),
-    )
-    return cursor.rowcount == 1
-
-
 def seen(conn: sqlite3.Connection, channel: str, message_id: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM inbound_messages WHERE channel = ? AND message_id = ?",
@@ -48,9 +38,9 @@ def record(
     replies: Sequence[Reply] = (),
     refused_choice: bool = False,
 ) -> None:
-    """Record a processed message (checked unseen in the same transaction), with its replies
-    kept until `delivered`: committed with the answer, so a crash before they are sent cannot
-    leave the worker without one."""
+    """Record a processed message id (a second time changes nothing), with its replies kept
+    until `delivered`: committed with the answer, so a crash before they are sent cannot leave
+    the worker without one."""
     kept = None
     if replies:
         kept = json.dumps(
@@ -70,7 +60,8 @@ def record(
             ensure_ascii=False,
         )
     conn.execute(
-        """INSERT INTO inbound_messages (channel, message_id, received_at, pending_replies)
+        """INSERT OR IGNORE INTO inbound_messages
+               (channel, message_id, received_at, pending_replies)
            VALUES (?, ?, ?, ?)""",
         (channel, message_id, now.isoformat(), kept),
     )

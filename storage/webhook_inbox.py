@@ -23,7 +23,6 @@ MAX_ATTEMPTS = 3  # starts that tried a body and died before finishing it
 @dataclass(frozen=True)
 class Kept:
     id: int
-    channel: str
     body: str
 
 
@@ -87,11 +86,11 @@ def attempt(
 def left_over(conn: sqlite3.Connection, channel: str) -> list[Kept]:
     """Bodies of `channel` not processed before the last stop, oldest first."""
     rows = conn.execute(
-        """SELECT id, channel, body FROM webhook_inbox
+        """SELECT id, body FROM webhook_inbox
            WHERE channel = ? AND set_aside_at IS NULL ORDER BY id""",
         (channel,),
     ).fetchall()
-    return [Kept(row[0], row[1], row[2]) for row in rows]
+    return [Kept(row[0], row[1]) for row in rows]
 
 
 def set_aside(conn: sqlite3.Connection, inbox_id: int, error: str, now: datetime) -> None:
