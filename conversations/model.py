@@ -73,10 +73,17 @@ class Answers(BaseModel):
     full_name: str | None = None
     phone: str | None = None
     address: str | None = None
-    city: str | None = None
+    city: str | None = None  # the official name of the kabupaten/kota ("Kota Surakarta")
+    city_code: str | None = None  # its Kemendagri code ("33.72")
+    district: str | None = None  # the kecamatan, when the address names one
+    district_code: str | None = None  # its code ("33.72.05")
     email: str | None = None
     email_skipped: bool = False
     period: int | None = None
+    # Answers recognised in a message sent before their question ("nik", "phone", "income"),
+    # offered when that question comes. Replace the dict, never change it in place: a turn
+    # works on a shallow copy of the answers.
+    early: dict[str, str] = Field(default_factory=dict)
 
 
 class Session(BaseModel):
@@ -154,6 +161,9 @@ class Registration:
     consent_at: datetime
     review_flags: tuple[str, ...]
     assisted_by: str | None
+    city_code: str | None = None  # Kemendagri code of `city`; None only in older registrations
+    district: str | None = None  # kecamatan, when recognised in the address
+    district_code: str | None = None
 
 
 @dataclass(frozen=True)
