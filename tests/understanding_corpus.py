@@ -17,7 +17,8 @@ question "stop and delete?", reached by sending "batal" at the name question. `e
 - `choose=K1,K2`: nothing stored; buttons for exactly these two occupations (others allowed).
 - `income=N`: stored at once. `income=N!`: first shown as "RpN" with a "yes" button, stored only
   when "yes" is tapped.
-- `ask`: nothing stored; a follow-up that is neither an error message nor "can't answer".
+- `ask`: nothing stored for the question; a follow-up that is neither an error message nor
+  "can't answer", nor the same question asked again.
 - `refuse`: no answer changed, still at the same question, nothing saved.
 - `faq=TOPIC`: the common answer for TOPIC given, no answer changed, still at the same question.
 - `yes` / `no`: at birth_confirm, quote or cancel, the conversation goes where that answer leads.
@@ -266,6 +267,12 @@ def _changed(base: FlowChat, chat: FlowChat) -> list[str]:
     return [field for field in after if before.get(field) != after[field]]
 
 
+def _step_fields_set(base: FlowChat, chat: FlowChat, step: str) -> list[str]:
+    """The answers of the question at `step` that this message changed."""
+    before, after = _answers(base), _answers(chat)
+    return [field for field in STEP_FIELDS[step] if before.get(field) != after.get(field)]
+
+
 def _early(chat: FlowChat) -> dict[str, str]:
     assert chat.session is not None
     return dict(getattr(chat.session.answers, "early", None) or {})
@@ -361,8 +368,8 @@ def _income(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
 
 
 def _ask(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
-    if changed := _changed(base, chat):
-        return f"stored {', '.join(changed)}"
+    if moved := _step_fields_set(base, chat, entry.step):
+        return f"stored {', '.join(moved)}"
     if chat.saved:
         return "saved a registration"
     if error := next((text for text in _error_texts() if text in chat.text), None):
@@ -437,8 +444,7 @@ def _cities(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
 
 
 def _kept_early(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
-    before, after = _answers(base), _answers(chat)
-    if moved := [f for f in STEP_FIELDS[entry.step] if before.get(f) != after.get(f)]:
+    if moved := _step_fields_set(base, chat, entry.step):
         return f"set {', '.join(moved)} from this message"
     field = entry.kind.removeprefix("early:")
     kept = _early(chat).get(field)
