@@ -9,7 +9,9 @@ SQLite never meets a string it cannot encode.
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
+from fractions import Fraction
 from functools import lru_cache
 
 from .model import Incoming
@@ -18,11 +20,36 @@ MAX_CHARS = 4096  # Telegram's and WhatsApp's own limit; no answer comes near it
 _LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 # controls, format (bidi, zero-width), surrogates, private use, unassigned: nothing to read
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-# What phones type for ' and - ("smart" punctuation): a name like Ma'ruf must read the same
+# What phones type for ' and - ("smart" punctuation): a name like Ma'ruf must read the same.
+# Arabic keyboards' decimal and thousands separators as Indonesian writes them ("١٫٥" is 1,5), and
+# the fraction slash as "/".
 _PUNCTUATION = str.maketrans(
     dict.fromkeys("\u2018\u2019\u02bc\u0060\u00b4\u2032", "'")
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+    | {"\u066b": ",", "\u066c": ".", "\u2044": "/"}
 )
+
+
+def _vulgar(fraction: str) -> tuple[str, str]:
+    """ "½" → ("5", "1/2"): its decimal digits ("" when no short decimal is exact), and its
+    ASCII form."""
+    top, bottom = unicodedata.normalize("NFKC", fraction).split("\u2044")
+    thousandths = Fraction(int(top), int(bottom)) * 1000
+    exact = thousandths.denominator == 1
+    return (f"{int(thousandths):03d}".rstrip("0") if exact else ""), f"{top}/{bottom}"
+
+
+# NFKC turns "½" into "1⁄2", so "1½" would read as 11/2: the vulgar fractions are written out first.
+_VULGAR = {fraction: _vulgar(fraction) for fraction in "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"}
+_FRACTION = re.compile(f"([0-9]*) ?([{''.join(_VULGAR)}])")
+
+
+def _write_fraction(match: re.Match[str]) -> str:
+    """ "1½" → "1,5", "½" → "0,5", "1⅓" → "1 1/3", "⅓" → "1/3"."""
+    whole, (digits, ascii_form) = match[1], _VULGAR[match[2]]
+    if digits:
+        return f"{whole or 0},{digits}"
+    return f"{whole} {ascii_form}" if whole else ascii_form
 
 
 @lru_cache(maxsize=4096)
@@ -49,11 +76,13 @@ def ascii_digits(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Compatibility forms folded (NFKC), digits in ASCII, phones' curly apostrophes and
-    dashes as ' and -, invisible characters removed, line breaks as "\\n", at most MAX_CHARS
-    characters."""
-    # Digits and phone punctuation first: NFKC would turn "⒎" into "7." and "´" into a space
-    # and an accent.
+    dashes as ' and -, vulgar fractions as decimals ("1½" → "1,5"), Arabic decimal and thousands
+    separators as "," and ".", invisible characters removed, line breaks as "\\n", at most
+    MAX_CHARS characters."""
+    # Digits, phone punctuation and fractions first: NFKC would turn "⒎" into "7.", "´" into a
+    # space and an accent, and "1½" into "11⁄2".
     text = ascii_digits(text[:MAX_CHARS].replace("\r\n", "\n")).translate(_PUNCTUATION)
+    text = _FRACTION.sub(_write_fraction, text)
     text = unicodedata.normalize("NFKC", text)  # fullwidth, ligatures, compatibility letters
     return "".join(map(_clean_char, text))[:MAX_CHARS]
 
