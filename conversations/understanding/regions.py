@@ -63,9 +63,6 @@ class Place:
         return self.regions[0] if len(self.regions) == 1 else None
 
 
-NOWHERE = Place((), None)
-
-
 def region_by_code(code: str) -> Region | None:
     """The kabupaten/kota with this code: "33.72" (or "3372")."""
     digits = code.strip().replace(".", "")
@@ -153,7 +150,7 @@ class _Run:
     marked: bool  # follows "Kec.": names a kecamatan, never a kabupaten/kota
 
 
-Mode = Literal["free", "street", "district"]
+_Mode = Literal["free", "street", "district"]
 
 
 def _fold(text: str) -> str:
@@ -182,9 +179,9 @@ def _segment_runs(tokens: Sequence[str], w: _Words) -> list[_Run]:
     "Kec."), but not at "kota", which is part of many street and estate names."""
     runs: list[_Run] = []
     current: list[str] = []
-    mode: Mode = "free"
+    mode: _Mode = "free"
 
-    def close(then: Mode) -> None:
+    def close(then: _Mode) -> None:
         nonlocal mode
         if current and mode != "street":
             runs.append(_Run(tuple(current), mode == "district"))
@@ -218,15 +215,7 @@ class _Match:
     end: int
     regions: tuple[Region, ...]
     province: str | None  # the words also (or only) name this province
-
-
-@dataclass(frozen=True)
-class _FuzzyMatch:
-    run: int
-    start: int
-    end: int
-    regions: tuple[Region, ...]
-    province: str | None
+    run: int = 0  # which run, when several were searched
 
 
 def _split_kind(span: Sequence[str], w: _Words) -> tuple[str | None, Sequence[str]]:
@@ -380,12 +369,12 @@ def _kecamatan_names(words: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
 
 def _fuzzy(
     spans: Iterable[tuple[int, int, int]], runs: Sequence[_Run], ix: _Index
-) -> _FuzzyMatch | None:
+) -> _Match | None:
     """The region or province nearest to one of the spans (run, start, end), fewest edits
     first, then the longest span; None when none is close enough. A typo makes a word that is
     not Indonesian, so spans made only of real words ("pasar", "sekarang") are left alone:
     they are one letter from Paser and Semarang."""
-    best: tuple[tuple[int, int], _FuzzyMatch] | None = None
+    best: tuple[tuple[int, int], _Match] | None = None
     for i, start, end in spans:
         name = _typo_candidate(runs[i].words, start, end, ix)
         if not name:
@@ -402,7 +391,7 @@ def _fuzzy(
             regions, provinces = _of_kind(regions, kind), []
         if regions or provinces:
             province = provinces[0] if provinces else None
-            best = ((distance, start - end), _FuzzyMatch(i, start, end, regions, province))
+            best = ((distance, start - end), _Match(start, end, regions, province, i))
     return best[1] if best else None
 
 
@@ -422,7 +411,7 @@ def _region_in_run(words: Sequence[str], ix: _Index) -> tuple[_Match | None, str
     spans = ((0, s, e) for s, e in _spans(words[:cut], trailing=True))
     fuzzy = _fuzzy(spans, [_Run(tuple(words), False)], ix)
     if fuzzy and fuzzy.regions:
-        return _Match(fuzzy.start, fuzzy.end, fuzzy.regions, fuzzy.province), province
+        return fuzzy, province
     return both, province or (fuzzy.province if fuzzy else None)
 
 
@@ -476,26 +465,41 @@ def _ranked(regions: tuple[Region, ...], hint: Region | None) -> tuple[Region, .
 def _district(
     runs: Sequence[_Run], regions: tuple[Region, ...], hint: Region | None
 ) -> District | None:
-    """The kecamatan the runs name among those of `regions`: exact names first, then typos. A
-    "Kec." part may name one anywhere when the name is the only one of its kind."""
-    ix = _index()
+    """The kecamatan the runs name among those of `regions`: exact names first, then typos."""
     pool: dict[str, list[District]] = {}
     for region in regions:
-        for key, district in ix.districts[region.code].items():
+        for key, district in _index().districts[region.code].items():
             pool.setdefault(key, []).append(district)
+    return _district_named(runs, pool, hint) or _district_mistyped(runs, pool, hint)
+
+
+def _district_named(
+    runs: Sequence[_Run], pool: Mapping[str, list[District]], hint: Region | None
+) -> District | None:
+    """A kecamatan of the pool named exactly; or a "Kec." part naming one anywhere, when that
+    name is the only one of its kind (or the hint's)."""
     for run in runs:
-        for m in _district_matches(run.words, pool):
-            if chosen := _one(m, hint):
+        for found in _district_matches(run.words, pool):
+            if chosen := _one(found, hint):
                 return chosen
         if run.marked:
-            everywhere = ix.district_names.get("".join(run.words), ())
+            everywhere = _index().district_names.get("".join(run.words), ())
             if chosen := _one(everywhere, hint):
                 return chosen
+    return None
+
+
+def _district_mistyped(
+    runs: Sequence[_Run], pool: Mapping[str, list[District]], hint: Region | None
+) -> District | None:
+    """A kecamatan of the pool with a typo: in a "Kec." part, or at the end of another part."""
     choices: dict[str, list[str]] = {}
     for key in pool:
         choices.setdefault(key[0], []).append(key)
     for run in runs:
         for start, end in _spans(run.words, trailing=not run.marked):
+            if all(_is_word(word) for word in run.words[start:end]):
+                continue  # "serangan" is a word, not a typo of Serengan
             _, keys = _nearest("".join(run.words[start:end]), choices)
             if chosen := _one([d for key in keys for d in pool[key]], hint):
                 return chosen
