@@ -54,6 +54,7 @@ class IncomeReading:
 MAX_AMOUNT = 10**12  # any amount is capped here before arithmetic: no huge ints from long input
 DAYS_A_MONTH = 25  # a worker's usual working days in a month, shown to be confirmed
 WEEKS_A_MONTH = 4
+MAX_FIGURES = 8  # more amounts than this in one message is not an answer about an income
 _NONE = IncomeReading("none", None)
 
 # --- the words, as data ---------------------------------------------------------------------
@@ -191,12 +192,13 @@ _KNOWN = frozenset().union(
 
 _APPROX_SIGNS = re.compile(r"\+\s*/?\s*-|-\s*\+|±")  # "+-", "+/-", "-+": about
 _SD = re.compile(r"\bs\s*[/.]\s*d\b\.?")  # "s/d", "s.d.": sampai dengan
-_LETTER_O = re.compile(r"\d[\d.,o]*o[\d.,o]*(?![a-z])")  # "2.5OO.OOO": O typed for 0
+# "2.5OO.OOO": O typed for 0. Possessive, from the start of a run only: linear on long input.
+_LETTER_O = re.compile(r"(?<![\d.,o])\d[\d.,]*+o[\d.,o]*+(?![a-z])")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")  # "jutaaa"
 _REDUPLICATED = re.compile(r"\b([a-z]{3,})(?:2|-\1)\b")  # "kira2", "kadang-kadang"
 _CENTS = re.compile(r"(?<=\d)[,.](?:-|00\b(?![.,]\d))")  # "Rp2.000.000,-", "3.000.000,00"
 _SPACED_THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})* 000\b")  # "1 500 000"
-_TYPED_HALF = re.compile(r"(?:(\d+) )?\b([13])/([24])\b")  # "1 1/2", "1/2", "3/4"
+_TYPED_HALF = re.compile(r"(?<!\d)(?:(\d+) )?\b([13])/([24])\b")  # "1 1/2", "1/2", "3/4"
 
 
 def _typed_fraction(match: re.Match[str]) -> str:
@@ -226,6 +228,7 @@ def normalise(text: str) -> str:
 _DIGIT_RUN = re.compile(r"\+?\d(?:[ .\-]?\d)*")  # digits with single spaces, dots or dashes
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
 _MOBILE = re.compile(r"08\d{8,11}")
+_RP_BEFORE = re.compile(r"(?:rp|idr)\.?\s*$")
 
 
 def _is_money_range(run: str) -> bool:
@@ -236,9 +239,10 @@ def _is_money_range(run: str) -> bool:
 
 def _identity(s: str) -> How | None:
     """ "nik" or "phone" when the text holds a NIK (16 digits) or an Indonesian mobile number."""
-    for match in _DIGIT_RUN.finditer(s.replace("(", "").replace(")", "")):
+    s = s.replace("(", "").replace(")", "")  # "(0812) 3456-7890"
+    for match in _DIGIT_RUN.finditer(s):
         run = match[0]
-        if _is_money_range(run) or re.search(r"(rp|idr)\.?\s*$", s[: match.start()]):
+        if _is_money_range(run) or _RP_BEFORE.search(s, max(0, match.start() - 5), match.start()):
             continue
         digits = re.sub(r"\D", "", run)
         if len(digits) == 16:
@@ -378,7 +382,7 @@ class _Reader:
     def feed(self, kind: str, value: float, i: int) -> None:
         if kind == "bad":
             self.bad = True
-        elif self.fraction is not None and kind in ("num", "digit") and value < 10:
+        elif self.fraction is not None and kind in ("num", "digit") and value == int(value):
             self.fraction += str(int(value))
         elif kind in ("num", "digit"):
             self._number(value, i, kind == "digit")
@@ -577,7 +581,8 @@ def _glued_junk(toks: Sequence[Token], f: Said) -> bool:
 def _count(scan: Scan, toks: Sequence[Token], f: Said) -> bool:
     """Take a bare number that counts days, weeks or other things; True when it did."""
     after, before = _word(toks, f.end + 1), _word(toks, f.start - 1)
-    if before in COUNT_CONTEXT or (before in RANGE_WORDS and f.start - 2 in scan.counted):
+    context = before in COUNT_CONTEXT and _period(toks, f.start - 1) is None  # not "per tahun"
+    if context or (before in RANGE_WORDS and f.start - 2 in scan.counted):
         scan.counted.add(f.end)  # "jam 8 sampai 5": both counted
         return True
     if after in NOUN_PERIODS:
@@ -639,6 +644,9 @@ def scan(toks: Sequence[Token]) -> Scan:
                 result.junk = True
             elif not (f.bare and _count(result, toks, f)):
                 result.figures.append(f)
+        if len(result.figures) > MAX_FIGURES:  # and no more time spent on a long message
+            result.junk = True
+            break
     return result
 
 
@@ -749,7 +757,7 @@ def _connected(toks: Sequence[Token], a: Said, b: Said) -> bool:
     """ "1-2 juta", "1 sampai 2 juta", "antara 1 dan 2 juta", "kadang 1 juta kadang 3 juta",
     "dua tiga juta"."""
     between = [t.text for t in toks[a.end + 1 : b.start]]
-    joins = RANGE_WORDS | ({"dan"} if "antara" in {_word(toks, a.start - 1)} else set())
+    joins = RANGE_WORDS | ({"dan"} if _word(toks, a.start - 1) == "antara" else set())
     if between and any(w in joins for w in between) and all(w in _KNOWN for w in between):
         return not any(w in BOUND_PERIODS or w in NOUN_PERIODS for w in between)
     if _word(toks, a.start - 1) == "kadang" and _word(toks, b.start - 1) == "kadang":
@@ -767,7 +775,8 @@ def _share_scale(a: Said, b: Said) -> None:
 
 
 def _with_roles(figures: list[Said], found: Scan) -> IncomeReading | None:
-    """ "omzet 8 juta untung 1,5 juta" → profit; "omzet 8 juta" alone → turnover."""
+    """ "omzet 8 juta untung 1,5 juta" → profit. Sales with no profit said ("omzet 8 juta",
+    "omzet 1-2 juta", "omzet rame 10 juta sepi 5 juta") → turnover: never read as an income."""
     profits = [f for f in figures if f.role == "profit"]
     sales = [f for f in figures if f.role == "turnover" or (profits and f.role == "gross")]
     if len(profits) == 1 and sales and len(profits) + len(sales) == len(figures):
@@ -778,7 +787,7 @@ def _with_roles(figures: list[Said], found: Scan) -> IncomeReading | None:
             tuple(map(_figure, figures)),
             _factor(p.per, found),
         )
-    if sales and len(sales) == len(figures) and not profits:
+    if sales and not profits:
         return IncomeReading("turnover", None, tuple(map(_figure, figures)))
     return None
 
@@ -786,17 +795,16 @@ def _with_roles(figures: list[Said], found: Scan) -> IncomeReading | None:
 def _classify(toks: Sequence[Token], found: Scan) -> IncomeReading:
     figures = found.figures
     _attach_periods(toks, found)
-    if len(figures) == 2 and _connected(toks, *figures):
+    ranged = len(figures) == 2 and _connected(toks, *figures)
+    if ranged:
         _share_scale(*figures)
-        for f in figures:
-            _scale_bare(f)
-        low, high = sorted(figures, key=lambda f: f.value)
-        return _combined("range", (low, high), found)
     for f in figures:
         _scale_bare(f)
     _attach_roles(toks, figures)
     if (by_role := _with_roles(figures, found)) is not None:
         return by_role
+    if ranged:
+        return _combined("range", sorted(figures, key=lambda f: f.value), found)
     if len(figures) == 1:
         return _single(figures[0], found)
     if any(t.text in SEASONS for t in toks):
