@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from bot.admin import _progress_bar
 from bot.export_files import COLUMNS
 from bot.exports import Filters, NothingToExport, export
 from storage import Database, campaigns
+from storage.migrations import MIGRATIONS
 from tests.seed import NOW, add, registration
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -88,12 +91,106 @@ async def test_csv_reads_back_equal_to_the_database(db: Database, tmp_path: Path
     assert result.rows == 4 and result.batch.id == 1
 
 
+async def test_the_official_region_goes_out_right_after_the_city(
+    db: Database, tmp_path: Path
+) -> None:
+    """Its Kemendagri code and the kecamatan, as stored; codes stay text in every format (Excel
+    would read "32.10" as a number and drop its 0); registrations made before they were recorded
+    have empty cells."""
+    await add(
+        db,
+        registration(1, city_code="33.72", district="Pasar Kliwon", district_code="33.72.03"),
+    )
+    await add(db, registration(2, city="Kabupaten Sukoharjo", city_code="33.11"))
+    await add(db, registration(3))  # before the region's code was recorded
+    at = COLUMNS.index("city")
+    assert COLUMNS[at : at + 4] == ("city", "city_code", "district", "district_code")
+    cells = ("city", "city_code", "district", "district_code")
+    csv_rows = read_csv((await run(db, tmp_path)).path)
+    assert [tuple(row[c] for c in cells) for row in csv_rows] == [
+        ("Kota Surakarta", '="33.72"', "Pasar Kliwon", '="33.72.03"'),
+        ("Kabupaten Sukoharjo", '="33.11"', "", ""),
+        ("Kota Surakarta", "", "", ""),
+    ]
+    for rows in (
+        read_xlsx((await run(db, tmp_path, "xlsx", filters=Filters(True))).path),
+        read_jsonl((await run(db, tmp_path, "jsonl", filters=Filters(True))).path),
+    ):
+        assert [tuple(row[c] for c in cells) for row in rows] == [
+            ("Kota Surakarta", "33.72", "Pasar Kliwon", "33.72.03"),
+            ("Kabupaten Sukoharjo", "33.11", None, None),
+            ("Kota Surakarta", None, None, None),
+        ]
+
+
+async def test_an_old_batch_keeps_the_region_it_went_out_with(db: Database, tmp_path: Path) -> None:
+    """A worker who moved updates the registration: the next batch has the new region, the
+    first one written again still has the old (kept in registration_history)."""
+    solo = registration(1, city_code="33.72", district="Laweyan", district_code="33.72.01")
+    await add(db, solo)
+    first = await run(db, tmp_path, "jsonl")
+    moved = replace(
+        solo, city="Kabupaten Klaten", city_code="33.10", district=None, district_code=None
+    )
+    await add(db, moved, at=NOW + timedelta(days=1), replaces=solo.reference)
+    [line] = read_jsonl((await run(db, tmp_path, "jsonl")).path)
+    assert (line["city"], line["city_code"], line["district"], line["revision"]) == (
+        "Kabupaten Klaten",
+        "33.10",
+        None,
+        2,
+    )
+    again = await run(db, tmp_path / "again", None, batch_id=first.batch.id)
+    assert again.matches is True
+    [old] = read_jsonl(again.path)
+    assert (old["city_code"], old["district"], old["district_code"]) == (
+        "33.72",
+        "Laweyan",
+        "33.72.01",
+    )
+
+
+async def test_registrations_from_before_the_region_codes_survive_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    """A database of the previous schema: its registrations are kept, with no codes, and one
+    updated afterwards keeps its old revision for the batch it went out in."""
+    db_path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for number, statements in enumerate(MIGRATIONS[:6], start=1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    old = registration(1)
+    stamp = NOW.isoformat()
+    conn.execute(
+        """INSERT INTO registrations (reference, nik, full_name, birth_date, gender, phone,
+           address, city, occupation, income_stated, income_declared, programs, period_months,
+           monthly_premium, period_total, tariff_version, consent_version, consent_at, channel,
+           user_key, session_id, created_at, updated_at)
+           VALUES (?, ?, ?, '1980-08-17', 'L', ?, ?, 'Solo', 'pedagang', 2000000, 2000000,
+                   'JKK+JKM', 1, 13400, 13400, 't', 'c', ?, 'test', 'seed', 's', ?, ?)""",
+        (old.reference, old.nik, old.full_name, old.phone, old.address, stamp, stamp, stamp),
+    )
+    conn.close()
+    async with await Database.open(db_path) as db:
+        first = await run(db, tmp_path, "jsonl")
+        [line] = read_jsonl(first.path)
+        assert (line["city"], line["city_code"], line["district_code"]) == ("Solo", None, None)
+        await add(db, replace(old, city_code="33.72"), replaces=old.reference)
+        [line] = read_jsonl((await run(db, tmp_path, "jsonl")).path)
+        assert (line["city"], line["city_code"], line["revision"]) == ("Kota Surakarta", "33.72", 2)
+        again = await run(db, tmp_path / "again", None, batch_id=first.batch.id)
+        assert again.matches is True
+
+
 async def test_csv_defuses_every_column_people_type(db: Database, tmp_path: Path) -> None:
     """Workers' answers, staff codes and the operator's rules text: a leading =, +, -, @, tab
     or CR gets a '; the columns bpu-bot makes itself are written as stored."""
     typed = {
         "full_name": "-Budi",
         "city": "+Kota",
+        "district": "=Laweyan",
         "occupation_detail": "@jual",
         "address": "\tJl. Mawar",
         "email": "=a@b.co",
