@@ -91,8 +91,8 @@ TEENS = _words("belas welas las")  # "lima belas" = 15
 MULTIPLIERS = _valued("puluh 10 | ratus atus 100")
 # Scales, written out or abbreviated; the "-an" forms ("jutaan", "2jtan") say "about".
 SCALES = _valued(
-    """ribu rb rbu rebu ewu k ribuan rban rebuan 1000
-    | juta jt jta jut jeti j yuto yuta juto jutaan jtan 1000000
+    """ribu rb rbu rebu ewu k ribuan rban rebuan thousand 1000
+    | juta jt jta jut jeti j yuto yuta juto jutaan jtan million millions mio 1000000
     | miliar milyar 1000000000"""
 )
 ONE_SCALES = _valued("seribu sewu 1000 | sejuta sakjuta seyuto sayuto sakyuto 1000000")
@@ -104,7 +104,7 @@ POINTS = _words("koma")  # "satu koma lima" = 1,5
 _PERIOD_WORDS: dict[Per, tuple[str, str]] = {
     "day": ("sehari perhari harian sedino sedina sedinten daily", "hari hr day dino dina dinten"),
     "week": (
-        "seminggu perminggu mingguan sepekan perpekan weekly",
+        "seminggu semingu perminggu mingguan sepekan perpekan weekly",
         "minggu mgg mg pekan week minggon",
     ),
     "month": (
@@ -118,7 +118,7 @@ _PERIOD_WORDS: dict[Per, tuple[str, str]] = {
 }
 BOUND_PERIODS: dict[str, Per] = {w: p for p, (b, _) in _PERIOD_WORDS.items() for w in b.split()}
 NOUN_PERIODS: dict[str, Per] = {w: p for p, (_, n) in _PERIOD_WORDS.items() for w in n.split()}
-PERIOD_PREFIXES = _words("per / tiap setiap saben dalam")
+PERIOD_PREFIXES = _words("per / tiap setiap saben dalam sak a every")  # "sak tahun", "a month"
 TIMES = _words("x × kali")  # "100rb x 25 hari"
 
 # Roles: sales and capital are not an income; a profit is. "pendapatan" is sales only when a
@@ -137,7 +137,7 @@ SEASONS = _words(
     "kemarau hujan normal biasa biasanya"
 )
 # Two figures joined by one of these are a range ("1 sampai 2 juta"); "dan" after "antara".
-RANGE_WORDS = _words("- ~ sampai sampe smp sd hingga atau ato to")
+RANGE_WORDS = _words("- ~ sampai sampe smp sd hingga atau ato to nganti ngantos sampek")
 # "tidak tentu", "ga nentu", "ra mesti", "gak tau", "belum tahu": a negation, then one of these.
 NEGATIONS = _words(
     "tidak tdk tak gak ga gk g gx nggak ngga ngak enggak engga ndak nda ra ora mboten belum blm "
@@ -527,8 +527,10 @@ def _read_run(toks: Sequence[Token], first: int, last: int) -> tuple[list[Said],
 
 
 def _counts_after(tok: Token) -> bool:
-    """A bare number followed by this counts it, not money: "20 hari", "2 anak"."""
-    return tok.kind == "word" and (tok.text in NOUN_PERIODS or tok.text not in _KNOWN)
+    """A bare number followed by this counts it, not money: "20 hari", "2 anak", "2x"."""
+    return tok.text in TIMES or (
+        tok.kind == "word" and (tok.text in NOUN_PERIODS or tok.text not in _KNOWN)
+    )
 
 
 # --- what surrounds a figure ----------------------------------------------------------------
@@ -557,7 +559,7 @@ def _long_bare_number(toks: Sequence[Token], f: Said) -> bool:
         and f.start == f.end
         and tok.kind == "num"
         and tok.text.isdigit()
-        and len(tok.text.lstrip("0")) >= 9
+        and len(tok.text) >= 9
         and _word(toks, f.start - 1) not in ("rp", "idr")
     )
 
