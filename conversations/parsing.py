@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from .text_input import ascii_digits
+from .text_input import ascii_digits, clean_text
+from .understanding.income import read_income
 
 
 class Invalid(ValueError):
@@ -37,126 +38,19 @@ def simplify(text: str) -> str:
 
 # --- money ----------------------------------------------------------------------------------
 
-_UNITS = {
-    "juta": 1_000_000,
-    "jt": 1_000_000,
-    "jta": 1_000_000,
-    "jeti": 1_000_000,
-    "j": 1_000_000,
-    "ribu": 1_000,
-    "rb": 1_000,
-    "rbu": 1_000,
-    "rebu": 1_000,
-    "k": 1_000,
-}
-_DIGIT_WORDS = {
-    "nol": 0,
-    "satu": 1,
-    "dua": 2,
-    "tiga": 3,
-    "empat": 4,
-    "lima": 5,
-    "enam": 6,
-    "tujuh": 7,
-    "delapan": 8,
-    "sembilan": 9,
-    "sepuluh": 10,
-    "sebelas": 11,
-    "seratus": 100,
-}
-_SCALE_WORDS = {"ribu": 1_000, "seribu": 1_000, "juta": 1_000_000, "sejuta": 1_000_000}
-_MAX_AMOUNT = 10**12
-_NUMBER_UNIT = re.compile(
-    r"([0-9]+(?:[.,][0-9]+)*)\s*(juta|jta|jt|jeti|ribu|rebu|rbu|rb|k|j)?(?![a-z])"
-)
-
-
-def _number(token: str, has_unit: bool) -> float:
-    """'1.500.000' and '1,500' are thousands; '1,5' and (with a unit) '1.5' are decimals."""
-    groups = re.split(r"[.,]", token)
-    if len(groups) == 1:
-        return float(token)
-    if all(len(g) == 3 for g in groups[1:]) and not (
-        has_unit and len(groups) == 2 and "," in token
-    ):
-        return float("".join(groups))
-    if len(groups) == 2:
-        return float(f"{groups[0]}.{groups[1]}")
-    raise Invalid("money.format")
-
-
-def _scale_bare(value: float) -> float:
-    """A bare number means juta below 100 ("2", "1,5") and ribu below 10.000 ("750", "1500")."""
-    if value < 100:
-        return value * 1_000_000
-    if value < 10_000:
-        return value * 1_000
-    return value
-
-
-def _words_amount(words: Sequence[str]) -> float | None:
-    total = group = last = 0.0
-    half = seen = False
-    for word in words:
-        if word in _DIGIT_WORDS:
-            last, seen = float(_DIGIT_WORDS[word]), True
-        elif word == "belas":
-            group, last = group + last + 10, 0.0
-        elif word == "puluh":
-            group, last = group + last * 10, 0.0
-        elif word == "ratus":
-            group, last = group + last * 100, 0.0
-        elif word == "setengah":
-            half, seen = True, True
-        elif word in _SCALE_WORDS:
-            base = group + last
-            if word.startswith("se"):
-                base = base or 1
-            total += (base + (0.5 if half else 0)) * _SCALE_WORDS[word]
-            group = last = 0.0
-            half, seen = False, True
-        elif word.isdecimal():  # ASCII: `words` come from [a-z]+|[0-9]+
-            last, seen = float(word), True
-    return total + group + last if seen else None
-
 
 def parse_money(text: str) -> int:
-    """Rupiah from "2 juta", "1,5 jt", "Rp 2.000.000", "750rb", "dua juta", "1 juta 500 ribu"."""
-    s = normalize(text)
-    if re.search(r"\b(hari|sehari|harian|minggu|seminggu|mingguan|day|week)\b", s):
+    """A monthly income in rupiah, for the income step until it reads `read_income` itself (which
+    also reads a day's takings, a year, a range, seasons and a profit, to be confirmed): only an
+    amount for a month is taken here."""
+    reading = read_income(clean_text(text))
+    if reading.how == "month" and reading.monthly:
+        return reading.monthly
+    if reading.how in ("day", "week", "year"):
         raise Invalid("money.not_monthly")
-    s = re.sub(r"\b(rp|idr)\.?\s*", " ", s)
-    s = re.sub(r"[,.]-|[,.]00\b(?![.,][0-9])", "", s)
-    s = re.sub(r"(?<=[0-9]) (?=[0-9]{3}\b)", "", s)  # "1 500 000"
-    words = re.findall(r"[a-z]+|[0-9]+", s)
-    if any(
-        w in _DIGIT_WORDS or w in ("setengah", "belas", "puluh", "ratus", "sejuta", "seribu")
-        for w in words
-    ):
-        amount = _words_amount(words)
-        if amount is None:
-            raise Invalid("money.format")
-    else:
-        matches = list(_NUMBER_UNIT.finditer(s))
-        if not matches:
-            raise Invalid("money.format")
-        amount = 0.0
-        previous_unit = None
-        for m in matches:
-            unit = m.group(2)
-            value = _number(m.group(1), has_unit=unit is not None)
-            if unit:
-                amount += value * _UNITS[unit]
-            elif previous_unit in ("juta", "jt", "jta", "jeti", "j") and value < 1000:
-                amount += value * 1_000  # "1 juta 500" = 1.500.000
-            elif len(matches) == 1:
-                amount += _scale_bare(value)
-            else:
-                raise Invalid("money.format")
-            previous_unit = unit
-    if amount <= 0:
+    if reading.how == "none" and set(re.sub(r"[^0-9]", "", clean_text(text))) == {"0"}:
         raise Invalid("money.zero")
-    return round(min(amount, _MAX_AMOUNT))
+    raise Invalid("money.format")
 
 
 # --- dates ----------------------------------------------------------------------------------
