@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.service import ConversationService
+from conversations.text_input import clean_text
 from storage import Database
 from tests.flowchat import NIK_SITI, at_step, golden
 from tests.test_service import GOLDEN, User, rows
@@ -257,3 +258,24 @@ def test_a_phones_punctuation_in_a_name_is_taken_as_typed_on_a_ktp(typed: str, k
     chat.send(typed)
     assert chat.step == "phone", chat.text
     assert chat.session is not None and chat.session.answers.full_name == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("1½ juta", "1,5 juta"),  # NFKC alone gives "11⁄2": eleven halves
+        ("1 ½ juta", "1,5 juta"),
+        ("½ juta", "0,5 juta"),
+        ("2¼ jt", "2,25 jt"),
+        ("¾", "0,75"),
+        ("1⅛", "1,125"),
+        ("1⅓ bulan", "1 1/3 bulan"),  # no short decimal is exact: an ASCII fraction, apart
+        ("⅔", "2/3"),
+        ("1⁄2", "1/2"),  # the fraction slash
+        ("١٫٥ juta", "1,5 juta"),  # Arabic decimal separator
+        ("٢٬٥٠٠٬٠٠٠", "2.500.000"),  # Arabic thousands separator
+        ("Rp ٢٬٥٠٠٬٠٠٠٫٥٠", "Rp 2.500.000,50"),
+    ],
+)
+def test_fractions_and_arabic_separators_read_as_typed(typed: str, read: str) -> None:
+    assert clean_text(typed) == read
