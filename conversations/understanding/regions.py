@@ -21,14 +21,16 @@ import io
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+from Sastrawi.Stemmer.Stemmer import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 
@@ -322,16 +324,11 @@ def _nearest(key: str, choices: Mapping[str, list[str]]) -> tuple[int, list[str]
     return best, [choice for choice, distance, _ in found if distance == best]
 
 
-@cache
-def _stemmer() -> Callable[[str], str]:
-    return StemmerFactory().create_stemmer().stem
-
-
 @lru_cache(maxsize=4096)
 def _is_word(word: str) -> bool:
     """An Indonesian word, perhaps with affixes ("pasar", "melati", "iurannya"): Sastrawi's
     stemmer finds its root in its dictionary, or gives the word back unchanged."""
-    return _stemmer()(word) in _roots()
+    return _stemmer().stem(word) in _roots()
 
 
 @cache
@@ -339,20 +336,20 @@ def _roots() -> frozenset[str]:
     return frozenset(StemmerFactory().get_words())
 
 
-def _typo_candidate(
-    words: tuple[str, ...], start: int, end: int, ix: _Index
-) -> Sequence[str] | None:
-    """The name in a span that may be a mistyped place name: not half of a doubled word, not
-    only Indonesian words, and no part of a kecamatan's name ("Sindang Jaya" is not a typo of
-    Sintang, "Wonosari" not one of Wonogiri)."""
-    if _reduplicated(words, start, end):
-        return None
-    name = _split_kind(words[start:end], ix.words)[1]
-    if not name or all(_is_word(word) for word in name):
-        return None
+@cache
+def _stemmer() -> Stemmer:
+    """Sastrawi's stemmer without the factory's cache, which keeps every word ever stemmed:
+    `_is_word` keeps a bounded one instead."""
+    return Stemmer(ArrayDictionary(list(_roots())))
+
+
+def _may_be_typo(words: tuple[str, ...], start: int, end: int, name: Sequence[str]) -> bool:
+    """Whether a name close to a place's may be that name mistyped: not when it is part of a
+    kecamatan's name ("Sindang Jaya" is no typo of Sintang, "Wonosari" none of Wonogiri), nor
+    when it is made only of Indonesian words (checked last: stemming is the slow part)."""
     if any(start < e and s < end for s, e in _kecamatan_names(words)):
-        return None
-    return name
+        return False
+    return not all(_is_word(word) for word in name)
 
 
 @lru_cache(maxsize=1024)
@@ -376,14 +373,16 @@ def _fuzzy(
     they are one letter from Paser and Semarang."""
     best: tuple[tuple[int, int], _Match] | None = None
     for i, start, end in spans:
-        name = _typo_candidate(runs[i].words, start, end, ix)
-        if not name:
+        words = runs[i].words
+        kind, name = _split_kind(words[start:end], ix.words)
+        if not name or _reduplicated(words, start, end):
             continue
-        kind = _split_kind(runs[i].words[start:end], ix.words)[0]
         distance, keys = _nearest("".join(name), ix.fuzzy)
         if not keys or (best and best[0] <= (distance, start - end)):
             continue
-        regions = _unique(r for key in keys for r in ix.regions.get(key, ()))
+        if not _may_be_typo(words, start, end, name):
+            continue
+        regions = _unique(sorted((r for k in keys for r in ix.regions.get(k, ())), key=_code))
         provinces = [ix.provinces[key] for key in keys if key in ix.provinces]
         if kind == "provinsi":
             regions = ()
@@ -498,9 +497,9 @@ def _district_mistyped(
         choices.setdefault(key[0], []).append(key)
     for run in runs:
         for start, end in _spans(run.words, trailing=not run.marked):
-            if all(_is_word(word) for word in run.words[start:end]):
-                continue  # "serangan" is a word, not a typo of Serengan
             _, keys = _nearest("".join(run.words[start:end]), choices)
+            if not keys or all(_is_word(word) for word in run.words[start:end]):
+                continue  # "serangan" is a word, not a typo of Serengan
             if chosen := _one([d for key in keys for d in pool[key]], hint):
                 return chosen
     return None
@@ -526,6 +525,10 @@ def _one(districts: Sequence[District], hint: Region | None) -> District | None:
     if len(districts) == 1:
         return districts[0]
     return next((d for d in districts if hint and d.region == hint), None)
+
+
+def _code(region: Region) -> str:
+    return region.code
 
 
 def _unique(regions: Iterable[Region]) -> tuple[Region, ...]:
@@ -580,11 +583,10 @@ def _core(name: str) -> str:
     return next((name[len(p) :] for p in _KIND_PREFIXES if name.startswith(p)), name)
 
 
-def _words_of(table: Mapping[str, object]) -> _Words:
+def _words_of(table: dict[str, Any]) -> _Words:
     def words(name: str) -> frozenset[str]:
-        return frozenset(_fold(str(w)) for w in table[name])  # type: ignore[attr-defined]
+        return frozenset(_fold(w) for w in table[name])
 
-    short = {_fold(k): _fold(str(v)) for k, v in table["short"].items()}  # type: ignore[attr-defined]
     return _Words(
         kabupaten=words("kabupaten"),
         kota=words("kota"),
@@ -592,59 +594,85 @@ def _words_of(table: Mapping[str, object]) -> _Words:
         province=words("province"),
         district=words("district"),
         street=words("street"),
-        short=short,
+        short={_fold(k): _fold(v) for k, v in table["short"].items()},
     )
 
 
-def _official(names: object, known: Mapping[str, object], entry: str) -> list[str]:
+def _official(names: str | list[str], known: Container[str], entry: str) -> list[str]:
     """The official names an entry of regions.toml gives, each checked against the list."""
-    listed = [names] if isinstance(names, str) else list(names)  # type: ignore[call-overload]
+    listed = [names] if isinstance(names, str) else names
     for name in listed:
         if name not in known:
             raise ValueError(f"regions.toml: {entry} = {name!r} is not in wilayah.csv")
     return listed
 
 
+def _rows() -> list[tuple[str, str, str]]:
+    """wilayah.csv as (code, level, name); names stripped (one has a trailing space)."""
+    text = resources.files("conversations").joinpath("data/wilayah.csv").read_text("utf-8")
+    return [
+        (row["code"].strip(), row["level"].strip(), row["name"].strip())
+        for row in csv.DictReader(io.StringIO(text))
+    ]
+
+
+def _region_keys(
+    by_code: Mapping[str, Region], aliases: Mapping[str, str | list[str]], short: Mapping[str, str]
+) -> dict[str, tuple[Region, ...]]:
+    """Every name without its kind, and every everyday name, to its regions in the decree's
+    order (or the order the word list gives; its entries win)."""
+    keys: dict[str, tuple[Region, ...]] = {}
+    for region in by_code.values():
+        key = _key(_core(region.name), short)
+        keys[key] = (*keys.get(key, ()), region)
+    by_name = {r.name: r for r in by_code.values()}
+    for alias, names in aliases.items():
+        keys[_key(alias, short)] = tuple(by_name[n] for n in _official(names, by_name, alias))
+    return keys
+
+
+def _province_keys(
+    names: Iterable[str], aliases: Mapping[str, str], short: Mapping[str, str]
+) -> dict[str, str]:
+    keys = {_key(name, short): name for name in names}
+    official = set(keys.values())
+    for alias, name in aliases.items():
+        keys[_key(alias, short)] = _official(name, official, alias)[0]
+    return keys
+
+
+def _kecamatan(
+    rows: Iterable[tuple[str, str, str]], by_code: Mapping[str, Region], short: Mapping[str, str]
+) -> tuple[dict[str, dict[str, District]], dict[str, tuple[District, ...]]]:
+    """The kecamatan by region and name, and every kecamatan of each name."""
+    of_region: dict[str, dict[str, District]] = {code: {} for code in by_code}
+    by_name: dict[str, tuple[District, ...]] = {}
+    for code, level, name in rows:
+        if level == "kecamatan":
+            district = District(code, name, by_code[code[:5]])
+            key = _key(name, short)
+            of_region[code[:5]][key] = district
+            by_name[key] = (*by_name.get(key, ()), district)
+    return of_region, by_name
+
+
 @cache
 def _index() -> _Index:
-    data = resources.files("conversations").joinpath("data/wilayah.csv").read_text("utf-8")
-    rows = [
-        (r["code"].strip(), r["level"].strip(), r["name"].strip())
-        for r in csv.DictReader(io.StringIO(data))
-    ]
-    aliases = tomllib.loads(
-        resources.files("locales").joinpath("words/regions.toml").read_text("utf-8")
-    )
-    words = _words_of(aliases["words"])
+    rows = _rows()
+    toml = resources.files("locales").joinpath("words/regions.toml").read_text("utf-8")
+    lists = tomllib.loads(toml)
+    words = _words_of(lists["words"])
     province_of = {code: name for code, level, name in rows if level == "provinsi"}
     by_code = {
         code: Region(code, name, province_of[code[:2]])
         for code, level, name in rows
         if level == "kabupaten_kota"
     }
-    by_name = {r.name: r for r in by_code.values()}
-    regions: dict[str, tuple[Region, ...]] = {}
-    for region in by_code.values():
-        key = _key(_core(region.name), words.short)
-        regions[key] = (*regions.get(key, ()), region)
-    for alias, names in aliases["regions"].items():  # explicit entries win over the list
-        official = _official(names, by_name, alias)
-        regions[_key(alias, words.short)] = tuple(by_name[n] for n in official)
-    provinces = {_key(name, words.short): name for name in province_of.values()}
-    known = {name: name for name in province_of.values()}
-    for alias, name in aliases["provinces"].items():
-        [official] = _official(name, known, alias)
-        provinces[_key(alias, words.short)] = official
+    regions = _region_keys(by_code, lists["regions"], words.short)
+    provinces = _province_keys(province_of.values(), lists["provinces"], words.short)
     fuzzy: dict[str, list[str]] = {}
-    for key in regions.keys() | provinces.keys():
+    for key in sorted(regions.keys() | provinces.keys()):
         if _max_edits(key):  # a typo is not looked for in short names either ("karto": Karo)
             fuzzy.setdefault(key[0], []).append(key)
-    districts: dict[str, dict[str, District]] = {code: {} for code in by_code}
-    district_names: dict[str, tuple[District, ...]] = {}
-    for code, level, name in rows:
-        if level == "kecamatan":
-            district = District(code, name, by_code[code[:5]])
-            key = _key(name, words.short)
-            districts[code[:5]][key] = district
-            district_names[key] = (*district_names.get(key, ()), district)
+    districts, district_names = _kecamatan(rows, by_code, words.short)
     return _Index(words, by_code, regions, provinces, fuzzy, districts, district_names)
