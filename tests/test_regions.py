@@ -337,6 +337,14 @@ def test_the_kecamatan_an_address_names() -> None:
     assert place_in_address("Jl Mawar 5, Kab. Sukoharjo").district is None
 
 
+def test_a_kecamatan_named_like_a_region_elsewhere_in_the_province_the_address_ends_with() -> None:
+    """Depok is a kota in Jawa Barat and a kecamatan of Sleman (DIY)."""
+    for address in ("Jl Mawar 5, Depok, Yogyakarta", "Jl Mawar 5, Depok, DIY"):
+        place = place_in_address(address)
+        assert names(place) == ["Kabupaten Sleman"] and district(place) == ("Depok", "34.04.07")
+    assert names(place_in_address("Jl Mawar 5, Depok, Jawa Barat")) == ["Kota Depok"]
+
+
 def test_a_kecamatan_of_the_hint_names_the_region() -> None:
     solo = region("Kota Surakarta")
     place = place_in_address("Jl Mawar 5, Pasar Kliwon", hint=solo)

@@ -9,7 +9,9 @@ Text is read as words, without spaces inside names ("Tanjung Pinang" = "Tanjungp
   found is the one; street parts ("Jl. Kota Baru 7", "Perumahan Kota Wisata Blok C", "RT 02")
   are never read as places, and a province ("Jawa Tengah") only helps to choose;
 - a typo is matched to the nearest name only when it is long enough that few real words are that
-  close (see `_max_edits`), and only with the same first letter, since that is rarely mistyped;
+  close (see `_max_edits`), with the same first letter (rarely mistyped), and never in Indonesian
+  words (Sastrawi's dictionary: "pasar" is not Paser) or kecamatan names ("Wonosari" is not
+  Wonogiri);
 - a kecamatan is looked for only among those of the region found (or hinted at, e.g. from the
   NIK): the same kecamatan names recur across the country.
 """
@@ -87,8 +89,23 @@ def find_region(text: str, hint: Region | None = None) -> Place:
     region named when the answer names more than one."""
     ix = _index()
     runs = _runs(text, ix.words)
+    found, fallback, provinces, used = _named(runs, ix)
+    if not found and (typo := _fuzzy(_unused_spans(runs, used), runs, ix)):
+        found.extend(typo.regions)
+        provinces += [typo.province] if typo.province else []
+        used.append((typo.run, typo.start, typo.end))
+    regions = _unique(found or fallback)
+    return _place(regions, _leftovers(runs, used), hint, provinces[0] if provinces else None)
+
+
+def _named(
+    runs: Sequence[_Run], ix: _Index
+) -> tuple[list[Region], list[Region], list[str], list[tuple[int, int, int]]]:
+    """Every region and province the runs name exactly: the regions, those named only by words
+    that are also a province's name ("Jambi"), the provinces, and the spans used (run, start,
+    end)."""
     found: list[Region] = []
-    fallback: list[Region] = []  # named only by a word that is also a province ("Jambi")
+    fallback: list[Region] = []
     provinces: list[str] = []
     used: list[tuple[int, int, int]] = []
     for i, run in enumerate(runs):
@@ -98,21 +115,18 @@ def find_region(text: str, hint: Region | None = None) -> Place:
             (found if m.regions and not m.province else fallback).extend(m.regions)
             provinces += [m.province] if m.province else []
             used.append((i, m.start, m.end))
-    if not found:
-        spans = (
-            (i, s, e)
-            for i, r in enumerate(runs)
-            if not r.marked
-            for s, e in _spans(r.words)
-            if not any(j == i and s < end and start < e for j, start, end in used)
-        )
-        fuzzy = _fuzzy(spans, runs, ix)
-        if fuzzy:
-            found.extend(fuzzy.regions)
-            provinces += [fuzzy.province] if fuzzy.province else []
-            used.append((fuzzy.run, fuzzy.start, fuzzy.end))
-    regions = _unique(found or fallback)
-    return _place(regions, _leftovers(runs, used), hint, provinces[0] if provinces else None)
+    return found, fallback, provinces, used
+
+
+def _unused_spans(
+    runs: Sequence[_Run], used: Sequence[tuple[int, int, int]]
+) -> Iterator[tuple[int, int, int]]:
+    """Spans a typo may be in: in no "Kec." part, overlapping no name already read."""
+    for i, run in enumerate(runs):
+        if not run.marked:
+            for s, e in _spans(run.words):
+                if not any(j == i and s < end and start < e for j, start, end in used):
+                    yield i, s, e
 
 
 def place_in_address(address: str, hint: Region | None = None) -> Place:
@@ -128,6 +142,9 @@ def place_in_address(address: str, hint: Region | None = None) -> Place:
         match, named = _region_in_run(runs[i].words, ix)
         province = province or named
         if match and not match.province:
+            words = runs[i].words[match.start : match.end]
+            if inside := _kecamatan_of_province(words, match.regions, province):
+                return Place(_ranked((inside.region,), hint), inside)
             return _address_place(runs, i, match, hint, province)
         if match and fallback is None:
             fallback = (i, match)
@@ -415,6 +432,18 @@ def _region_in_run(words: Sequence[str], ix: _Index) -> tuple[_Match | None, str
 
 
 # --- the kecamatan, and putting it together --------------------------------------------------
+
+
+def _kecamatan_of_province(
+    words: Sequence[str], regions: tuple[Region, ...], province: str | None
+) -> District | None:
+    """The kecamatan the words name in the province the address ends with, when the region of
+    that name is elsewhere: "Depok, Yogyakarta" is Kec. Depok of Sleman, not Kota Depok."""
+    if not province or any(r.province == province for r in regions):
+        return None
+    named = _index().district_names.get("".join(words), ())
+    inside = [d for d in named if d.region.province == province]
+    return inside[0] if len(inside) == 1 else None
 
 
 def _address_place(
