@@ -58,6 +58,8 @@ def monthly(amount: int) -> IncomeReading:
         ("+- 3 juta", 3 * JUTA),
         ("2 juta lebih", 2 * JUTA),
         ("2 jutaaa", 2 * JUTA),
+        ("2 jutaa", 2 * JUTA),
+        ("setahu saya 2 juta", 2 * JUTA),  # "as far as I know", not "setahun"
         ("2 aja pak", 2 * JUTA),
         ("untung bersih 2 juta", 2 * JUTA),  # a profit alone is the income
     ],
@@ -81,6 +83,7 @@ def test_a_month_said(typed: str) -> None:
         ("sejuta setengah", 1_500_000),
         ("satu setengah juta", 1_500_000),
         ("setengah juta", 500 * RIBU),
+        ("koma lima juta", 500 * RIBU),
         ("satu koma lima", 1_500_000),
         ("satu koma lima juta", 1_500_000),
         ("tiga juta lima ratus", 3_500_000),  # "ratus" after "juta" is ratus ribu
@@ -124,6 +127,8 @@ def test_amounts_in_words(typed: str, rupiah: int) -> None:
         "seratus ribu sehari",
         "100 sehari",  # a day's takings below 10.000 are ribu
         "100rb x 25 hari",
+        "100rb perhri",  # one letter away from "perhari"
+        "100 ribuu sehariii",
     ],
 )
 def test_a_days_takings_times_25_days(typed: str) -> None:
@@ -235,6 +240,7 @@ def test_good_and_bad_days_are_averaged_over_a_month() -> None:
         ("8 juta kotor 2 juta bersih", 8 * JUTA, 2 * JUTA),
         ("8 juta omzet, untung 1,5 juta", 8 * JUTA, 1_500_000),
         ("modal 5 juta untung 1 juta", 5 * JUTA, JUTA),
+        ("omzet 8 juta keuntugan 1,5 juta", 8 * JUTA, 1_500_000),  # a typo, one letter away
     ],
 )
 def test_the_profit_is_the_income_not_the_sales(typed: str, sales: int, profit: int) -> None:
@@ -312,6 +318,8 @@ def test_an_amount_said_with_doubt_is_still_the_amount(typed: str, rupiah: int) 
         ("6281234567890", "phone"),
         ("(0812) 3456-7890", "phone"),
         ("gaji 2 juta, hp 08123456789", "phone"),
+        ("Rp 081234567890", "phone"),
+        ("Rp 3372055708800001", "nik"),
     ],
 )
 def test_a_nik_or_phone_is_never_an_income(typed: str, how: str) -> None:
@@ -346,6 +354,7 @@ def test_a_nik_or_phone_is_never_an_income(typed: str, how: str) -> None:
         "٣ ملايين",
         "３ジュタ",
         "jutaan",
+        "setengah",
         "2x",
     ],
 )

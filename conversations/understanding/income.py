@@ -17,7 +17,11 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 How = Literal[
     "month",
@@ -118,7 +122,7 @@ _PERIOD_WORDS: dict[Per, tuple[str, str]] = {
 }
 BOUND_PERIODS: dict[str, Per] = {w: p for p, (b, _) in _PERIOD_WORDS.items() for w in b.split()}
 NOUN_PERIODS: dict[str, Per] = {w: p for p, (_, n) in _PERIOD_WORDS.items() for w in n.split()}
-PERIOD_PREFIXES = _words("per / tiap setiap saben dalam sak a every")  # "sak tahun", "a month"
+PERIOD_PREFIXES = _words("per / tiap setiap saben dalam a every")  # "a month", "every day"
 TIMES = _words("x × kali")  # "100rb x 25 hari"
 
 # Roles: sales and capital are not an income; a profit is. "pendapatan" is sales only when a
@@ -192,6 +196,10 @@ _KNOWN = frozenset().union(
 
 _APPROX_SIGNS = re.compile(r"\+\s*/?\s*-|-\s*\+|±")  # "+-", "+/-", "-+": about
 _SD = re.compile(r"\bs\s*[/.]\s*d\b\.?")  # "s/d", "s.d.": sampai dengan
+# Javanese "sak tahun", "sak wulan": one year, one month (setahun, sewulan)
+_SAK_PERIOD = re.compile(
+    r"\bsak\s+(?=(?:tahun|taun|taon|wulan|sasi|bulan|minggu|dino|dina|hari)\b)"
+)
 # "2.5OO.OOO": O typed for 0. Possessive, from the start of a run only: linear on long input.
 _LETTER_O = re.compile(r"(?<![\d.,o])\d[\d.,]*+o[\d.,o]*+(?![a-z])")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")  # "jutaaa"
@@ -215,6 +223,7 @@ def normalise(text: str) -> str:
     s = text.lower()
     s = _APPROX_SIGNS.sub(" ± ", s)
     s = _SD.sub(" sd ", s)
+    s = _SAK_PERIOD.sub("se", s)
     s = _LETTER_O.sub(lambda m: m[0].replace("o", "0"), s)
     s = _ELONGATED.sub(r"\1", s)
     s = _REDUPLICATED.sub(r"\1", s)
@@ -228,13 +237,11 @@ def normalise(text: str) -> str:
 _DIGIT_RUN = re.compile(r"\+?\d(?:[ .\-]?\d)*")  # digits with single spaces, dots or dashes
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
 _MOBILE = re.compile(r"08\d{8,11}")
-_RP_BEFORE = re.compile(r"(?:rp|idr)\.?\s*$")
 
 
-def _is_money_range(run: str) -> bool:
-    """ "10.000.000-20.000.000": amounts written as money, not one long number."""
-    pieces = re.split(r"[ \-]", run)
-    return len(pieces) > 1 and all(_THOUSANDS.fullmatch(p) for p in pieces)
+def _written_as_money(run: str) -> bool:
+    """ "1.000.000.000", "10.000.000-20.000.000": amounts in thousands, not one long number."""
+    return all(_THOUSANDS.fullmatch(piece) for piece in re.split(r"[ \-]", run))
 
 
 def _identity(s: str) -> How | None:
@@ -242,7 +249,7 @@ def _identity(s: str) -> How | None:
     s = s.replace("(", "").replace(")", "")  # "(0812) 3456-7890"
     for match in _DIGIT_RUN.finditer(s):
         run = match[0]
-        if _is_money_range(run) or _RP_BEFORE.search(s, max(0, match.start() - 5), match.start()):
+        if _written_as_money(run):
             continue
         digits = re.sub(r"\D", "", run)
         if len(digits) == 16:
@@ -270,7 +277,32 @@ _TOKEN = re.compile(
 
 
 def tokens(s: str) -> list[Token]:
-    return [Token(m.lastgroup, m[0], m.start(), m.end()) for m in _TOKEN.finditer(s)]  # type: ignore[arg-type]
+    """Numbers, words (as the known word they were meant to be), symbols and punctuation."""
+    return [
+        Token(kind, _known_spelling(m[0]) if kind == "word" else m[0], m.start(), m.end())
+        for m in _TOKEN.finditer(s)
+        if (kind := m.lastgroup)  # type: ignore[assignment]
+    ]
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+# Typos are corrected only towards these longer words (periods, profit, sales), by one letter.
+_TYPO_TARGETS = sorted(w for w in BOUND_PERIODS.keys() | PROFIT | TURNOVER if len(w) >= 6)
+_REAL_WORDS = frozenset({"setahu"})  # a letter away from a target, and meaning something else
+
+
+@lru_cache(maxsize=4096)
+def _known_spelling(word: str) -> str:
+    """ "jutaa" → "juta", "sebulam" → "sebulan": an unknown word as the known word meant."""
+    if word in _KNOWN:
+        return word
+    if (single := _DOUBLED.sub(r"\1", word)) in _KNOWN:
+        return single
+    if len(word) >= 6 and word not in _REAL_WORDS:
+        close = process.extractOne(word, _TYPO_TARGETS, scorer=Levenshtein.distance, score_cutoff=1)
+        if close is not None:
+            return close[0]
+    return word
 
 
 def _glued(a: Token, b: Token) -> bool:
@@ -394,8 +426,8 @@ class _Reader:
             self._scale(int(value), i, kind == "one")
         elif kind == "half":
             self._half(i)
-        elif kind == "point" and self.last is not None:
-            self.fraction = ""
+        elif kind == "point":
+            self._point(i)
         self.end = max(self.end, i)
 
     def _number(self, value: float, i: int, word: bool) -> None:
@@ -444,8 +476,15 @@ class _Reader:
             self.total = min(self.total + 0.5 * self.scale, MAX_AMOUNT)  # "dua juta setengah"
         else:
             self._begin(i)
-            self.half = True  # "setengah juta"
+            self.half = True  # "setengah juta"; alone, "setengah" is no amount
             self.lead = 0.5
+
+    def _point(self, i: int) -> None:
+        """ "satu koma lima", "koma lima" (0,5)."""
+        if not self._has_pending():
+            self._begin(i)
+            self.last = 0.0
+        self.fraction = ""
 
     def _clear_pending(self) -> None:
         self.group, self.last, self.fraction, self.half = 0.0, None, None, False
@@ -473,7 +512,7 @@ class _Reader:
         """End the current figure. A number after a scale is part of it ("1 juta 500", "dua juta
         lima") unless `tail_alone` ("2 juta 20 hari") or it is too big to be."""
         pending = self._has_pending()
-        if self.scale is None and pending:
+        if self.scale is None and pending and (self.group or self.last is not None):
             self.figures.append(self._said(self._pending(), self.end, bare=True))
         elif self.scale is not None:
             tail = self._pending() if pending else 0.0
