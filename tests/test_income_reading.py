@@ -68,7 +68,17 @@ def test_an_amount_for_a_month(typed: str, rupiah: int) -> None:
     assert read(typed) == monthly(rupiah)
 
 
-@pytest.mark.parametrize("typed", ["sebulan 2 juta", "2 juta per bulan", "2jt/bln", "2 jt per bln"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "sebulan 2 juta",
+        "2 juta per bulan",
+        "2jt/bln",
+        "2 jt per bln",
+        "2 million a month",
+        "olehku sak wulan rong yuto",  # Javanese
+    ],
+)
 def test_a_month_said(typed: str) -> None:
     assert read(typed) == IncomeReading("month", 2 * JUTA, (Figure(2 * JUTA, "month"),))
 
@@ -109,6 +119,9 @@ def test_a_month_said(typed: str) -> None:
         ("100 ewu", 100 * RIBU),
         ("2 yuto", 2 * JUTA),
         ("1,5 yuta", 1_500_000),
+        ("kurang luwih telung juta", 3 * JUTA),
+        # English
+        ("about 2 million", 2 * JUTA),
     ],
 )
 def test_amounts_in_words(typed: str, rupiah: int) -> None:

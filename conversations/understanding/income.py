@@ -265,7 +265,7 @@ def _identity(s: str) -> How | None:
 
 
 class Token(NamedTuple):
-    kind: Literal["num", "word", "sym", "punct"]
+    kind: str  # "num", "word", "sym" or "punct"
     text: str
     start: int
     end: int
@@ -281,7 +281,7 @@ def tokens(s: str) -> list[Token]:
     return [
         Token(kind, _known_spelling(m[0]) if kind == "word" else m[0], m.start(), m.end())
         for m in _TOKEN.finditer(s)
-        if (kind := m.lastgroup)  # type: ignore[assignment]
+        if (kind := m.lastgroup or "")
     ]
 
 
