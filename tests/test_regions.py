@@ -290,6 +290,11 @@ def test_enough_unrelated_words_are_checked() -> None:
         ("Jl Mawar 5, Banjar, Kalimantan Selatan", "Kabupaten Banjar"),
         ("Jl Mawar 5, Jakarta Selatan, DKI Jakarta", "Kota Administrasi Jakarta Selatan"),
         ("Jl. Mawar 5\nKota Surakarta", "Kota Surakarta"),
+        ("RT 3 RW 1 Desa Ngargoyoso Karanganyar", "Kabupaten Karanganyar"),
+        ("dusun krajan desa sidomulyo kecamatan ambarawa kab semarang", "Kabupaten Semarang"),
+        ("griya kula wonten Kartasura, Sukoharjo", "Kabupaten Sukoharjo"),
+        ("I live in Klaten, Jl Mawar 5", "Kabupaten Klaten"),
+        ("rumah sy di jogja deket malioboro", "Kota Yogyakarta"),
     ],
 )
 def test_the_region_an_address_names(address: str, expected: str) -> None:
@@ -304,6 +309,8 @@ def test_the_region_an_address_names(address: str, expected: str) -> None:
         "Perumahan Kota Wisata Blok C",
         "Jl. Semarang No 5",
         "Jl Solo Baru 3, Jawa Tengah",
+        "Jl Raya Bogor",  # a street named after a city, without a number
+        "Desa Klaten RT 2",  # a village named after one
         "",
     ],
 )

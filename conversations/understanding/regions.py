@@ -24,7 +24,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -94,6 +94,9 @@ def find_region(text: str, hint: Region | None = None) -> Place:
         found.extend(typo.regions)
         provinces += [typo.province] if typo.province else []
         used.append((typo.run, typo.start, typo.end))
+    if not found and not fallback and (village := _after_village(runs, ix)):
+        found.extend(village.regions)
+        used.append((village.run, village.start, village.end))
     regions = _unique(found or fallback)
     return _place(regions, _leftovers(runs, used), hint, provinces[0] if provinces else None)
 
@@ -109,7 +112,7 @@ def _named(
     provinces: list[str] = []
     used: list[tuple[int, int, int]] = []
     for i, run in enumerate(runs):
-        if run.marked:
+        if run.role != "free":
             continue
         for m in _matches(run.words, ix, joined=True):
             (found if m.regions and not m.province else fallback).extend(m.regions)
@@ -121,9 +124,10 @@ def _named(
 def _unused_spans(
     runs: Sequence[_Run], used: Sequence[tuple[int, int, int]]
 ) -> Iterator[tuple[int, int, int]]:
-    """Spans a typo may be in: in no "Kec." part, overlapping no name already read."""
+    """Spans a typo may be in: in no street, village or "Kec." part, overlapping no name
+    already read."""
     for i, run in enumerate(runs):
-        if not run.marked:
+        if run.role == "free":
             for s, e in _spans(run.words):
                 if not any(j == i and s < end and start < e for j, start, end in used):
                     yield i, s, e
@@ -137,7 +141,7 @@ def place_in_address(address: str, hint: Region | None = None) -> Place:
     province: str | None = None
     fallback: tuple[int, _Match] | None = None
     for i in reversed(range(len(runs))):
-        if runs[i].marked:
+        if runs[i].role != "free":
             continue
         match, named = _region_in_run(runs[i].words, ix)
         province = province or named
@@ -148,9 +152,25 @@ def place_in_address(address: str, hint: Region | None = None) -> Place:
             return _address_place(runs, i, match, hint, province)
         if match and fallback is None:
             fallback = (i, match)
-    if fallback:
+    if fallback := fallback or _in_village(runs, ix):
         return _address_place(runs, *fallback, hint, province)
     return _place((), _leftovers(runs, []), hint, province)
+
+
+def _after_village(runs: Sequence[_Run], ix: _Index) -> _Match | None:
+    """The last resort: a region named after a village's name, in the same part ("Desa
+    Ngargoyoso Karanganyar"); the first word after "Desa" is the village's, whatever it is."""
+    for i in reversed(range(len(runs))):
+        if runs[i].role == "village":
+            for m in _matches(runs[i].words, ix):
+                if m.regions and m.start > 0:
+                    return replace(m, run=i)
+    return None
+
+
+def _in_village(runs: Sequence[_Run], ix: _Index) -> tuple[int, _Match] | None:
+    match = _after_village(runs, ix)
+    return (match.run, match) if match else None
 
 
 # --- reading text as runs of words ------------------------------------------------------------
@@ -166,10 +186,21 @@ class _Run:
     """Words not broken by a comma, a number or a street part."""
 
     words: tuple[str, ...]
-    marked: bool  # follows "Kec.": names a kecamatan, never a kabupaten/kota
+    # "kecamatan": after "Kec.", names a kecamatan, never a kabupaten/kota; "village": after
+    # "Desa", "Dusun"..., names a village, and a region only as a last resort
+    role: Literal["free", "kecamatan", "village"] = "free"
+
+    @property
+    def marked(self) -> bool:
+        return self.role == "kecamatan"
 
 
-_Mode = Literal["free", "street", "district"]
+_Mode = Literal["free", "street", "district", "village"]
+_ROLES: dict[_Mode, Literal["free", "kecamatan", "village"]] = {
+    "free": "free",
+    "district": "kecamatan",
+    "village": "village",
+}
 
 
 def _fold(text: str) -> str:
@@ -195,7 +226,8 @@ def _runs(text: str, words: _Words) -> list[_Run]:
 def _segment_runs(tokens: Sequence[str], w: _Words) -> list[_Run]:
     """A street part runs from its word ("Jl", "RT", "Perum") to the first number after it, or
     to the segment's end; it stops early at a word that starts a region or kecamatan ("Kab.",
-    "Kec."), but not at "kota", which is part of many street and estate names."""
+    "Kec."), but not at "kota", which is part of many street and estate names. A village part
+    ("Desa", "Dusun") runs the same way, but is kept."""
     runs: list[_Run] = []
     current: list[str] = []
     mode: _Mode = "free"
@@ -203,7 +235,7 @@ def _segment_runs(tokens: Sequence[str], w: _Words) -> list[_Run]:
     def close(then: _Mode) -> None:
         nonlocal mode
         if current and mode != "street":
-            runs.append(_Run(tuple(current), mode == "district"))
+            runs.append(_Run(tuple(current), _ROLES[mode]))
         current.clear()
         mode = then
 
@@ -212,11 +244,16 @@ def _segment_runs(tokens: Sequence[str], w: _Words) -> list[_Run]:
             close("free")
         elif token in w.street:
             close("street")
+        elif token in w.village:
+            close("village")
         elif token in w.district:
             close("district")
         elif mode == "street" and token not in w.stops:
             continue
-        elif mode == "street" or (mode == "district" and current and token in w.kinds):
+        elif mode in ("street", "village") and token in w.stops:
+            close("free")
+            current.append(token)
+        elif mode == "district" and current and token in w.kinds:
             close("free")  # "Kec. Pasar Kliwon Kota Surakarta": the region starts
             current.append(token)
         else:
@@ -458,7 +495,7 @@ def _address_place(
 
 def _leftovers(runs: Sequence[_Run], used: Sequence[tuple[int, int, int]]) -> list[_Run]:
     """The runs' words other than the spans used for the region, "Kec." parts first, then the
-    others from the end backwards."""
+    others from the end backwards; not villages, whose names often are their kecamatan's."""
     pieces: list[_Run] = []
     for i in reversed(range(len(runs))):
         cuts = sorted((s, e) for j, s, e in used if j == i)
@@ -468,8 +505,8 @@ def _leftovers(runs: Sequence[_Run], used: Sequence[tuple[int, int, int]]) -> li
             parts.append(words[at:start])
             at = max(at, end)
         parts.append(words[at:])
-        pieces += [_Run(p, runs[i].marked) for p in reversed(parts) if p]
-    return [r for r in pieces if r.marked] + [r for r in pieces if not r.marked]
+        pieces += [_Run(p, runs[i].role) for p in reversed(parts) if p]
+    return [r for r in pieces if r.marked] + [r for r in pieces if r.role == "free"]
 
 
 def _place(
@@ -577,6 +614,7 @@ class _Words:
     province: frozenset[str]
     district: frozenset[str]
     street: frozenset[str]
+    village: frozenset[str]
     short: Mapping[str, str]
 
     @property
@@ -623,6 +661,7 @@ def _words_of(table: dict[str, Any]) -> _Words:
         province=words("province"),
         district=words("district"),
         street=words("street"),
+        village=words("village"),
         short={_fold(k): _fold(v) for k, v in table["short"].items()},
     )
 
