@@ -139,7 +139,7 @@ def place_in_address(address: str, hint: Region | None = None) -> Place:
     ix = _index()
     runs = _runs(address, ix.words)
     province: str | None = None
-    fallback: tuple[int, _Match] | None = None
+    fallback: _Match | None = None  # a name that is also the province's ("..., Yogyakarta")
     for i in reversed(range(len(runs))):
         if runs[i].role != "free":
             continue
@@ -149,11 +149,10 @@ def place_in_address(address: str, hint: Region | None = None) -> Place:
             words = runs[i].words[match.start : match.end]
             if inside := _kecamatan_of_province(words, match.regions, province):
                 return Place(_ranked((inside.region,), hint), inside)
-            return _address_place(runs, i, match, hint, province)
-        if match and fallback is None:
-            fallback = (i, match)
-    if fallback := fallback or _in_village(runs, ix):
-        return _address_place(runs, *fallback, hint, province)
+            return _address_place(runs, replace(match, run=i), hint, province)
+        fallback = fallback or (replace(match, run=i) if match else None)
+    if fallback := fallback or _after_village(runs, ix):
+        return _address_place(runs, fallback, hint, province)
     return _place((), _leftovers(runs, []), hint, province)
 
 
@@ -166,11 +165,6 @@ def _after_village(runs: Sequence[_Run], ix: _Index) -> _Match | None:
                 if m.regions and m.start > 0:
                     return replace(m, run=i)
     return None
-
-
-def _in_village(runs: Sequence[_Run], ix: _Index) -> tuple[int, _Match] | None:
-    match = _after_village(runs, ix)
-    return (match.run, match) if match else None
 
 
 # --- reading text as runs of words ------------------------------------------------------------
@@ -484,10 +478,11 @@ def _kecamatan_of_province(
 
 
 def _address_place(
-    runs: Sequence[_Run], i: int, match: _Match, hint: Region | None, province: str | None
+    runs: Sequence[_Run], match: _Match, hint: Region | None, province: str | None
 ) -> Place:
-    """The region found in run `i`: only what comes before it (and any "Kec." part) may name
-    its kecamatan."""
+    """The region found: only what comes before it (and any "Kec." part) may name its
+    kecamatan."""
+    i = match.run
     after = [(i, match.start, len(runs[i].words))]
     after += [(j, 0, len(runs[j].words)) for j in range(i + 1, len(runs)) if not runs[j].marked]
     return _place(match.regions, _leftovers(runs, after), hint, province or match.province)
