@@ -14,38 +14,20 @@ from .model import Answers
 from .nik import mask
 from .premium import Quote, quote
 from .rules import Rules
+from .understanding.income import IncomeReading
 
 CONSENT_VERSION = "2026-11-21"  # bump whenever the consent sentence below changes
 ASSISTED_CONSENT_VERSION = "2026-11-21-assisted"  # the same, read out by a campaigner
 
-OCCUPATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # key: (label, words a worker might type for it)
-    "pedagang": (
-        N_("Trader"),
-        (
-            "pedagang",
-            "dagang",
-            "berdagang",
-            "jualan",
-            "penjual",
-            "pasar",
-            "warung",
-            "pkl",
-            "trader",
-            "seller",
-        ),
-    ),
-    "ojek_pangkalan": (N_("Ojek (base)"), ("ojek pangkalan", "opang", "pangkalan", "ojek biasa")),
-    "ojek_online": (
-        N_("Online ojek"),
-        ("ojek online", "ojol", "gojek", "grab", "maxim", "driver online", "online"),
-    ),
-    "petani": (
-        N_("Farmer"),
-        ("petani", "tani", "bertani", "sawah", "kebun", "pekebun", "buruh tani", "farmer"),
-    ),
-    "nelayan": (N_("Fisher"), ("nelayan", "melaut", "ikan", "fisher", "fisherman")),
-    "lainnya": (N_("Other work"), ("lainnya", "lain", "lain lain", "other")),
+# The six kinds of work, by key: their button labels. The words workers use for them are in
+# locales/words/occupations.toml.
+OCCUPATIONS: dict[str, str] = {
+    "pedagang": N_("Trader"),
+    "ojek_pangkalan": N_("Ojek (base)"),
+    "ojek_online": N_("Online ojek"),
+    "petani": N_("Farmer"),
+    "nelayan": N_("Fisher"),
+    "lainnya": N_("Other work"),
 }
 
 _RISKS = {
@@ -214,8 +196,7 @@ def gender_label(t: Translator, gender: str | None) -> str:
 
 
 def occupation_label(t: Translator, answers: Answers) -> str:
-    label_id, _ = OCCUPATIONS[answers.occupation or "lainnya"]
-    label = t(label_id)
+    label = t(OCCUPATIONS.get(answers.occupation or "", OCCUPATIONS["lainnya"]))
     return f"{label}: {answers.occupation_detail}" if answers.occupation_detail else label
 
 
@@ -264,33 +245,23 @@ def summary_messages(t: Translator, answers: Answers, q: Quote) -> list[str]:
 
 # --- common questions -----------------------------------------------------------------------
 
-FAQ_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # key: (button label, words that ask for it); checked in this order
-    "late": (
-        N_("Paying late"),
-        ("telat", "terlambat", "denda", "nunggak", "tunggak", "lupa bayar", "late", "miss"),
-    ),
-    "pay": (
-        N_("How to pay"),
-        (
-            "cara bayar",
-            "bayar di",
-            "bayarnya",
-            "pembayaran",
-            "dimana bayar",
-            "di mana bayar",
-            "how to pay",
-            "where to pay",
-        ),
-    ),
-    "claim": (N_("How to claim"), ("klaim", "claim", "cair", "pencairan", "mengajukan")),
-    "jht": (N_("What is JHT?"), ("jht", "hari tua", "tabungan", "savings", "old age")),
-    "pension": (N_("Pension?"), ("pensiun", "pension", "jp", "jkp", "phk")),
-    "cost": (
-        N_("How much?"),
-        ("iuran", "berapa", "biaya", "harga", "premi", "mahal", "how much", "cost", "price"),
-    ),
+# Common questions, by topic: their button labels. The words that ask them are in
+# locales/words/topics.toml; FAQ_MENU are the ones offered as buttons (a WhatsApp list holds 10).
+FAQ_TOPICS: dict[str, str] = {
+    "cost": N_("How much?"),
+    "pay": N_("How to pay"),
+    "death": N_("If I die?"),
+    "accident": N_("Work accident?"),
+    "claim": N_("How to claim"),
+    "card": N_("When is my card ready?"),
+    "jht": N_("What is JHT?"),
+    "late": N_("Paying late"),
+    "kesehatan": N_("BPJS Kesehatan?"),
+    "sickness": N_("Ordinary illness?"),
+    "pension": N_("Pension?"),
+    "eligible": N_("Who can join?"),
 }
+FAQ_MENU = ("cost", "pay", "death", "accident", "claim", "card", "jht", "late", "kesehatan")
 
 
 def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
@@ -346,10 +317,114 @@ def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
             "which documents to bring.",
             cc=pay.contact_center,
         )
+    if topic == "card":
+        return t(
+            "Your membership card comes at most {days} days after you pay.",
+            days=pay.card_days_after_payment,
+        )
+    if topic == "death":
+        return t(
+            "If you die from a work accident, your family receives {death_x} × your declared "
+            "income + {extra} (JKK). If you die from any other cause, they receive {jkm} (JKM). "
+            "There is no waiting period, and you don't need to name heirs now.",
+            death_x=b.jkk_death_multiplier,
+            extra=t.juta(b.jkk_death_periodic + b.jkk_funeral),
+            jkm=t.juta(b.jkm_total),
+        )
+    if topic == "accident":
+        return t(
+            "After an accident at work or on your way between home and work, JKK pays hospital "
+            "care with no cost limit, and 100% of your declared income for 12 months while you "
+            "cannot work, then 50% until you recover.",
+        )
+    if topic == "kesehatan":
+        return t(
+            "No, they are different. BPJS Ketenagakerjaan protects your work: work accidents "
+            "(JKK), death (JKM) and old-age savings (JHT). It does not pay for ordinary illness. "
+            "Having KIS or BPJS Kesehatan does not stop you from joining."
+        )
+    if topic == "sickness":
+        return t(
+            "Ordinary illness is not covered by BPJS Ketenagakerjaan. JKK pays for care after a "
+            "work accident, at work or on your way between home and work."
+        )
+    if topic == "eligible":
+        return t(
+            "Anyone who earns money working for themselves can join: traders, ojek drivers, "
+            "farmers, fishers and more. It is not only for office workers. You need your KTP."
+        )
     return t(
         "Pension (JP) and job-loss (JKP) programs are not available to independent workers. For "
         "old age you can add JHT savings."
     )
+
+
+# --- income the worker described instead of stating ------------------------------------------
+
+_PER = {"day": N_("a day"), "week": N_("a week"), "month": N_("a month"), "year": N_("a year")}
+
+
+def income_check(t: Translator, income: IncomeReading) -> str:
+    """The monthly income worked out from what the worker said, with the arithmetic, as a
+    question to confirm."""
+    monthly = t.money(income.monthly or 0)
+    figures = income.figures
+    if income.how in ("day", "week") and figures:
+        unit = t("days") if income.how == "day" else t("weeks")
+        said = t(
+            "{amount} {per} × {n} {unit} = {monthly} a month.",
+            amount=t.money(figures[0].amount),
+            per=t(_PER[income.how]),
+            n=income.factor,
+            unit=unit,
+            monthly=monthly,
+        )
+    elif income.how == "year" and figures:
+        said = t(
+            "{amount} a year ÷ 12 months = {monthly} a month.",
+            amount=t.money(figures[0].amount),
+            monthly=monthly,
+        )
+    elif income.how in ("range", "seasonal") and len(figures) >= 2:
+        per_key = figures[0].per or "month"
+        per = t(_PER[per_key])
+        said = t(
+            "Between {low} and {high} {per}: on average {monthly} a month.",
+            low=t.money(min(f.amount for f in figures)),
+            high=t.money(max(f.amount for f in figures)),
+            per=per,
+            monthly=monthly,
+        )
+    elif income.how == "profit":
+        said = t("From your profit, not your sales: {monthly} a month.", monthly=monthly)
+    else:
+        said = t("Your income: {monthly} a month.", monthly=monthly)
+    return said + " " + t("Is that right?")
+
+
+def income_help_note(t: Translator, how: str) -> str:
+    if how == "minimum_wage":
+        return t(
+            "The UMR differs from region to region, and I don't know yours. Let's estimate what "
+            "you earn."
+        )
+    if how == "turnover":
+        return t(
+            "Sales (omzet) are not your income: your income is what is left for you after buying "
+            "your goods."
+        )
+    return t("No problem if it changes: a rough figure is enough.")
+
+
+def filler_reply(t: Translator, kind: str) -> str:
+    """A short reply to a message that answers nothing, before the question is asked again."""
+    if kind == "wait":
+        return t("Sure, take your time. When you are ready:")
+    if kind == "thanks":
+        return t("You're welcome!")
+    if kind == "greeting":
+        return t("Hello!")
+    return t("I still need your answer to this:")
 
 
 def nik_taken_message(t: Translator, rules: Rules, nik: str, reference: str, own: bool) -> str:
@@ -385,12 +460,15 @@ ERRORS = {
     "choice.unknown": N_("Please choose one of the options."),
     "choice.stale": N_("That button belongs to an earlier question."),
     "money.format": N_("I couldn't read that amount. Type it like 1,5 juta or 2000000."),
-    "money.zero": N_("The amount must be more than zero. For example: 2 juta."),
-    "money.not_monthly": N_(
-        "Please give your income for a whole month. For example, Rp100 thousand a day for 25 "
-        "days is 2,5 juta."
-    ),
     "occupation.detail": N_("Please describe your work in a few words, e.g. tailor."),
+    "occupation.unknown": N_(
+        "I don't know that work yet. Choose the one closest to yours, or Other work."
+    ),
+    "income.nik": N_("That looks like a NIK, not an income. Type your income, e.g. 2 juta."),
+    "income.phone": N_(
+        "That looks like a phone number, not an income. Type your income, e.g. 2 juta."
+    ),
+    "name.not_a_name": N_("Please type your full name as on your KTP, e.g. Siti Aminah."),
     "nik.digits": N_("A NIK has only digits. Please type the 16 digits on your KTP."),
     "nik.length": N_("A NIK has exactly 16 digits. Please check your KTP and type it again."),
     "nik.province": N_(

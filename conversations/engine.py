@@ -12,33 +12,41 @@ from dataclasses import replace
 from typing import ClassVar
 
 from . import content
-from .content import FAQ_TOPICS, faq_answer
+from .content import FAQ_MENU, FAQ_TOPICS, faq_answer
+from .fields import display_phone
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .model import Answers, Context, Incoming, Kind, Option, Outcome, Session
-from .parsing import Invalid, match_option, simplify
-from .steps import FORM, STEPS, YES_NO, Step, first_unanswered, form_position
+from .nik import mask
+from .parsing import Invalid
+from .steps import (
+    FORM,
+    STEPS,
+    Step,
+    first_unanswered,
+    form_position,
+    income_said_early,
+    remember,
+    remember_income,
+)
 from .text_input import clean_incoming
 from .turn import Turn, mark_question, question_of
+from .understanding.choices import choose
+from .understanding.intents import command, filler, is_question, topic
+from .understanding.numbers import find_nik, find_phone
+from .understanding.reading import Reading, read
 
 FLOW_VERSION = 1
 _MAX_MOVES = 10  # steps entered in one turn; more would be a loop in the flow
 
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "help": ("bantuan", "help", "tolong", "menu", "bantu"),
-    "back": ("kembali", "back", "balik", "sebelumnya", "mundur"),
-    "cancel": ("batal", "cancel", "berhenti", "stop", "batalkan"),
-    "restart": ("ulang", "mulai lagi", "mulai ulang", "restart", "dari awal", "ulangi"),
-    "faq": ("tanya", "faq", "pertanyaan", "info", "informasi"),
-    "lang": ("bahasa", "language", "english", "inggris", "bahasa indonesia", "indonesia"),
-    "status": ("status", "cek status"),
-}
-_COMMAND_WORDS = {
-    simplify(w): name for name, words in COMMANDS.items() for w in words if simplify(w)
-}
-_QUESTION = re.compile(
-    r"(apa|apakah|bagaimana|gimana|berapa|kapan|kenapa|mengapa|dimana|di mana|bisakah|"
-    r"bisa gak|how|what|when|why|where|can)\b"
-)
+COMMANDS = (
+    "help",
+    "back",
+    "cancel",
+    "restart",
+    "faq",
+    "lang",
+    "status",
+)  # locales/words/commands.toml
 
 
 def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcome:
@@ -218,7 +226,7 @@ def _command(incoming: Incoming) -> str | None:
     if incoming.kind is Kind.TEXT:
         if incoming.text.strip() == "?":
             return "help"
-        return _COMMAND_WORDS.get(simplify(incoming.text))
+        return command(read(incoming.text))
     return None
 
 
@@ -240,43 +248,51 @@ def _answer(turn: Turn, step: Step, fallback: bool = False) -> bool:
             step.on_choice(turn, incoming.choice)
         elif incoming.kind is Kind.CONTACT:
             step.on_contact(turn, incoming.contact_phone or "", incoming.contact_is_own)
-        else:
-            if fallback and _looks_like_question(incoming.text):
-                _answer_question(turn, incoming.text, must=True)
-                return True
+        elif not (fallback and _before_the_answer(turn, step, read(incoming.text))):
             step.on_text(turn, incoming.text)
     except Invalid as invalid:
         if not fallback:
             return False
-        if incoming.kind is Kind.TEXT and _answer_question(turn, incoming.text, must=False):
-            return True
-        turn.note(content.error_text(turn.t, invalid.code))
-        _ask_again(turn)
+        if incoming.kind is not Kind.TEXT or not _besides_the_answer(turn, incoming.text):
+            turn.note(content.error_text(turn.t, invalid.code))
+            _ask_again(turn)
     return True
 
 
-def _looks_like_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or bool(_QUESTION.match(simplify(text)))
-
-
-_FAQ_WORDS = {
-    topic: [f" {simplify(w)} " for w in words] for topic, (_, words) in FAQ_TOPICS.items()
-}
-
-
-def _faq_topic(text: str) -> str | None:
-    """The common question a text asks, by the words it contains (in FAQ_TOPICS order)."""
-    s = f" {simplify(text)} "
-    return next((t for t, words in _FAQ_WORDS.items() if any(w in s for w in words)), None)
-
-
-def _answer_question(turn: Turn, text: str, must: bool) -> bool:
-    """Answer a common question and ask the current step again. `must`: say so if unknown."""
-    topic = _faq_topic(text)
-    if topic is None and not must:
+def _before_the_answer(turn: Turn, step: Step, reading: Reading) -> bool:
+    """A question about a known topic is answered at any step; at a step that takes free text, a
+    question or a filler is never taken as the answer ("brp iurannya" is not a name)."""
+    asked = is_question(reading)
+    if asked and (about := topic(reading)):
+        _answer_question(turn, about)
+    elif step.free_text and asked:
+        _answer_question(turn, None)
+    elif step.free_text and (kind := filler(reading)):
+        _acknowledge(turn, kind)
+    else:
         return False
+    return True
+
+
+def _besides_the_answer(turn: Turn, text: str) -> bool:
+    """What a message the step could not take does instead: an answer to a later question, a
+    question, a filler. False when it is none of these (then it is a mistake to point out)."""
+    reading = read(text)
+    if _remember_early(turn, text):
+        return True
+    if (about := topic(reading)) or is_question(reading):
+        _answer_question(turn, about)
+    elif kind := filler(reading):
+        _acknowledge(turn, kind)
+    else:
+        return False
+    return True
+
+
+def _answer_question(turn: Turn, about: str | None) -> None:
+    """Answer a common question (or say it can't be answered) and ask the current step again."""
     turn.session.pending = None
-    if topic is None:
+    if about is None:
         turn.say(
             turn.t(
                 "Sorry, I can't answer that yet. Call Contact Center {cc} to talk to a person.",
@@ -284,7 +300,29 @@ def _answer_question(turn: Turn, text: str, must: bool) -> bool:
             )
         )
     else:
-        turn.say(faq_answer(turn.t, turn.ctx.rules, topic, turn.ctx.today))
+        turn.say(faq_answer(turn.t, turn.ctx.rules, about, turn.ctx.today))
+    _ask_again(turn)
+
+
+def _acknowledge(turn: Turn, kind: str) -> None:
+    turn.note(content.filler_reply(turn.t, kind))
+    _ask_again(turn)
+
+
+def _remember_early(turn: Turn, text: str) -> bool:
+    """A NIK, phone number or income sent before its question: kept to offer when it comes."""
+    position, t = form_position(turn.session.step), turn.t
+    if position < FORM.index("nik") and (nik := find_nik(text, turn.ctx.today)):
+        remember(turn, nik=nik)
+        turn.note(t("I'll use your NIK {nik} when we get to it.", nik=mask(nik)))
+    elif position < FORM.index("phone") and (phone := find_phone(text)):
+        remember(turn, phone=phone)
+        turn.note(t("I'll use the number {phone} when we get to it.", phone=display_phone(phone)))
+    elif position < FORM.index("income") and (income := income_said_early(turn, text)):
+        remember_income(turn, text, income)
+        turn.note(t("I'll use your income of {amount} a month.", amount=t.money(income.monthly)))
+    else:
+        return False
     _ask_again(turn)
     return True
 
@@ -361,11 +399,27 @@ def _back(turn: Turn) -> None:
 class ConfirmCancel(Step):
     name = "cancel"
 
+    yes_no: ClassVar[dict[str, str]] = {"yes": "yes", "no": "no"}
+
     def options(self, turn: Turn) -> list[Option]:
         return [Option("yes", turn.t("Yes, stop")), Option("no", turn.t("No, continue"))]
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return YES_NO
+        # Here "batal" agrees and "lanjut" declines: the reverse of a plain yes or no.
+        return {
+            "yes": (
+                "iya",
+                "oke",
+                "siap",
+                "batal",
+                "hapus",
+                "berhenti",
+                "stop",
+                "ulang",
+                "mulai lagi",
+            ),
+            "no": ("lanjut", "lanjutkan", "terus", "jangan", "jangan dihapus", "lanjut daftar"),
+        }
 
     def ask(self, turn: Turn) -> None:
         turn.say(turn.t("Stop and delete what you have typed so far?"), self.options(turn))
@@ -403,7 +457,7 @@ class Questions(Step):
 
     def options(self, turn: Turn) -> list[Option]:
         return [
-            *(Option(f"faq:{key}", turn.t(label)) for key, (label, _) in FAQ_TOPICS.items()),
+            *(Option(f"faq:{key}", turn.t(FAQ_TOPICS[key])) for key in FAQ_MENU),
             Option("faq:back", turn.t("Back to my question")),
         ]
 
@@ -421,10 +475,10 @@ class Questions(Step):
         _ask_again(turn)
 
     def on_text(self, turn: Turn, text: str) -> None:
-        topic = _faq_topic(text) or self.match(turn, text)
-        if topic is None:
+        about = topic(read(text)) or self.match(turn, text)
+        if about is None:
             raise Invalid("choice.unknown")
-        self.on_choice(turn, topic if topic.startswith("faq:") else f"faq:{topic}")
+        self.on_choice(turn, about if about.startswith("faq:") else f"faq:{about}")
 
 
 class Language(Step):
@@ -443,8 +497,8 @@ class Language(Step):
         _ask_again(turn)
 
     def on_text(self, turn: Turn, text: str) -> None:
-        key = match_option(
-            text,
+        key = choose(
+            read(text),
             [
                 ("lang:id", ("indonesia", "bahasa indonesia", "indo", "id")),
                 ("lang:en", ("english", "inggris", "en")),

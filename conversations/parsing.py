@@ -1,4 +1,4 @@
-"""Forgiving parsers for what workers type: amounts of money, dates, yes/no, menu choices.
+"""Forgiving parsers for what workers type: dates of birth, and the text helpers they share.
 
 Each parser returns a value or raises `Invalid` with a short code; the flow turns the code into a
 friendly message with an example.
@@ -6,14 +6,11 @@ friendly message with an example.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
 from datetime import date
 
-from .text_input import ascii_digits, clean_text
-from .understanding.income import read_income
+from .text_input import ascii_digits
 
 
 class Invalid(ValueError):
@@ -34,23 +31,6 @@ def normalize(text: str) -> str:
 def simplify(text: str) -> str:
     """`normalize`, then punctuation dropped: for matching words, not for reading values."""
     return " ".join(re.sub(r"[^\w\s+]", " ", normalize(text)).split())
-
-
-# --- money ----------------------------------------------------------------------------------
-
-
-def parse_money(text: str) -> int:
-    """A monthly income in rupiah, for the income step until it reads `read_income` itself (which
-    also reads a day's takings, a year, a range, seasons and a profit, to be confirmed): only an
-    amount for a month is taken here."""
-    reading = read_income(clean_text(text))
-    if reading.how == "month" and reading.monthly:
-        return reading.monthly
-    if reading.how in ("day", "week", "year"):
-        raise Invalid("money.not_monthly")
-    if reading.how == "none" and set(re.sub(r"[^0-9]", "", clean_text(text))) == {"0"}:
-        raise Invalid("money.zero")
-    raise Invalid("money.format")
 
 
 # --- dates ----------------------------------------------------------------------------------
@@ -138,65 +118,3 @@ def parse_birth_date(text: str, today: date) -> date:
     if m := re.fullmatch(r"([0-9]{2})([0-9]{2})([0-9]{4}|[0-9]{2})", s):
         return _make_date(int(m[1]), int(m[2]), int(m[3]), len(m[3]) == 2, today)
     raise Invalid("date.format")
-
-
-# --- yes / no and menu choices --------------------------------------------------------------
-
-YES_WORDS = {
-    "ya",
-    "y",
-    "iya",
-    "iyah",
-    "yes",
-    "yup",
-    "benar",
-    "betul",
-    "bener",
-    "ok",
-    "oke",
-    "okay",
-    "setuju",
-    "sip",
-    "siap",
-    "boleh",
-    "lanjut",
-    "mau",
-}
-NO_WORDS = {
-    "tidak",
-    "tdk",
-    "nggak",
-    "ngga",
-    "gak",
-    "ga",
-    "enggak",
-    "engga",
-    "no",
-    "n",
-    "salah",
-    "bukan",
-    "jangan",
-    "tidak mau",
-    "gak mau",
-    "nanti",
-}
-
-
-def match_option(text: str, candidates: Iterable[tuple[str, Sequence[str]]]) -> str | None:
-    """The key whose label or synonyms the text names: exactly, or by a close spelling.
-
-    `candidates` pairs each option key with the words that name it. Returns None when nothing, or
-    more than one option, matches.
-    """
-    s = simplify(text)
-    if not s:
-        return None
-    names: dict[str, set[str]] = {}
-    for key, words in candidates:
-        for word in (key, *words):
-            names.setdefault(simplify(word), set()).add(key)
-    if s in names and len(names[s]) == 1:
-        return next(iter(names[s]))
-    close = difflib.get_close_matches(s, list(names), n=2, cutoff=0.82)
-    keys = {k for name in close for k in names[name]}
-    return keys.pop() if len(keys) == 1 else None

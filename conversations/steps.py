@@ -11,15 +11,7 @@ from typing import ClassVar
 
 from . import content
 from .content import OCCUPATIONS, quote_for
-from .fields import (
-    clean_address,
-    clean_city,
-    clean_email,
-    clean_name,
-    clean_phone,
-    display_phone,
-    find_city,
-)
+from .fields import clean_address, clean_email, clean_name, clean_phone, display_phone
 from .i18n import N_
 from .model import (
     CampaignerActive,
@@ -30,17 +22,24 @@ from .model import (
     SaveRegistration,
     Session,
 )
-from .nik import parse_nik
-from .parsing import (
-    NO_WORDS,
-    YES_WORDS,
-    Invalid,
-    match_option,
-    parse_birth_date,
-    parse_money,
-    simplify,
-)
+from .nik import mask, parse_nik
+from .parsing import Invalid, parse_birth_date, simplify
 from .turn import Turn
+from .understanding.choices import choose
+from .understanding.income import IncomeReading, read_income
+from .understanding.intents import yes_no
+from .understanding.names import read_name
+from .understanding.numbers import find_nik, find_phone
+from .understanding.occupations import read_occupation
+from .understanding.reading import read
+from .understanding.regions import (
+    Place,
+    Region,
+    find_region,
+    place_in_address,
+    region_by_code,
+    region_of_nik,
+)
 
 # The main questions in order: `proceed` moves along this line (to the summary when editing).
 FORM = (
@@ -62,6 +61,12 @@ FORM = (
 class Step:
     name: ClassVar[str]
     parent: ClassVar[str | None] = None  # the main question a follow-up question belongs to
+    # The answer is words the worker writes (a name, an address): a filler or a question is
+    # never taken as one.
+    free_text: ClassVar[bool] = False
+    yes_no: ClassVar[
+        dict[str, str]
+    ] = {}  # the option a plain yes or no picks ("nggih", "gak jadi")
 
     def enter(self, turn: Turn) -> None:
         """Arrive at this step: by default just ask."""
@@ -90,13 +95,21 @@ class Step:
         raise Invalid("contact.unexpected")
 
     def match(self, turn: Turn, text: str) -> str | None:
-        words = self.words(turn)
-        return match_option(
-            text, [(o.key, (o.label, *words.get(o.key, ()))) for o in self.options(turn)]
-        )
+        words, options = self.words(turn), self.options(turn)
+        reading = read(text)
+        key = choose(reading, [(o.key, (o.label, *words.get(o.key, ()))) for o in options])
+        if key is None and (said := yes_no(reading)):
+            key = self.yes_no.get(said)
+        return key if key in {o.key for o in options} else None
 
 
-YES_NO = {"yes": tuple(YES_WORDS), "no": tuple(NO_WORDS)}
+def remember(turn: Turn, **early: str) -> None:
+    """Keep answers given before their question (the dict is replaced: see Answers.early)."""
+    turn.answers.early = {**turn.answers.early, **early}
+
+
+def forget(turn: Turn, *fields: str) -> None:
+    turn.answers.early = {k: v for k, v in turn.answers.early.items() if k not in fields}
 
 
 # --- before registration --------------------------------------------------------------------
@@ -106,27 +119,73 @@ class Occupation(Step):
     name = "occupation"
 
     def options(self, turn: Turn) -> list[Option]:
-        return [Option(key, turn.t(label)) for key, (label, _) in OCCUPATIONS.items()]
-
-    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return {key: words for key, (_, words) in OCCUPATIONS.items()}
+        return [Option(key, turn.t(label)) for key, label in OCCUPATIONS.items()]
 
     def ask(self, turn: Turn) -> None:
         turn.say(turn.t("What work do you do every day?"), self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
-        turn.answers.occupation = key
-        if key == "lainnya":
-            turn.goto("occupation_other")
+        set_occupation(turn, key, None)
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        guess = read_occupation(read(text))
+        if len(guess.keys) == 1:
+            set_occupation(turn, guess.keys[0], guess.detail)
+        elif guess.keys:  # "jual hasil kebun": trader or farmer? "ojek": which kind?
+            remember(turn, occupation=",".join(guess.keys), occupation_detail=guess.detail or "")
+            turn.goto("occupation_pick")
+        elif re.search(r"[^\W\d_]", text) and not text.startswith("/"):  # some work not known yet
+            raise Invalid("occupation.unknown")
+        else:  # "", "99": not an answer at all
+            raise Invalid("choice.unknown")
+
+
+def set_occupation(turn: Turn, key: str, detail: str | None) -> None:
+    a = turn.answers
+    a.occupation = key
+    forget(turn, "occupation", "occupation_detail")
+    if key == "lainnya" and not detail:
+        turn.goto("occupation_other")
+        return
+    a.occupation_detail = detail
+    turn.funnel("occupation_chosen")
+    turn.proceed()
+
+
+class OccupationPick(Step):
+    """Between the two kinds of work a worker's words could mean."""
+
+    name = "occupation_pick"
+    parent = "occupation"
+
+    def _keys(self, turn: Turn) -> list[str]:
+        return [k for k in turn.answers.early.get("occupation", "").split(",") if k in OCCUPATIONS]
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option(key, turn.t(OCCUPATIONS[key])) for key in self._keys(turn)]
+
+    def ask(self, turn: Turn) -> None:
+        if len(self._keys(turn)) < 2:
+            turn.goto("occupation", remember=False)
             return
-        turn.answers.occupation_detail = None
-        turn.funnel("occupation_chosen")
-        turn.proceed()
+        turn.say(turn.t("Which one fits your work best?"), self.options(turn))
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        set_occupation(turn, key, turn.answers.early.get("occupation_detail") or None)
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        if (key := self.match(turn, text)) is None:
+            guess = read_occupation(read(text))
+            key = guess.keys[0] if len(guess.keys) == 1 else None
+        if key is None:
+            raise Invalid("choice.unknown")
+        self.on_choice(turn, key)
 
 
 class OccupationOther(Step):
     name = "occupation_other"
     parent = "occupation"
+    free_text = True
 
     def ask(self, turn: Turn) -> None:
         turn.say(
@@ -146,6 +205,7 @@ class OccupationOther(Step):
 
 class Benefits(Step):
     name = "benefits"
+    yes_no: ClassVar[dict[str, str]] = {"yes": "next"}
 
     def enter(self, turn: Turn) -> None:
         occupation = turn.answers.occupation or "lainnya"
@@ -157,7 +217,7 @@ class Benefits(Step):
         return [Option("next", turn.t("See my premium")), Option("faq", turn.t("Ask a question"))]
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return {"next": (*YES_WORDS, "hitung", "lanjutkan", "next", "continue")}
+        return {"next": ("hitung", "lanjutkan", "next", "continue", "hitung iuran")}
 
     def ask(self, turn: Turn) -> None:
         turn.say(
@@ -175,15 +235,45 @@ class Benefits(Step):
         turn.funnel("benefits_read")
         turn.proceed()
 
+    def on_text(self, turn: Turn, text: str) -> None:
+        if (key := self.match(turn, text)) is not None:
+            self.on_choice(turn, key)
+        elif income := income_said_early(turn, text):
+            remember_income(turn, text, income)  # "2 juta": the answer to the next question
+            turn.funnel("benefits_read")
+            turn.goto("income_check")
+        else:
+            raise Invalid("choice.unknown")
+
+
+# The income figures below this a month are more likely a day's takings typed without "sehari".
+_LOW_MONTHLY = 500_000
+_EARLY_INCOME_CHARS = 200
+
+
+def income_said_early(turn: Turn, text: str) -> IncomeReading | None:
+    """An income plainly said before its question: a month's amount with its unit ("2 juta",
+    "Rp1.500.000"), never a bare number ("99" at the occupation question is not an income)."""
+    income = read_income(text)
+    plausible = _LOW_MONTHLY <= (income.monthly or 0) <= turn.ctx.rules.income.maximum
+    said_as_money = re.search(r"[^\W\d_]", text) is not None  # a unit or "Rp", not digits only
+    return income if income.how == "month" and plausible and said_as_money else None
+
+
+def remember_income(turn: Turn, text: str, income: IncomeReading) -> None:
+    """Keep an income to be confirmed: what was typed (to show the arithmetic again) and what it
+    comes to in a month."""
+    remember(turn, income=str(income.monthly), income_said=text[:_EARLY_INCOME_CHARS])
+
 
 class Income(Step):
     name = "income"
 
     def options(self, turn: Turn) -> list[Option]:
-        return [
-            Option(f"inc:{amount}", turn.t.juta(amount))
-            for amount in turn.ctx.rules.income.quick_choices
-        ]
+        amounts = list(turn.ctx.rules.income.quick_choices)
+        if said := turn.answers.early.get("income"):  # typed earlier: offered first
+            amounts = [int(said), *(a for a in amounts if a != int(said))]
+        return [Option(f"inc:{amount}", turn.t.juta(amount)) for amount in amounts]
 
     def ask(self, turn: Turn) -> None:
         turn.say(
@@ -195,14 +285,94 @@ class Income(Step):
         )
 
     def on_choice(self, turn: Turn, key: str) -> None:
-        self._set(turn, int(key.removeprefix("inc:")))
+        set_income(turn, int(key.removeprefix("inc:")))
 
     def on_text(self, turn: Turn, text: str) -> None:
-        self._set(turn, parse_money(text))
+        income = read_income(text)
+        if income.how in ("nik", "phone"):
+            raise Invalid(f"income.{income.how}")  # kept for its own question by the engine
+        if income.how in ("unsure", "minimum_wage", "turnover"):
+            turn.note(content.income_help_note(turn.t, income.how))
+            turn.goto("income_help")
+            return
+        if income.monthly is None:
+            raise Invalid("money.format")
+        plain = income.how == "month"
+        if plain and _LOW_MONTHLY <= income.monthly <= turn.ctx.rules.income.maximum:
+            set_income(turn, income.monthly)
+            return
+        remember_income(turn, text, income)
+        turn.goto("income_check")
 
-    def _set(self, turn: Turn, amount: int) -> None:
-        turn.answers.income_stated = amount
-        turn.proceed()
+
+def set_income(turn: Turn, amount: int) -> None:
+    turn.answers.income_stated = amount
+    forget(turn, "income", "income_said")
+    turn.proceed()
+
+
+class IncomeCheck(Step):
+    """An income worked out from what the worker said (a day's takings, a year, a range), shown
+    with its arithmetic to be confirmed before any premium is computed from it."""
+
+    name = "income_check"
+    parent = "income"
+    yes_no: ClassVar[dict[str, str]] = {"yes": "yes", "no": "no"}
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option("yes", turn.t("Yes, right")), Option("no", turn.t("No, change it"))]
+
+    def ask(self, turn: Turn) -> None:
+        early = turn.answers.early
+        if "income" not in early:
+            turn.goto("income", remember=False)
+            return
+        income = read_income(early.get("income_said", ""))
+        if income.monthly != int(early["income"]):  # a session from before a change in reading
+            income = IncomeReading("month", int(early["income"]))
+        turn.say(content.income_check(turn.t, income), self.options(turn))
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        if key == "yes" and "income" in turn.answers.early:
+            set_income(turn, int(turn.answers.early["income"]))
+            return
+        forget(turn, "income", "income_said")
+        turn.goto("income", remember=False)
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        if (key := self.match(turn, text)) is not None:
+            self.on_choice(turn, key)
+        else:  # another figure: read it as the answer to the income question
+            STEPS["income"].on_text(turn, text)
+
+
+class IncomeHelp(Step):
+    """For a worker whose income is "tidak tentu" or "UMR": estimate it from a usual day."""
+
+    name = "income_help"
+    parent = "income"
+    DAILY: ClassVar[tuple[int, ...]] = (50_000, 100_000, 150_000, 200_000)
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [
+            Option(f"day:{amount}", turn.t("{amount} a day", amount=turn.t.money(amount)))
+            for amount in self.DAILY
+        ]
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(
+            turn.t(
+                "On a usual day, how much do you take home? Choose, or type it, e.g. 100 ribu "
+                "sehari or 2 juta sebulan."
+            ),
+            self.options(turn),
+        )
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        STEPS["income"].on_text(turn, f"{key.removeprefix('day:')} sehari")
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        STEPS["income"].on_text(turn, text)
 
 
 class Quote(Step):
@@ -226,11 +396,13 @@ class Quote(Step):
             Option("no", t("Not now")),
         ]
 
+    yes_no: ClassVar[dict[str, str]] = {"yes": "reg", "no": "no"}
+
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
         return {
-            "reg": ("daftar", "ya", "iya", "mau", "register", "jkk jkm", "setuju"),
-            "reg_jht": ("jht", "daftar jht", "dengan jht", "pakai jht", "tambah jht"),
-            "no": (*NO_WORDS, "nanti saja", "tidak sekarang"),
+            "reg": ("daftar", "register", "jkk jkm", "daftar sekarang", "mau daftar"),
+            "reg_jht": ("jht", "daftar jht", "dengan jht", "pakai jht", "tambah jht", "sama jht"),
+            "no": ("nanti saja", "tidak sekarang", "gak dulu", "lain kali"),
         }
 
     def ask(self, turn: Turn) -> None:
@@ -293,12 +465,35 @@ def known_elsewhere(turn: Turn, nik: str) -> KnownRegistration | None:
 
 class Nik(Step):
     name = "nik"
+    yes_no: ClassVar[dict[str, str]] = {"yes": "early"}
+
+    def options(self, turn: Turn) -> list[Option]:
+        if "nik" not in turn.answers.early:
+            return []
+        return [Option("early", turn.t("Yes, use it"))]
 
     def ask(self, turn: Turn) -> None:
+        if early := turn.answers.early.get("nik"):
+            turn.say(
+                turn.t(
+                    "Use the NIK you sent earlier, {nik}? Or type your NIK: the 16 digits at the "
+                    "top of your KTP.",
+                    nik=mask(early),
+                ),
+                self.options(turn),
+            )
+            return
         turn.say(turn.t("Please type your NIK: the 16 digits at the top of your KTP."))
 
+    def on_choice(self, turn: Turn, key: str) -> None:
+        self.on_text(turn, turn.answers.early.get("nik", ""))
+
     def on_text(self, turn: Turn, text: str) -> None:
-        nik = parse_nik(text, turn.ctx.today)
+        if (key := self.match(turn, text)) is not None:
+            self.on_choice(turn, key)
+            return
+        nik = parse_nik(find_nik(text, turn.ctx.today) or text, turn.ctx.today)  # "NIK 3372..."
+        forget(turn, "nik")
         known = known_elsewhere(turn, nik.value)
         a = turn.answers
         if a.nik != nik.value:
@@ -358,11 +553,10 @@ class NikExists(Step):
 class BirthConfirm(Step):
     name = "birth_confirm"
 
+    yes_no: ClassVar[dict[str, str]] = {"yes": "yes", "no": "no"}
+
     def options(self, turn: Turn) -> list[Option]:
         return [Option("yes", turn.t("Yes, right")), Option("no", turn.t("No, change it"))]
-
-    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return YES_NO
 
     def ask(self, turn: Turn) -> None:
         a = turn.answers
@@ -426,12 +620,13 @@ class Gender(Step):
 
 class Name(Step):
     name = "name"
+    free_text = True
 
     def ask(self, turn: Turn) -> None:
         turn.say(turn.t("Type your full name as on your KTP."))
 
     def on_text(self, turn: Turn, text: str) -> None:
-        turn.answers.full_name = clean_name(text)
+        turn.answers.full_name = clean_name(read_name(text))  # "Nama saya Budi" is Budi
         turn.proceed()
 
 
@@ -444,27 +639,31 @@ class Phone(Step):
         return None if turn.session.assisted_by else turn.incoming.sender_phone
 
     def options(self, turn: Turn) -> list[Option]:
-        number = self._offered(turn)
-        if number is None:
-            return []
-        return [Option("sender", turn.t("Use {number}", number=display_phone(number)))]
+        offered = [("early", turn.answers.early.get("phone")), ("sender", self._offered(turn))]
+        return [
+            Option(key, turn.t("Use {number}", number=display_phone(number)))
+            for key, number in offered
+            if number
+        ]
 
     def ask(self, turn: Turn) -> None:
         assisted = turn.session.assisted_by  # the campaigner's own number is no answer
         offered = self._offered(turn)
         turn.say(
             turn.t("What is your mobile number? E.g. 0812 3456 7890.")
-            if offered is None
+            if not self.options(turn)
             else turn.t("What is your mobile number? Use this WhatsApp number, or type another."),
             self.options(turn),
             contact_button=None if assisted or offered else turn.t("Use my number"),
         )
 
     def on_choice(self, turn: Turn, key: str) -> None:
-        self.on_text(turn, self._offered(turn) or "")
+        number = turn.answers.early.get("phone") if key == "early" else self._offered(turn)
+        self.on_text(turn, number or "")
 
     def on_text(self, turn: Turn, text: str) -> None:
-        turn.answers.phone = clean_phone(text)
+        turn.answers.phone = clean_phone(find_phone(text) or text)  # "no hp sy 0812..."
+        forget(turn, "phone")
         turn.proceed()
 
     def on_contact(self, turn: Turn, phone: str, own: bool) -> None:
@@ -473,10 +672,39 @@ class Phone(Step):
         self.on_text(turn, phone)
 
 
+def nik_region(turn: Turn) -> Region | None:
+    """Where the NIK was issued: a good first guess for the address, never a certainty."""
+    return region_of_nik(turn.answers.nik) if turn.answers.nik else None
+
+
+def set_region(turn: Turn, region: Region, place: Place | None = None) -> None:
+    a = turn.answers
+    a.city, a.city_code = region.name, region.code
+    district = place.district if place else None
+    same = district is not None and district.region == region
+    a.district = district.name if same and district else None
+    a.district_code = district.code if same and district else None
+    forget(turn, "cities")
+
+
 class Address(Step):
     name = "address"
+    free_text = True
 
     def ask(self, turn: Turn) -> None:
+        if turn.answers.city and turn.answers.address is None:
+            turn.say(turn.t("Now type the street, RT/RW and village, as on your KTP."))
+            return
+        if region := nik_region(turn):
+            turn.say(
+                turn.t(
+                    "Type your address as on your KTP: street, RT/RW, village, kecamatan. Your "
+                    "NIK is from {region}; if your address is elsewhere, write the kabupaten or "
+                    "kota too.",
+                    region=region.name,
+                )
+            )
+            return
         turn.say(
             turn.t(
                 "Type your address as on your KTP, with the kabupaten or kota. E.g. "
@@ -485,29 +713,94 @@ class Address(Step):
         )
 
     def on_text(self, turn: Turn, text: str) -> None:
-        a = turn.answers
-        a.address = clean_address(text)
-        a.city = find_city(a.address)
-        if a.city:
-            turn.proceed()
-        else:
+        a, hint = turn.answers, nik_region(turn)
+        try:
+            address = clean_address(text)
+        except Invalid:
+            if not self._region_alone(turn, text):
+                raise
+            return
+        # "Solo" typed first, then the street: the region already chosen stays
+        kept = region_by_code(a.city_code) if a.address is None and a.city_code else None
+        fallback = kept or hint  # when the address names none: the NIK's, as the question said
+        a.address = address
+        place = place_in_address(address, hint)
+        if place.region:
+            set_region(turn, place.region, place)
+        elif not place.regions and fallback:
+            set_region(turn, fallback, place)
+        else:  # "Bogor": the kota or the kabupaten? Or nothing known at all
+            a.city = a.city_code = a.district = a.district_code = None
+            remember(turn, cities=",".join(r.code for r in place.regions))
             turn.goto("city")
+            return
+        turn.proceed()
+
+    def _region_alone(self, turn: Turn, text: str) -> bool:
+        """Only the kabupaten/kota typed ("Solo", "Bogor"): kept, and the street asked for."""
+        place = find_region(text, nik_region(turn))
+        if place.region:
+            set_region(turn, place.region)
+            turn.note(turn.t("{region}, noted.", region=place.region.name))
+            turn.goto("address", remember=False)
+        elif place.regions:
+            remember(turn, cities=",".join(r.code for r in place.regions))
+            turn.goto("city")
+        else:
+            return False
+        return True
 
 
 class City(Step):
     name = "city"
     parent = "address"
+    free_text = True
+
+    def _offered(self, turn: Turn) -> list[Region]:
+        codes = turn.answers.early.get("cities", "").split(",")
+        regions = [r for r in map(region_by_code, codes) if r]
+        if not regions and (hint := nik_region(turn)):
+            regions = [hint]  # nothing named: where the NIK was issued, as a first guess
+        return regions[:4]
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option(f"city:{r.code}", r.name) for r in self._offered(turn)]
 
     def ask(self, turn: Turn) -> None:
         turn.say(
             turn.t(
                 "Which kabupaten or kota is that in? E.g. Kota Surakarta or Kabupaten Sukoharjo."
-            )
+            ),
+            self.options(turn),
         )
 
+    def on_choice(self, turn: Turn, key: str) -> None:
+        region = region_by_code(key.removeprefix("city:"))
+        if region is None:
+            raise Invalid("choice.unknown")
+        self._set(turn, region)
+
     def on_text(self, turn: Turn, text: str) -> None:
-        turn.answers.city = clean_city(text)
-        turn.proceed()
+        if (key := self.match(turn, text)) is not None:
+            self.on_choice(turn, key)
+            return
+        place = find_region(text, nik_region(turn))
+        if place.region:
+            self._set(turn, place.region)
+        elif place.regions:
+            remember(turn, cities=",".join(r.code for r in place.regions))
+            turn.goto("city", remember=False)
+        else:
+            raise Invalid("city.format")
+
+    def _set(self, turn: Turn, region: Region) -> None:
+        # the kecamatan named in the address counts only if it lies in the chosen region
+        place = place_in_address(turn.answers.address or "", region)
+        set_region(turn, region, place)
+        if turn.answers.address is None:  # only the region was typed so far
+            turn.goto("address", remember=False)
+        else:
+            turn.proceed()
 
 
 class Email(Step):
@@ -565,6 +858,11 @@ class Period(Step):
             for n in rules.payment.periods
         ]
 
+    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
+        spoken = {1: ("sebulan", "satu bulan", "bulanan"), 3: ("tiga bulan",), 6: ("enam bulan",)}
+        spoken[12] = ("setahun", "dua belas bulan", "satu tahun", "tahunan")
+        return {f"p{n}": (f"{n} bulan", *spoken.get(n, ())) for n in turn.ctx.rules.payment.periods}
+
     def ask(self, turn: Turn) -> None:
         turn.say(turn.t("For how many months do you want to pay at once?"), self.options(turn))
 
@@ -604,10 +902,13 @@ class Summary(Step):
             Option("cancel", t("Cancel")),
         ]
 
+    yes_no: ClassVar[dict[str, str]] = {"yes": "ok", "no": "edit"}
+
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
         return {
-            "ok": (*YES_WORDS, "daftar", "kirim", "simpan"),
-            "edit": ("ubah", "ganti", "edit", "koreksi", "perbaiki", "salah"),
+            "ok": ("daftar", "kirim", "simpan", "daftarkan", "sudah benar semua"),
+            "edit": ("ubah", "ganti", "edit", "koreksi", "perbaiki", "salah", "ada yang salah"),
+            "cancel": ("gak jadi", "tidak jadi", "batal daftar", "gak jadi daftar"),
         }
 
     def ask(self, turn: Turn) -> None:
@@ -677,6 +978,9 @@ def confirm(turn: Turn) -> None:
         phone=a.phone,
         address=a.address,
         city=a.city,
+        city_code=a.city_code,
+        district=a.district,
+        district_code=a.district_code,
         email=a.email,
         occupation=a.occupation,
         occupation_detail=a.occupation_detail,
@@ -801,8 +1105,10 @@ class Ended(Done):
     def options(self, turn: Turn) -> list[Option]:
         return [Option("new", turn.t("Start again")), Option("faq", turn.t("Ask a question"))]
 
+    yes_no: ClassVar[dict[str, str]] = {"yes": "new"}
+
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return {"new": ("mulai", "daftar", "ya", "mau")}
+        return {"new": ("mulai", "daftar", "mulai lagi")}
 
     def enter(self, turn: Turn) -> None:
         self.ask(turn)
@@ -815,9 +1121,12 @@ STEPS: dict[str, Step] = {
     step.name: step
     for step in (
         Occupation(),
+        OccupationPick(),
         OccupationOther(),
         Benefits(),
         Income(),
+        IncomeCheck(),
+        IncomeHelp(),
         Quote(),
         Programs(),
         Nik(),
@@ -862,7 +1171,7 @@ def first_unanswered(session: Session) -> str:
         ("name", a.full_name),
         ("phone", a.phone),
         ("address", a.address),
-        ("city", a.city),
+        ("city", a.city_code),
         ("email", a.email or a.email_skipped or None),
         ("period", a.period),
     )

@@ -45,7 +45,7 @@ class Worker:
         self.fake, self.id = fake, 900 + i
         self.data = {
             "nik": f"3372051708800{i + 1:03d}",
-            "name": f"Pekerja Nomor {chr(65 + i)}",
+            "name": f"Siti Pekerja {chr(65 + i)}",
             "phone": f"0812 3456 {7000 + i}",
             "address": f"Jl. Mawar {i + 1}, Kota Solo",
         }

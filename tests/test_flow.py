@@ -120,9 +120,11 @@ def test_income_below_minimum_is_explained_kindly() -> None:
     assert "Total: Rp8.400 sebulan (biasanya Rp16.800)" in chat.text
 
 
-def test_income_above_maximum_is_clamped() -> None:
+def test_income_above_maximum_is_confirmed_then_clamped() -> None:
     chat = at_step("income")
-    chat.send("50 juta")
+    chat.send("50 juta")  # more than the most one can declare: perhaps a year, or a slip
+    assert "Rp50.000.000 sebulan. Benar?" in chat.text
+    chat.tap("yes")
     assert "Penghasilan tertinggi yang bisa dilaporkan adalah Rp20.700.000" in chat.text
 
 
@@ -151,9 +153,9 @@ def test_typed_answers_instead_of_buttons() -> None:
 @pytest.mark.parametrize(
     ("step", "bad", "message"),
     [
-        ("occupation", "dokter gigi", "Silakan pilih salah satu pilihan."),
+        ("occupation", "dokter gigi", "Saya belum kenal pekerjaan itu"),
         ("income", "banyak", "Jumlahnya tidak terbaca. Tulis seperti 1,5 juta"),
-        ("income", "100rb sehari", "Tulis penghasilan untuk satu bulan"),
+        ("income", "banyak", "Jumlahnya tidak terbaca"),
         ("nik", "12345", "NIK terdiri dari 16 angka"),
         ("nik", "9972055708800001", "bukan kode provinsi"),
         ("nik", "3372053208800001", "bukan tanggal yang benar"),
@@ -331,15 +333,17 @@ def test_changing_nik_confirms_birth_date_then_returns_to_summary() -> None:
     assert chat.step == "summary" and "Lahir: 17 Agustus 1980 (laki-laki)" in chat.text
 
 
-def test_changing_address_without_a_city_asks_for_it() -> None:
+def test_changing_address_reads_its_kecamatan_and_region() -> None:
     chat = at_step("period")
     chat.tap("p1")
     chat.tap("edit")
     chat.tap("address")
-    chat.send("Jl. Melati 7, Laweyan")
-    assert chat.step == "city"
-    chat.send("Solo")
-    assert chat.step == "summary" and "Alamat: Jl. Melati 7, Laweyan, Solo" in chat.text
+    chat.send("Jl. Melati 7, Laweyan")  # a kecamatan of Kota Surakarta, where the NIK is from
+    assert chat.step == "summary"
+    assert "Alamat: Jl. Melati 7, Laweyan, Kota Surakarta" in chat.text
+    chat.tap("ok")
+    reg = chat.registration
+    assert (reg.city_code, reg.district, reg.district_code) == ("33.72", "Laweyan", "33.72.01")
 
 
 def test_changing_programs_and_occupation() -> None:

@@ -31,9 +31,8 @@ from typing import Any, Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
-from Sastrawi.Stemmer.Stemmer import Stemmer
-from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+from .stemming import roots, stem
 
 
 @dataclass(frozen=True)
@@ -376,19 +375,7 @@ def _nearest(key: str, choices: Mapping[str, list[str]]) -> tuple[int, list[str]
 def _is_word(word: str) -> bool:
     """An Indonesian word, perhaps with affixes ("pasar", "melati", "iurannya"): Sastrawi's
     stemmer finds its root in its dictionary, or gives the word back unchanged."""
-    return _stemmer().stem(word) in _roots()
-
-
-@cache
-def _roots() -> frozenset[str]:
-    return frozenset(StemmerFactory().get_words())
-
-
-@cache
-def _stemmer() -> Stemmer:
-    """Sastrawi's stemmer without the factory's cache, which keeps every word ever stemmed:
-    `_is_word` keeps a bounded one instead."""
-    return Stemmer(ArrayDictionary(list(_roots())))
+    return stem(word) in roots()
 
 
 def _may_be_typo(words: tuple[str, ...], start: int, end: int, name: Sequence[str]) -> bool:

@@ -1,0 +1,169 @@
+"""What reading workers' own words costs per message.
+
+    python benchmarks/understanding_benchmark.py [--rounds 20] [--code DIR]
+
+Two measurements, in this process:
+
+- the layer alone: every corpus utterance (tests/corpus/utterances.tsv) through every reader a
+  step may call (words, yes/no, command, filler, question and topic, occupation, income, NIK,
+  phone, region, name), with the message cache emptied before each one: each utterance is read as
+  if it were new. The first round also fills the word caches (and loads the stemmer's
+  dictionary), so it is reported on its own as "cold".
+- advance() per message: the tapped golden path through the whole pure engine, and (when the
+  code has the layer) a registration typed the way workers talk. Run it once with `--code` set to
+  a checkout from before the layer to see what the layer adds to a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus" / "utterances.tsv"
+TODAY = date(2026, 11, 21)
+NIK = "3372055708800001"
+GOLDEN = [
+    ("choice", "occupation|pedagang"),
+    ("choice", "benefits|next"),
+    ("text", "2 juta"),
+    ("choice", "quote|reg"),
+    ("text", NIK),
+    ("choice", "birth_confirm|yes"),
+    ("text", "Siti Aminah"),
+    ("text", "0812 3456 7890"),
+    ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
+    ("choice", "email|skip"),
+    ("choice", "period|p1"),
+    ("choice", "summary|ok"),
+]
+TYPED = [
+    ("text", t)
+    for t in (
+        "kulo sadean gorengan wonten peken",
+        "lanjut kak",
+        "sehari dpt 100rb",
+        "iya bener",
+        "ok daftar",
+        "nik sy 3372 0557 0880 0001",
+        "nggih leres",
+        "nama saya siti aminah",
+        "hp sy 0812-3456-7890",
+        "jl mawar 5 rt 2 rw 3 kauman pasar kliwon",
+        "gak punya email",
+        "sebulan aja",
+        "udah bener semua",
+    )
+]
+
+
+def ms(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return (
+        f"median {statistics.median(ordered) * 1000:.3f} ms, p95 {p95 * 1000:.3f} ms, "
+        f"max {ordered[-1] * 1000:.3f} ms ({len(ordered)} messages)"
+    )
+
+
+def utterances() -> list[str]:
+    with CORPUS.open(encoding="utf-8") as f:
+        rows = (line for line in f if line.strip() and not line.startswith("#"))
+        return [row["utterance"] for row in csv.DictReader(rows, delimiter="\t")]
+
+
+def layer_alone(rounds: int) -> None:
+    from conversations.parsing import Invalid
+    from conversations.understanding import intents
+    from conversations.understanding.income import read_income
+    from conversations.understanding.names import read_name
+    from conversations.understanding.numbers import find_nik, find_phone
+    from conversations.understanding.occupations import read_occupation
+    from conversations.understanding.reading import read
+    from conversations.understanding.regions import find_region, place_in_address
+
+    def understand(text: str) -> None:
+        reading = read(text)
+        intents.yes_no(reading), intents.command(reading), intents.filler(reading)
+        intents.is_question(reading), intents.topic(reading), read_occupation(reading)
+        read_income(text), find_nik(text, TODAY), find_phone(text)
+        find_region(text), place_in_address(text)
+        with contextlib.suppress(Invalid):
+            read_name(text)
+
+    texts = utterances()
+    for n in range(rounds):
+        seconds = []
+        for text in texts:
+            read.cache_clear()
+            started = time.perf_counter()
+            understand(text)
+            seconds.append(time.perf_counter() - started)
+        if n == 0:
+            print(f"layer alone, cold: {ms(seconds)}")
+        elif n == rounds - 1:
+            print(f"layer alone, every reader, round {rounds}: {ms(seconds)}")
+
+
+def per_message(name: str, script: list[tuple[str, str]], rounds: int) -> None:
+    from conversations import Context, Incoming, Kind, NeedData, advance, default_rules
+
+    seconds: list[float] = []
+    for r in range(rounds):
+        session = None
+        for i, (kind, value) in enumerate([("open", ""), *script]):
+            incoming = Incoming(
+                "bench",
+                f"u{r}",
+                f"m{r}-{i}",
+                Kind(kind),
+                text=value if kind == "text" else "",
+                choice=value if kind == "choice" else None,
+            )
+            ctx = Context(
+                now=datetime.combine(TODAY, clock(3), UTC),
+                today=TODAY,
+                rules=default_rules(),
+                new_id=f"s{r}",
+                new_reference=f"BPU-{r}",
+            )
+            started = time.perf_counter()
+            while True:
+                try:
+                    outcome = advance(session, incoming, ctx)
+                    break
+                except NeedData as need:
+                    ctx.answers[need.query] = None if "Nik" in type(need.query).__name__ else True
+            if r:  # the first run fills caches; a running bot has them full
+                seconds.append(time.perf_counter() - started)
+            session = outcome.session
+        assert session is not None and session.step == "done", (name, session and session.step)
+    print(f"advance(), {name}: {ms(seconds)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose code to time")
+    args = parser.parse_args()
+    sys.path.insert(0, str(args.code.resolve()))
+    import conversations
+
+    has_layer = (args.code / "conversations" / "understanding" / "reading.py").exists()
+    where = Path(conversations.__file__).parent.parent
+    print(f"code: {where}  (understanding layer: {'yes' if has_layer else 'no'})")
+    per_message("golden path, tapped", GOLDEN, args.rounds * 10)
+    if has_layer:
+        per_message("registration typed as workers talk", TYPED, args.rounds * 10)
+        layer_alone(args.rounds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Whole conversations typed the way workers write, through the pure flow, the terminal, Telegram
+and WhatsApp: what the worker sees and what is stored."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.fake_telegram import FakeTelegram
+from tests.flowchat import NIK_SITI, FlowChat, at_step, golden
+from tests.telegram_users import TelegramUser, polling_bot
+from tests.telegram_users import texts as telegram_texts
+from tests.test_console import chat as terminal_chat
+from tests.whatsapp_users import WhatsAppUser, whatsapp_server
+from tests.whatsapp_users import texts as whatsapp_texts
+
+# A trader who types every answer, as she would say it, and never taps a button.
+TYPED = [
+    ("kulo sadean gorengan wonten peken", "Kita hitung iuran Anda?"),
+    ("lanjut kak", "berapa penghasilan Anda sebulan"),
+    ("sehari dpt 100rb", "Rp100.000 sehari × 25 hari = Rp2.500.000 sebulan. Benar?"),
+    ("iya bener", "Mau daftar sekarang?"),
+    ("ok daftar", "Ketik NIK Anda"),
+    ("nik sy 3372 0557 0880 0001", "lahir 17 Agustus 1980, perempuan. Benar?"),
+    ("nggih leres", "Ketik nama lengkap"),
+    ("nama saya siti aminah", "Berapa nomor HP Anda?"),
+    ("hp sy 0812-3456-7890", "NIK Anda dari Kota Surakarta"),
+    ("jl mawar 5 rt 2 rw 3 kauman pasar kliwon", "Alamat email Anda"),
+    ("gak punya email", "Mau bayar untuk berapa bulan"),
+    ("sebulan aja", "Periksa data Anda"),
+    ("udah bener semua", "Selesai"),
+]
+STORED = {
+    "occupation": "pedagang",
+    "occupation_detail": "sadean gorengan wonten peken",
+    "income_stated": 2_500_000,
+    "nik": NIK_SITI,
+    "full_name": "Siti Aminah",
+    "phone": "+6281234567890",
+    "city": "Kota Surakarta",
+    "city_code": "33.72",
+    "district": "Pasar Kliwon",
+    "period_months": 1,
+}
+
+
+def test_typed_like_people_talk_registers_the_right_data() -> None:
+    chat = FlowChat()
+    chat.open()
+    for typed, seen in TYPED:
+        chat.send(typed)
+        assert seen in chat.text, (typed, chat.text)
+    reg = chat.registration
+    assert {field: getattr(reg, field) for field in STORED} == STORED
+
+
+def stored(db: Path) -> dict:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        [row] = conn.execute("SELECT * FROM registrations").fetchall()
+    return {field: row[field] for field in STORED}
+
+
+def test_typed_like_people_talk_in_the_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "bpu.db"
+    done = terminal_chat(db, [typed for typed, _ in TYPED])
+    assert done.returncode == 0, done.stderr
+    for _, seen in TYPED:
+        assert seen in done.stdout
+    assert stored(db) == STORED
+
+
+async def test_typed_like_people_talk_on_telegram(fake: FakeTelegram, db_path: Path) -> None:
+    async with polling_bot(fake, db_path) as watched:
+        user = TelegramUser(fake, watched, 601)
+        await user.send("/start")
+        for typed, seen in TYPED:
+            assert seen in telegram_texts(await user.send(typed)), typed
+    assert stored(db_path) == STORED
+
+
+async def test_typed_like_people_talk_on_whatsapp(db_path: Path) -> None:
+    async with whatsapp_server(db_path) as server:
+        user = WhatsAppUser(server)
+        await user.send("Halo")
+        for typed, seen in TYPED:
+            assert seen in whatsapp_texts(await user.send(typed)), typed
+        await server.graph.stop()
+    assert stored(db_path) == STORED
+
+
+# --- the golden path stays short when the address names no kabupaten/kota --------------------
+
+
+def test_an_address_without_kota_takes_the_region_of_the_nik_in_twelve_inputs() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.play(golden(**{"Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta": "Jl Mawar 5 RT 2/3"}))
+    assert chat.inputs == 12 and chat.step == "done"
+    reg = chat.registration
+    assert (reg.city, reg.city_code, reg.address) == (
+        "Kota Surakarta",
+        "33.72",
+        "Jl Mawar 5 RT 2/3",
+    )
+
+
+def test_an_address_in_another_region_is_stored_with_that_region() -> None:
+    chat = at_step("address")
+    assert "NIK Anda dari Kota Surakarta" in chat.text
+    chat.send("Jl. Kota Baru 7, Kota Jambi")
+    assert (chat.session.answers.city, chat.session.answers.city_code) == ("Kota Jambi", "15.71")
+
+
+def test_bogor_alone_asks_which_bogor() -> None:
+    chat = at_step("address")
+    chat.send("Jl Pajajaran 10, Bogor")
+    assert chat.step == "city" and chat.session.answers.city is None
+    assert {"Kota Bogor", "Kabupaten Bogor"} <= set(chat.option_labels)
+    chat.tap("city:32.71")
+    assert (chat.session.answers.city, chat.session.answers.city_code) == ("Kota Bogor", "32.71")
+
+
+# --- what the worker means, asked back when it matters ---------------------------------------
+
+
+def test_ojek_alone_asks_which_ojek() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.send("ojek")
+    assert chat.option_keys == ["ojek_pangkalan", "ojek_online"]
+    assert chat.session.answers.occupation is None
+    chat.send("yg online")
+    assert chat.session.answers.occupation == "ojek_online" and chat.step == "benefits"
+
+
+def test_an_income_a_year_is_confirmed_with_the_arithmetic_and_never_clamped() -> None:
+    chat = at_step("income")
+    chat.send("setahun 30 juta")
+    assert "Rp30.000.000 setahun ÷ 12 bulan = Rp2.500.000 sebulan. Benar?" in chat.text
+    assert chat.session.answers.income_stated is None
+    chat.tap("no")
+    assert chat.step == "income" and chat.session.answers.income_stated is None
+    chat.send("dua juta setengah")
+    assert chat.session.answers.income_stated == 2_500_000 and chat.step == "quote"
+
+
+@pytest.mark.parametrize(
+    ("typed", "help_word"), [("tidak tentu", "kira-kira"), ("UMR", "UMR"), ("omzet 8jt", "Omzet")]
+)
+def test_an_income_that_is_not_a_figure_gets_help_to_estimate(typed: str, help_word: str) -> None:
+    chat = at_step("income")
+    chat.send(typed)
+    assert help_word in chat.text and "sehari" in chat.text
+    chat.tap("day:100000")
+    assert "Rp2.500.000 sebulan. Benar?" in chat.text
+    chat.tap("yes")
+    assert chat.session.answers.income_stated == 2_500_000
+
+
+def test_a_nik_typed_at_the_income_question_is_not_an_income_and_is_kept() -> None:
+    chat = at_step("income")
+    chat.send(NIK_SITI)
+    assert chat.session.answers.income_stated is None and chat.step == "income"
+    assert "3372••••••••0001" in chat.text
+    chat.send("2 juta")
+    chat.send("ok")
+    assert "Pakai NIK yang tadi Anda kirim, 3372••••••••0001?" in chat.text
+    chat.tap("early")
+    assert chat.session.answers.nik == NIK_SITI and chat.step == "birth_confirm"
+
+
+def test_an_income_typed_at_the_benefits_is_confirmed_not_asked_again() -> None:
+    chat = at_step("benefits")
+    chat.send("2 juta")
+    assert "Rp2.000.000 sebulan. Benar?" in chat.text
+    chat.send("iya")
+    assert chat.session.answers.income_stated == 2_000_000 and chat.step == "quote"
+
+
+def test_a_phone_typed_at_the_name_question_is_offered_at_the_phone_question() -> None:
+    chat = at_step("name")
+    chat.send("Siti Aminah 081234567890")
+    assert chat.step == "name" and chat.session.answers.full_name is None
+    chat.send("Siti Aminah")
+    assert chat.option_keys == ["early"] and "0812-3456-7890" in chat.option_labels[0]
+    chat.tap("early")
+    assert chat.session.answers.phone == "+6281234567890"
+
+
+# --- never store a non-answer ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["ok", "tunggu bentar", "nanti dulu", "brp iurannya", "makasih"])
+@pytest.mark.parametrize("step", ["name", "address"])
+def test_a_non_answer_is_never_stored(step: str, typed: str) -> None:
+    chat = at_step(step)
+    before = chat.session.answers.model_copy()
+    chat.send(typed)
+    assert chat.step == step and chat.session.answers == before
+
+
+def test_a_question_at_the_name_is_answered_then_the_name_asked_again() -> None:
+    chat = at_step("name")
+    chat.send("misal sy meninggal ahli waris dpt brp")
+    assert "Rp42 juta (JKM)" in chat.text and "Ketik nama lengkap" in chat.text
+    assert chat.session.answers.full_name is None
+    chat.send("Bu Sri")
+    assert chat.session.answers.full_name == "Sri"
