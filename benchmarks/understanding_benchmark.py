@@ -10,8 +10,9 @@ Two measurements, in this process:
   if it were new. The first round also fills the word caches (and loads the stemmer's
   dictionary), so it is reported on its own as "cold".
 - advance() per message: the tapped golden path through the whole pure engine, and (when the
-  code has the layer) a registration typed the way workers talk. Run it once with `--code` set to
-  a checkout from before the layer to see what the layer adds to a message.
+  code has the layer) a registration typed the way workers talk, and the slowest kind of message
+  (4,096 characters) at six questions. Run it once with `--code` set to a checkout from before
+  the layer to see what the layer adds to a message.
 """
 
 from __future__ import annotations
@@ -148,6 +149,34 @@ def per_message(name: str, script: list[tuple[str, str]], rounds: int) -> None:
     print(f"advance(), {name}: {ms(seconds)}")
 
 
+def longest_inputs() -> None:
+    """The slowest kind of message: 4,096 characters (the channels' limit) at each question."""
+    import random
+    import string
+
+    from tests.flowchat import at_step
+
+    rng = random.Random(1)
+    gibberish = " ".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9)))
+        for _ in range(800)
+    )
+    inputs = {
+        "4,096 digits": "9" * 4096,
+        "800 unknown words": gibberish[:4096],
+        "1,365 known words": "iya " * 1024,
+        "digits and fractions": "1½ " * 1365,
+    }
+    worst = 0.0
+    for step in ("occupation", "income", "name", "address", "quote", "summary"):
+        for text in inputs.values():
+            chat = at_step(step)
+            started = time.perf_counter()
+            chat.send(text)
+            worst = max(worst, time.perf_counter() - started)
+    print(f"advance(), 4,096-character messages at six questions: at most {worst * 1000:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
@@ -163,6 +192,7 @@ def main() -> None:
     if has_layer:
         per_message("registration typed as workers talk", TYPED, args.rounds * 10)
         layer_alone(args.rounds)
+        longest_inputs()
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def _vulgar(fraction: str) -> tuple[str, str]:
 
 # NFKC turns "½" into "1⁄2", so "1½" would read as 11/2: the vulgar fractions are written out first.
 _VULGAR = {fraction: _vulgar(fraction) for fraction in "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"}
-_FRACTION = re.compile(f"([0-9]*) ?([{''.join(_VULGAR)}])")
+# Starting only where a run of digits starts: from inside one, every position would scan the run
+# again (quadratic on a 4,096-digit message).
+_FRACTION = re.compile(f"(?<![0-9])([0-9]*) ?([{''.join(_VULGAR)}])")
 
 
 def _write_fraction(match: re.Match[str]) -> str:
@@ -82,7 +84,8 @@ def clean_text(text: str) -> str:
     # Digits, phone punctuation and fractions first: NFKC would turn "⒎" into "7.", "´" into a
     # space and an accent, and "1½" into "11⁄2".
     text = ascii_digits(text[:MAX_CHARS].replace("\r\n", "\n")).translate(_PUNCTUATION)
-    text = _FRACTION.sub(_write_fraction, text)
+    if any(ch in _VULGAR for ch in text):
+        text = _FRACTION.sub(_write_fraction, text)
     text = unicodedata.normalize("NFKC", text)  # fullwidth, ligatures, compatibility letters
     return "".join(map(_clean_char, text))[:MAX_CHARS]
 

@@ -209,3 +209,13 @@ def test_a_question_at_the_name_is_answered_then_the_name_asked_again() -> None:
     assert chat.session.answers.full_name is None
     chat.send("Bu Sri")
     assert chat.session.answers.full_name == "Sri"
+
+
+def test_a_long_message_is_never_read_as_an_occupation() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.send(
+        "kemarin hujan deras sekali dan jalan ke pasar banjir jadi saya tidak bisa keluar rumah "
+        "sampai sore hari"
+    )
+    assert chat.step == "occupation" and chat.session.answers.occupation is None

@@ -12,6 +12,7 @@ from .wordlists import load
 
 OJEK = ("ojek_pangkalan", "ojek_online")
 DETAIL_MAX = 60
+MAX_WORDS = 12  # a longer message is not a description of one's work: never guessed from
 # Words before the work itself: "saya", "kerja saya", "pekerjaan sy sebagai" are not the detail.
 _LEAD = re.compile(
     r"^(?:(?:saya|sy|aku|kulo|kula|gw|gue|pekerjaan|kerjaan|kerja|profesi|sehari[- ]hari|"
@@ -42,6 +43,8 @@ def _words_of(entries: tuple[str, ...]) -> frozenset[str]:
 
 
 def read_occupation(reading: Reading) -> OccupationGuess:
+    if len(reading.words) > MAX_WORDS:
+        return OccupationGuess((), None)
     scores = _scores(reading)
     if not scores:
         return OccupationGuess((), None)

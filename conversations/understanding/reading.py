@@ -28,6 +28,9 @@ _ELONGATED = re.compile(r"([a-z])\1{2,}")  # "iyaaa", "okeee"
 # Particles and possessives people add to any word: "klaimnya", "bisakah", "iurane" (Javanese).
 _SUFFIXES = ("nya", "lah", "kah", "pun", "ku", "mu", "ne", "e")
 _MIN_FUZZY = 4  # shorter words have too many neighbours one letter away
+# Stems and typos are looked for in short messages only: an answer is a few words, and a long
+# paragraph of unknown words would cost a stemming and a search of the vocabulary for each.
+_MAX_DEEP_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,11 @@ def cover(seq: Sequence[str], phrases: Iterable[Phrase]) -> list[Phrase] | None:
 
 @lru_cache(maxsize=8192)
 def read(text: str) -> Reading:
-    words: list[str] = []
-    for token in tokens(text):
-        words.extend(canonical(token))
-    return Reading(text, tuple(words), tuple(map(corrected, words)), text.rstrip().endswith("?"))
+    typed = tokens(text)
+    deep = len(typed) <= _MAX_DEEP_WORDS
+    words = [w for token in typed for w in (canonical(token) if deep else known(token))]
+    fuzzy = list(map(corrected, words)) if deep else words
+    return Reading(text, tuple(words), tuple(fuzzy), text.rstrip().endswith("?"))
 
 
 def tokens(text: str) -> list[str]:
@@ -98,20 +102,30 @@ def phrases(entries: Iterable[str]) -> frozenset[Phrase]:
 
 @lru_cache(maxsize=16384)
 def canonical(token: str) -> Phrase:
-    """The known word(s) a typed word stands for; the word itself when none is known."""
+    """The known word(s) a typed word stands for, its stem if that is known; the word itself
+    when none is known."""
+    found = known(token)
+    if found != (token,) or token in _vocabulary() or token.isdigit() or len(token) < 4:
+        return found
+    root = stem(token)
+    return (root,) if root in _vocabulary() else (token,)
+
+
+@lru_cache(maxsize=16384)
+def known(token: str) -> Phrase:
+    """The known word(s) a typed word stands for by its spelling or without its particle."""
     spelling, vocabulary = load().spelling, _vocabulary()
     if token in spelling:
         return spelling[token]
     if token in vocabulary or token.isdigit() or len(token) < 4:
         return (token,)
     if token[-1] in "aiueo" and token[-2] == token[-1]:  # "iyaa", "okee"
-        return canonical(token[:-1])
+        return known(token[:-1])
     for suffix in _SUFFIXES:
         base = token.removesuffix(suffix)
         if base != token and len(base) >= 3 and (base in spelling or base in vocabulary):
             return spelling.get(base, (base,))
-    root = stem(token)
-    return (root,) if root in vocabulary else (token,)
+    return (token,)
 
 
 @lru_cache(maxsize=16384)
