@@ -38,15 +38,8 @@ from .understanding.reading import Reading, read
 FLOW_VERSION = 1
 _MAX_MOVES = 10  # steps entered in one turn; more would be a loop in the flow
 
-COMMANDS = (
-    "help",
-    "back",
-    "cancel",
-    "restart",
-    "faq",
-    "lang",
-    "status",
-)  # locales/words/commands.toml
+# The commands a button may give ("g:back"); the words for them are in locales/words/commands.toml.
+COMMANDS = ("help", "back", "cancel", "restart", "faq", "lang", "status")
 
 
 def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcome:
