@@ -53,9 +53,6 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-_CITY = re.compile(r"\b(kab(?:upaten)?|kota|kodya)\b\.?\s*([a-z][a-z .'\-]{1,40})", re.IGNORECASE)
-
-
 def clean_address(text: str) -> str:
     """An address as on the KTP: a few words, at most ADDRESS_MAX characters."""
     address = " ".join(text.split())
@@ -64,26 +61,6 @@ def clean_address(text: str) -> str:
     if sum(ch.isalpha() for ch in address) < 6 or len(address.split()) < 2:
         raise Invalid("address.short")
     return address
-
-
-def find_city(address: str) -> str | None:
-    """The kabupaten/kota named in an address ("..., Kota Surakarta"), or None."""
-    m = _CITY.search(address)
-    if not m:
-        return None
-    kind = "Kota" if m[1].lower() in ("kota", "kodya") else "Kabupaten"
-    name = re.split(r"[,;]", m[2])[0].strip(" .")
-    return f"{kind} {name.title()}" if name else None
-
-
-def clean_city(text: str) -> str:
-    """A kabupaten/kota typed on its own: "Kota Surakarta", "kab. sukoharjo" or just "Solo"."""
-    city = " ".join(text.split()).strip(" .,")
-    if found := find_city(city):
-        return found
-    if len(city) > 60 or sum(ch.isalpha() for ch in city) < 3 or re.search(r"\d", city):
-        raise Invalid("city.format")
-    return city.title()
 
 
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}")

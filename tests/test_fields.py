@@ -4,11 +4,9 @@ import pytest
 
 from conversations.fields import (
     clean_address,
-    clean_city,
     clean_email,
     clean_name,
     clean_phone,
-    find_city,
 )
 from conversations.parsing import Invalid
 
@@ -79,12 +77,9 @@ def test_name_rejections(typed: str, code: str) -> None:
     assert caught.value.code == code
 
 
-def test_address_and_its_city() -> None:
+def test_address_spacing() -> None:
     address = clean_address("Jl. Mawar 5 RT 02/RW 03,  Kauman, Kota Surakarta")
     assert address == "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"
-    assert find_city(address) == "Kota Surakarta"
-    assert find_city("Desa Mulyo RT 2, kab. sukoharjo") == "Kabupaten Sukoharjo"
-    assert find_city("Jl. Mawar 5, Solo") is None
 
 
 @pytest.mark.parametrize(
@@ -94,13 +89,6 @@ def test_address_rejections(typed: str, code: str) -> None:
     with pytest.raises(Invalid) as caught:
         clean_address(typed)
     assert caught.value.code == code
-
-
-def test_city_on_its_own() -> None:
-    assert clean_city("kota surakarta") == "Kota Surakarta"
-    assert clean_city("solo") == "Solo"
-    with pytest.raises(Invalid):
-        clean_city("12")
 
 
 def test_email() -> None:
