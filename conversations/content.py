@@ -340,8 +340,7 @@ def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
     if topic == "kesehatan":
         return t(
             "No, they are different. BPJS Ketenagakerjaan protects your work: work accidents "
-            "(JKK), death (JKM) and old-age savings (JHT). It does not pay for ordinary illness. "
-            "Having KIS or BPJS Kesehatan does not stop you from joining."
+            "(JKK), death (JKM) and old-age savings (JHT). It does not pay for ordinary illness."
         )
     if topic == "sickness":
         return t(

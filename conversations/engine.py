@@ -37,6 +37,7 @@ from .understanding.reading import Reading, read
 
 FLOW_VERSION = 1
 _MAX_MOVES = 10  # steps entered in one turn; more would be a loop in the flow
+_EARLY_CHARS = 300  # an answer to a later question comes in a short message, not a paragraph
 
 # The commands a button may give ("g:back"); the words for them are in locales/words/commands.toml.
 COMMANDS = ("help", "back", "cancel", "restart", "faq", "lang", "status")
@@ -206,6 +207,12 @@ def _dispatch(turn: Turn) -> None:
         return
     if turn.session.pending and _answer(turn, current(turn)):
         return
+    if turn.session.pending in ("cancel", "restart"):
+        # Deleting what was typed needs a clear yes or no; anything else is never taken as the
+        # answer to the question underneath ("yaudah hapus" is no address).
+        turn.note(content.error_text(turn.t, "choice.unknown"))
+        _ask_again(turn)
+        return
     turn.session.pending = None
     if command := _command(incoming):
         _run_command(turn, command)
@@ -305,6 +312,8 @@ def _acknowledge(turn: Turn, kind: str) -> None:
 def _remember_early(turn: Turn, text: str) -> bool:
     """A NIK, phone number or income sent before its question: kept to offer when it comes."""
     position, t = form_position(turn.session.step), turn.t
+    if len(text) > _EARLY_CHARS:
+        return False
     if position < FORM.index("nik") and (nik := find_nik(text, turn.ctx.today)):
         remember(turn, nik=nik)
         turn.note(t("I'll use your NIK {nik} when we get to it.", nik=mask(nik)))

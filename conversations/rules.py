@@ -106,7 +106,9 @@ class Rules(_Frozen):
 
     def sector_of(self, occupation: str, detail: str | None = None) -> Sector:
         sector: Sector = getattr(self.sectors, occupation, "other")
-        if detail and sector == "other":
+        # Only "other work" is placed by its description ("kurir paket"): a trader who delivers
+        # ("jualan sayur, antar ke pelanggan") is still a trader.
+        if detail and sector == "other" and occupation == "lainnya":
             words = detail.lower().split()
             if any(w.startswith(t) for w in words for t in self.sectors.transport_words):
                 return "transport"

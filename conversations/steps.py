@@ -128,6 +128,8 @@ class Occupation(Step):
         set_occupation(turn, key, None)
 
     def on_text(self, turn: Turn, text: str) -> None:
+        if find_nik(text, turn.ctx.today) or find_phone(text):
+            raise Invalid("occupation.unknown")  # the engine keeps the number for its question
         guess = read_occupation(read(text))
         if len(guess.keys) == 1:
             set_occupation(turn, guess.keys[0], guess.detail)
@@ -248,12 +250,19 @@ class Benefits(Step):
 
 # The income figures below this a month are more likely a day's takings typed without "sehari".
 _LOW_MONTHLY = 500_000
+# A figure said with another span of time ("6jt/3bln", "per panen", "kalau musim") is shown back
+# as a month's income to be confirmed, never taken as one silently.
+_OTHER_SPAN = re.compile(
+    r"[0-9]\s*(?:bulan|bln|minggu|mgg|pekan)|\b(?:panen|musim|sekali|per\s*[0-9])", re.IGNORECASE
+)
 _EARLY_INCOME_CHARS = 200
 
 
 def income_said_early(turn: Turn, text: str) -> IncomeReading | None:
     """An income plainly said before its question: a month's amount with its unit ("2 juta",
     "Rp1.500.000"), never a bare number ("99" at the occupation question is not an income)."""
+    if len(text) > _EARLY_INCOME_CHARS:
+        return None
     income = read_income(text)
     plausible = _LOW_MONTHLY <= (income.monthly or 0) <= turn.ctx.rules.income.maximum
     said_as_money = re.search(r"[^\W\d_]", text) is not None  # a unit or "Rp", not digits only
@@ -297,7 +306,7 @@ class Income(Step):
             return
         if income.monthly is None:
             raise Invalid("money.format")
-        plain = income.how == "month"
+        plain = income.how == "month" and not _OTHER_SPAN.search(text)
         if plain and _LOW_MONTHLY <= income.monthly <= turn.ctx.rules.income.maximum:
             set_income(turn, income.monthly)
             return
@@ -372,6 +381,9 @@ class IncomeHelp(Step):
         STEPS["income"].on_text(turn, f"{key.removeprefix('day:')} sehari")
 
     def on_text(self, turn: Turn, text: str) -> None:
+        income = read_income(text)
+        if income.how == "month" and all(f.per is None for f in income.figures):
+            text = f"{text} sehari"  # the question asked for a usual day: "100rb" is a day's
         STEPS["income"].on_text(turn, text)
 
 

@@ -219,3 +219,82 @@ def test_a_long_message_is_never_read_as_an_occupation() -> None:
         "sampai sore hari"
     )
     assert chat.step == "occupation" and chat.session.answers.occupation is None
+
+
+# --- found in review: each stored or did something the worker did not mean ---------------------
+
+
+@pytest.mark.parametrize(
+    ("step", "typed"),
+    [
+        ("birth_confirm", "saya cowok"),  # one letter from "cocok", a yes
+        ("quote", "pass"),  # "pas" is no consent
+        ("quote", "susah"),  # one letter from "sudah"
+        ("summary", "pass"),
+    ],
+)
+def test_a_word_one_letter_from_yes_is_not_a_yes(step: str, typed: str) -> None:
+    chat = at_step(step)
+    chat.send(typed)
+    assert chat.step not in ("name", "nik", "done") and not chat.saved
+
+
+def test_an_unclear_reply_to_stop_and_delete_is_never_taken_as_the_address() -> None:
+    chat = at_step("address")
+    chat.send("batal")
+    chat.send("hmm gimana ya")
+    assert chat.session.answers.address is None and chat.session.pending == "cancel"
+
+
+@pytest.mark.parametrize("typed", ["6jt/3bln", "tiap 3 bulan 6 juta", "10 juta per panen"])
+def test_an_income_over_another_span_is_confirmed_not_stored(typed: str) -> None:
+    chat = at_step("income")
+    chat.send(typed)
+    assert chat.step == "income_check" and chat.session.answers.income_stated is None
+
+
+def test_a_bare_figure_at_the_usual_day_question_is_a_days() -> None:
+    chat = at_step("income")
+    chat.send("tidak tentu")
+    chat.send("100rb")
+    assert "Rp100.000 sehari × 25 hari = Rp2.500.000 sebulan. Benar?" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("step", "typed"),
+    [
+        ("name", "maaf kak"),
+        ("name", "saya lagi nyetir"),
+        ("name", "balik sik tgl lahire salah"),
+        ("address", "lagi nyari ktp"),
+        ("address", "di rumah"),
+    ],
+)
+def test_more_non_answers_are_never_stored(step: str, typed: str) -> None:
+    chat = at_step(step)
+    before = chat.session.answers.model_copy()
+    chat.send(typed)
+    assert chat.session.answers == before
+
+
+def test_a_trader_who_delivers_is_not_given_the_transport_discount() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.send("jualan sayur, antar ke pelanggan")
+    chat.tap("next")
+    chat.send("2 juta")
+    assert "Desember 2026" in chat.text and "Maret 2027" not in chat.text
+
+
+def test_a_nik_in_the_occupation_answer_is_kept_for_its_question_not_in_the_detail() -> None:
+    chat = FlowChat()
+    chat.open()
+    chat.send(f"pedagang NIK {NIK_SITI}")
+    assert chat.session.answers.occupation_detail is None
+    assert chat.session.answers.early["nik"] == NIK_SITI
+
+
+def test_death_from_illness_is_answered_as_death_not_as_illness() -> None:
+    chat = at_step("name")
+    chat.send("kalau meninggal karena sakit dapat apa?")
+    assert "Rp42 juta (JKM)" in chat.text and "tidak ditanggung" not in chat.text

@@ -26,11 +26,12 @@ def yes_no(reading: Reading) -> YesNo | None:
     a no word in it makes it a no ("belum benar"), and so does a no said with a few other words
     ("tgl lahir salah"). None for anything else ("ya tapi salah" is both)."""
     lists = _answers()
-    parts = cover(reading.fuzzy, lists["yes"] | lists["no"] | lists["softeners"])
+    # No typo correction here: "susah" is one letter from "sudah", "cowok" from "cocok".
+    parts = cover(reading.words, lists["yes"] | lists["no"] | lists["softeners"])
     if parts is None:
-        said_no = reading.has(lists["no"], typos=True)
-        said_yes = reading.has(lists["yes"], typos=True)
-        short = len(reading.fuzzy) <= _SHORT
+        said_no = reading.has(lists["no"])
+        said_yes = reading.has(lists["yes"])
+        short = len(reading.words) <= _SHORT
         return "no" if short and said_no and not said_yes else None
     if any(p in lists["no"] for p in parts):
         return "no"

@@ -5,12 +5,12 @@ on the KTP ("H.", "Hj.", "S.Pd.") stay."""
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from ..parsing import Invalid
+from .intents import command, filler, yes_no
 from .reading import read
-from .wordlists import load
 
+_LONGEST = 200  # characters read: a name is at most 80, and the patterns stay fast
 # How people introduce themselves, and the words of address used in talk but not on a KTP.
 _INTRO = re.compile(
     r"^(?:(?:nama|nami|asma|jeneng)\s*(?:saya|sy|aku|kulo|kula|gw|gue|lengkapnya|lengkap saya|"
@@ -26,21 +26,9 @@ _HONORIFIC = re.compile(rf"^(?:{_ADDRESS_WORDS})\.?\s+(?=\S)", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,]+(?:ya|yah|kak|min|admin|nggih|pak|bu|mas|mbak)\.?$", re.IGNORECASE)
 
 
-@cache
-def _not_name_words() -> frozenset[str]:
-    """Words no name is made of: yes/no, fillers, commands, question and topic words."""
-    lists = load()
-    words: set[str] = set()
-    for group in (lists.answers, lists.commands, lists.fillers, lists.topics):
-        for entries in group.values():
-            words.update(w for e in entries for w in read(e).words)
-    words.update(w for e in lists.question_words for w in read(e).words)
-    return frozenset(words)
-
-
 def strip_name(text: str) -> str:
     """The name without "nama saya", "Bu", "ya" around it."""
-    name = _INTRO.sub("", " ".join(text.split()).strip(" ,:;!"))
+    name = _INTRO.sub("", " ".join(text[:_LONGEST].split()).strip(" ,:;!"))
     while (shorter := _TRAILING.sub("", name)) != name:  # "Siti ya kak"
         name = shorter
     name = _HONORIFIC.sub("", name).strip(" ,:;!")
@@ -51,13 +39,15 @@ def strip_name(text: str) -> str:
 
 
 def looks_like_no_name(text: str) -> bool:
-    """Made only of words that are never names ("ok", "nanti dulu"), or with a word no name has
-    ("brp iurannya", "saya mau daftar")."""
-    words = read(text).words
+    """A filler, a yes or no or a command ("ok", "nanti dulu", "makasih"), or with a word no name
+    has ("brp iurannya", "saya mau daftar"). A single word on a list ("Selamat") may be a name."""
+    reading = read(text)
     return (
-        not words
-        or all(w in _not_name_words() or w.isdigit() for w in words)
-        or any(w in _NEVER_IN_NAMES for w in words)
+        not reading.words
+        or any(w in _NEVER_IN_NAMES for w in reading.words)
+        or filler(reading) is not None
+        or yes_no(reading) is not None
+        or command(reading) is not None
     )
 
 
@@ -92,11 +82,25 @@ _NEVER_IN_NAMES = frozenset(
         "belum",
         "sudah",
         "dengan",
-        "yang",
         "untuk",
         "karena",
         "tapi",
         "atau",
+        "lagi",
+        "maaf",
+        "sorry",
+        "suami",
+        "istri",
+        "rt",
+        "rw",
+        "skip",
+        "terserah",
+        "otw",
+        "gpp",
+        "salah",
+        "tanggal",
+        "lahir",
+        "tgl",
     ]
 )
 

@@ -33,6 +33,11 @@ def _kinds() -> dict[str, frozenset[Phrase]]:
 
 
 @cache
+def _heavy() -> frozenset[Phrase]:
+    return phrases(load().heavy)
+
+
+@cache
 def _ojek_words() -> frozenset[Phrase]:
     return phrases(load().ojek)
 
@@ -50,17 +55,17 @@ def read_occupation(reading: Reading) -> OccupationGuess:
         return OccupationGuess((), None)
     top = max(scores.values())
     best = tuple(key for key, score in scores.items() if score == top)
-    if len(best) > 1 and "lainnya" in best:  # "tukang sayur": the named kind says more
-        best = tuple(key for key in best if key != "lainnya")
-    return OccupationGuess(best[:2], _detail(reading))
+    if len(best) > 2:  # no two of the kinds stand out: ask from the list
+        return OccupationGuess((), None)
+    return OccupationGuess(best, _detail(reading))
 
 
 def _scores(reading: Reading) -> dict[str, int]:
     """Words of each kind found in the message; a phrase of several words counts for each word."""
-    words = reading.fuzzy
+    words, heavy = reading.fuzzy, _heavy()
     scores: dict[str, int] = {}
     for key, kind_words in _kinds().items():
-        found = sum(len(p) for p in kind_words if contains(words, p))
+        found = sum(len(p) * (3 if p in heavy else 1) for p in kind_words if contains(words, p))
         if found:
             scores[key] = found
     if any(contains(words, p) for p in _ojek_words()):

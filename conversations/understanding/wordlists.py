@@ -20,6 +20,7 @@ class WordLists:
     fillers: dict[str, list[str]]  # wait, thanks, greeting, ack
     occupations: dict[str, list[str]]  # occupation key -> words
     ojek: list[str]  # words naming an ojek without saying which kind
+    heavy: list[str]  # occupation words that count three times
     occupation_ignore: list[str]  # words that say nothing about the work
     occupation_names: list[str]  # words that only name its kind
     question_words: list[str]
@@ -30,6 +31,7 @@ class WordLists:
             for entries in group.values():
                 yield from entries
         yield from self.ojek
+        yield from self.heavy
         yield from self.occupation_ignore
         yield from self.occupation_names
         yield from self.question_words
@@ -55,6 +57,7 @@ def load() -> WordLists:
         fillers=_toml("fillers"),
         occupations=occupations["kinds"],
         ojek=occupations["groups"]["both_ojek"],
+        heavy=occupations["weights"]["heavy"],
         occupation_ignore=occupations["detail"]["ignore"],
         occupation_names=occupations["detail"]["names"],
         question_words=topics["question_words"],
