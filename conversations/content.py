@@ -31,20 +31,19 @@ OCCUPATIONS: dict[str, str] = {
 }
 
 _RISKS = {
+    # What each kind of work risks: injury and death only, which is what JKK and JKM pay for (a
+    # burned stall or a sunk boat is property, not covered). bpu-facts.md section 6.
     "pedagang": N_(
-        "As a trader you travel to the market every day, lift heavy goods and work among crowds. "
-        "An accident on the way to the market, a back injury from a heavy load or a market fire "
-        "can stop your income overnight."
+        "As a trader you travel to the market every day and lift heavy goods. An accident on the "
+        "way or an injury from a heavy load can stop your income overnight."
     ),
     "ojek_pangkalan": N_(
         "You are on the road all day. About a quarter of work-accident claims are road accidents: "
-        "on the way to a passenger, during the ride, or riding home. You are covered from the "
-        "moment you leave home until you are back."
+        "on the way to a passenger, during the ride, or riding home."
     ),
     "ojek_online": N_(
-        "You are on the road all day. About a quarter of work-accident claims are road accidents: "
-        "on the way to a passenger, during the ride, or riding home. One online driver was the "
-        "victim of a hit-and-run: his care cost Rp1.5 billion, all of it paid."
+        "You are on the road all day. One online driver was the victim of a hit-and-run: his care "
+        "cost Rp1.5 billion, all of it paid."
     ),
     "petani": N_(
         "Farm work has its dangers: cuts from a hoe or sickle, snake bites, falls, tractor "
@@ -60,7 +59,20 @@ _RISKS = {
 }
 
 
-def benefit_messages(t: Translator, rules: Rules, occupation: str) -> list[str]:
+def benefit_summary(t: Translator, rules: Rules, occupation: str) -> str:
+    """What the programs do for this worker, in a few lines; the details are one tap away."""
+    risk = t(_RISKS.get(occupation, _RISKS["lainnya"]))
+    covered = t(
+        "If you have an accident at work or on the way, the hospital is paid in full and your "
+        "income is replaced while you cannot work. If you die, your family receives at least "
+        "{jkm}. Protection starts at once.",
+        jkm=t.juta(rules.benefits.jkm_total),
+    )
+    return f"{risk}\n\n{covered}"
+
+
+def full_benefits(t: Translator, rules: Rules) -> list[str]:
+    """Everything JKK, JKM and JHT pay, for a worker who asks for the details."""
     b = rules.benefits
     death_at_minimum = (
         b.jkk_death_multiplier * rules.income.minimum + b.jkk_death_periodic + b.jkk_funeral
@@ -68,28 +80,51 @@ def benefit_messages(t: Translator, rules: Rules, occupation: str) -> list[str]:
     jkk = t(
         "JKK (work accident) protects you at work and on your usual way between home and work:\n"
         "• hospital care as needed, with no cost limit\n"
-        "• while you cannot work: 100% of your declared income for 12 months, then 50% until "
-        "you recover\n"
-        "• death from a work accident: {death_x} × your declared income + {extra} "
-        "({death_min} at an income of {income_min})",
+        "• while you cannot work: your full monthly income for 12 months, then half until you "
+        "recover\n"
+        "• death from a work accident: {death_x} times your monthly income + {extra} ({death_min} "
+        "for an income of {income_min})\n"
+        "• school money for up to 2 children, up to {scholarship} in all",
         death_x=b.jkk_death_multiplier,
         extra=t.juta(b.jkk_death_periodic + b.jkk_funeral),
         death_min=t.juta(death_at_minimum),
         income_min=t.juta(rules.income.minimum),
+        scholarship=t.juta(b.jkk_scholarship_max),
     )
     jkm = t(
-        "JKM (death from any other cause): your family receives {jkm}. There is no waiting "
-        "period: a trader's family received Rp79.6 million two days after the trader joined.\n\n"
-        "JHT (optional): savings for old age, paid out with their returns at age {age}.",
+        "JKM (death from any other cause): your family receives {jkm}. After {years} years of "
+        "paying, also school money for up to 2 children. There is no waiting period.\n\n"
+        "JHT (optional): savings for old age, paid back with what they earned at age {age}.",
         jkm=t.juta(b.jkm_total),
+        years=b.jkm_scholarship_min_years,
         age=b.jht_payout_age,
     )
-    return [t(_RISKS.get(occupation, _RISKS["lainnya"])), jkk, jkm]
+    return [jkk, jkm]
 
 
 def lowest_premium(rules: Rules) -> int:
+    """The premium at the lowest income, without any discount."""
     p = rules.premium
     return rules.income.minimum * p.jkk_percent // 100 + p.jkm_flat
+
+
+def lowest_premium_today(rules: Rules, today: date, occupation: str | None) -> Quote:
+    """The cheapest quote this month: for this occupation, or the cheapest of all when the
+    occupation is not known yet (the discount differs by sector)."""
+    sectors = (rules.sector_of(occupation),) if occupation else ("transport", "other")
+    quotes = [quote(rules, rules.income.minimum, s, False, today, 1) for s in sectors]
+    return min(quotes, key=lambda q: q.monthly_total)
+
+
+def price_today(t: Translator, q: Quote) -> str:
+    """ "Rp8.400 a month until December 2026", or the price when no discount runs."""
+    if q.discount_rule and q.first.discount:
+        return t(
+            "{amount} a month until {end}",
+            amount=t.money(q.monthly_total),
+            end=t.month(q.discount_rule.end),
+        )
+    return t("{amount} a month", amount=t.money(q.monthly_total))
 
 
 # --- the quote ------------------------------------------------------------------------------

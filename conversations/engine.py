@@ -114,7 +114,9 @@ def _welcome(turn: Turn) -> None:
             "Hello! I help you join BPJS Ketenagakerjaan: protection when you have a work "
             "accident, and for your family when you die. From {lowest} a month. Kerja Keras "
             "Bebas Cemas!\nType help at any time.",
-            lowest=t.money(content.lowest_premium(turn.ctx.rules)),
+            lowest=t.money(
+                content.lowest_premium_today(turn.ctx.rules, turn.ctx.today, None).monthly_total
+            ),
         )
     )
     STEPS[FORM[0]].ask(turn)

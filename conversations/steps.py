@@ -211,21 +211,27 @@ class Benefits(Step):
 
     def enter(self, turn: Turn) -> None:
         occupation = turn.answers.occupation or "lainnya"
-        for message in content.benefit_messages(turn.t, turn.ctx.rules, occupation):
-            turn.say(message)
+        turn.note(content.benefit_summary(turn.t, turn.ctx.rules, occupation))
         self.ask(turn)
 
     def options(self, turn: Turn) -> list[Option]:
-        return [Option("next", turn.t("See my premium")), Option("faq", turn.t("Ask a question"))]
+        return [
+            Option("next", turn.t("See my premium")),
+            Option("more", turn.t("All benefits")),
+            Option("faq", turn.t("Ask a question")),
+        ]
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
         return {"next": ("hitung", "lanjutkan", "next", "continue", "hitung iuran")}
 
     def ask(self, turn: Turn) -> None:
+        cheapest = content.lowest_premium_today(
+            turn.ctx.rules, turn.ctx.today, turn.answers.occupation
+        )
         turn.say(
             turn.t(
-                "All this from {lowest} a month. Shall we work out your premium?",
-                lowest=turn.t.money(content.lowest_premium(turn.ctx.rules)),
+                "JKK and JKM from {price}. Shall we work out your premium?",
+                price=content.price_today(turn.t, cheapest),
             ),
             self.options(turn),
         )
@@ -233,6 +239,11 @@ class Benefits(Step):
     def on_choice(self, turn: Turn, key: str) -> None:
         if key == "faq":
             turn.side_question = "faq"
+            return
+        if key == "more":
+            for message in content.full_benefits(turn.t, turn.ctx.rules):
+                turn.say(message)
+            self.ask(turn)
             return
         turn.funnel("benefits_read")
         turn.proceed()
@@ -1019,22 +1030,53 @@ def confirm(turn: Turn) -> None:
     turn.goto("done", remember=False)
 
 
+def premium_change(turn: Turn) -> str:
+    """ " (from January 2027: Rp26.800)" when a discount ends within the coming year, else ""."""
+    months = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, months=12).months
+    later = next((m for m in months if m.total != months[0].total), None)
+    if later is None:
+        return ""
+    return turn.t(
+        " (from {month}: {amount})",
+        month=turn.t.month(later.month),
+        amount=turn.t.money(later.total),
+    )
+
+
 def done_message(turn: Turn, reg: Registration) -> str:
+    """The ending a worker keeps: what is true now (the data is received, not yet a membership),
+    what happens next, how to pay and keep paying, and where to ask. One message."""
     t, pay = turn.t, turn.ctx.rules.payment
-    text = t(
-        "Done, you are registered! Your reference number: {ref}\n\n"
-        "Next: pay {total} with your NIK at {channels}. Your membership card comes at most {days} "
-        "days after you pay. Questions? Call Contact Center {cc}.",
+    received = t(
+        "Your data is received. Your reference number: {ref}\n"
+        "Our staff send it to BPJS Ketenagakerjaan; check your status with your NIK in the JMO app "
+        "or at Contact Center {cc}.",
         ref=reg.reference,
-        total=t.money(reg.period_total),
-        channels=", ".join(pay.channels[:4]),
-        days=pay.card_days_after_payment,
         cc=pay.contact_center,
     )
-    if reg.review_flags:
-        text += "\n\n" + t(
-            "Our staff will check your details and contact you if anything is missing."
+    if reg.review_flags:  # no payment before staff have looked at it
+        next_step = t("Our staff will check your details first and contact you. Don't pay yet.")
+    else:
+        first = (
+            t("Then pay {amount} every month", amount=t.money(reg.monthly_premium))
+            + premium_change(turn)
+            if reg.period_months == 1
+            else t(
+                "Then pay {amount} for the first {n} months, and after that every month",
+                amount=t.money(reg.period_total),
+                n=reg.period_months,
+            )
         )
+        next_step = first + t(
+            ": say your NIK at {channels}. Your card comes at most {days} days after you pay. "
+            "After {months} months in a row without paying you are no longer protected, until you "
+            "pay again.",
+            channels=", ".join(pay.channels[:3]),
+            days=pay.card_days_after_payment,
+            months=pay.inactive_after_unpaid_months,
+        )
+    family = t("Tell your family about it: they don't need to register anything now.")
+    text = f"{received}\n\n{next_step} {family}"
     if reg.assisted_by:
         text += "\n\n" + t("Give the worker this reference number and tell them how to pay.")
     return text
@@ -1089,7 +1131,7 @@ class Done(Step):
     def ask(self, turn: Turn) -> None:
         turn.say(
             turn.t(
-                "You are registered. Your reference number: {ref}. To pay, use your NIK.",
+                "Your data is received. Your reference number: {ref}. To pay, say your NIK.",
                 ref=turn.session.reference,
             ),
             self.options(turn),

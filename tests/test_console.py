@@ -54,7 +54,7 @@ def test_a_piped_registration(tmp_path: Path) -> None:
     out = result.stdout
     assert "Apa pekerjaan Anda sehari-hari?\n  1. Pedagang\n  2. Ojek pangkalan" in out
     assert "> 2 juta\nIuran Anda untuk penghasilan Rp2.000.000 sebulan:" in out
-    assert "Selesai, Anda sudah terdaftar! Nomor referensi Anda: BPU-" in out
+    assert "Data Anda sudah kami terima. Nomor referensi Anda: BPU-" in out
     assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
     assert result.stderr == ""
 
@@ -71,7 +71,7 @@ def test_quitting_and_resuming_with_the_same_user(tmp_path: Path) -> None:
     assert second.stdout.startswith(
         "Selamat datang kembali! Kita lanjutkan dari yang terakhir.\n\nBerapa nomor HP Anda?"
     )
-    assert "Selesai, Anda sudah terdaftar" in second.stdout
+    assert "Data Anda sudah kami terima" in second.stdout
     assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
 
 

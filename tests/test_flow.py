@@ -46,7 +46,7 @@ def test_full_registration_within_twelve_taps(
     assert chat.inputs <= 12
     assert chat.step == "done"
     reg = chat.registration
-    assert "Selesai, Anda sudah terdaftar" in chat.text and reg.reference in chat.text
+    assert "Data Anda sudah kami terima" in chat.text and reg.reference in chat.text
     assert (reg.occupation, reg.monthly_premium, reg.income_declared) == (
         occupation,
         13_400,

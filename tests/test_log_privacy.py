@@ -117,7 +117,7 @@ async def register_on_telegram(server: ServeProcess) -> None:
         (text_body(TG_USER, TG_ANSWERS["address"]), "email"),
         (text_body(TG_USER, TG_ANSWERS["email"]), "berapa bulan"),
         ("1 bulan", "Sudah benar semua?"),
-        ("Ya, daftarkan", "Selesai, Anda sudah terdaftar"),
+        ("Ya, daftarkan", "Data Anda sudah kami terima"),
     ]
     for answer, expect in steps:
         body = await tg_press(server, answer) if isinstance(answer, str) else answer
@@ -183,7 +183,7 @@ async def register_on_whatsapp(server: ServeProcess) -> None:
         (wa_text(WA_ANSWERS["address"]), "email"),
         (wa_text(WA_ANSWERS["email"]), "berapa bulan"),
         ("1 bulan", "Periksa data Anda"),
-        ("Ya, daftarkan", "Selesai, Anda sudah terdaftar"),
+        ("Ya, daftarkan", "Data Anda sudah kami terima"),
     ]
     for answer, expect in steps:
         message = await wa_press(user, answer) if isinstance(answer, str) else answer

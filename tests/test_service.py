@@ -68,7 +68,7 @@ async def test_a_registration_lands_in_sqlite(service: ConversationService, db: 
     user = User(service)
     await user.send("open", "klewer-01")
     text = await user.run(GOLDEN)
-    assert "Selesai, Anda sudah terdaftar" in text
+    assert "Data Anda sudah kami terima" in text
     [reg] = await rows(db, "SELECT * FROM registrations")
     assert reg["reference"] in text
     assert reg["nik"] == NIK_SITI and reg["phone"] == "+6281234567890"
@@ -124,7 +124,7 @@ async def test_resume_after_the_process_restarts(db_path: Path) -> None:
         text = await user.send("open")
         assert "Selamat datang kembali" in text and "Ketik alamat sesuai KTP" in text
         text = await user.run(GOLDEN[8:])
-        assert "Selesai, Anda sudah terdaftar" in text
+        assert "Data Anda sudah kami terima" in text
         [reg] = await rows(second, "SELECT full_name, phone FROM registrations")
         assert reg == {"full_name": "Siti Aminah", "phone": "+6281234567890"}
     finally:
@@ -170,7 +170,7 @@ async def test_a_failing_write_rolls_back_the_whole_message(
     [session] = await rows(db, "SELECT step FROM sessions")
     assert session["step"] == "summary"
     monkeypatch.undo()
-    assert "Selesai" in await user.send("choice", "ok", message_id="confirm")
+    assert "Data Anda sudah kami terima" in await user.send("choice", "ok", message_id="confirm")
 
 
 async def test_a_reference_collision_is_retried(
@@ -306,7 +306,7 @@ async def test_every_message_twice_and_out_of_order_across_users(
             answered[key].append(text)
     for key, texts in answered.items():
         assert len(texts) == 13, key  # every original answered once, every copy ignored
-        assert "Selesai, Anda sudah terdaftar" in texts[-1]
+        assert "Data Anda sudah kami terima" in texts[-1]
     registered = await rows(db, "SELECT user_key, full_name, phone FROM registrations")
     assert sorted(r["user_key"] for r in registered) == sorted(timelines)
     assert {(r["full_name"], r["phone"]) for r in registered} == {("Siti Aminah", "+6281234567890")}
@@ -326,7 +326,7 @@ async def test_an_updated_registration_is_counted_once(
     assert "sudah terdaftar" in "\n".join(r.text for r in user.replies)
     await user.send("choice", "upd")
     text = await user.run([("choice" if k == "tap" else "text", v) for k, v in plain[5:]])
-    assert "Selesai" in text
+    assert "Data Anda sudah kami terima" in text
     [registration] = await rows(db, "SELECT revision FROM registrations")
     assert registration["revision"] == 2
     report = subprocess.run(

@@ -65,7 +65,7 @@ async def test_killed_and_restarted_mid_registration(tmp_path: Path) -> None:
         await say(fake, press(fake, "Lewati"), "berapa bulan")
         month = f"1 bulan · {money(premium_today('ojek_online'))}"
         await say(fake, press(fake, month), "Sudah benar semua?")
-        await say(fake, press(fake, "Ya, daftarkan"), "Selesai, Anda sudah terdaftar")
+        await say(fake, press(fake, "Ya, daftarkan"), "Data Anda sudah kami terima")
 
         bot.send_signal(signal.SIGTERM)  # a clean stop
         assert await asyncio.wait_for(bot.wait(), 15) == 0

@@ -30,7 +30,7 @@ TYPED = [
     ("jl mawar 5 rt 2 rw 3 kauman pasar kliwon", "Alamat email Anda"),
     ("gak punya email", "Mau bayar untuk berapa bulan"),
     ("sebulan aja", "Periksa data Anda"),
-    ("udah bener semua", "Selesai"),
+    ("udah bener semua", "Data Anda sudah kami terima"),
 ]
 STORED = {
     "occupation": "pedagang",
