@@ -12,12 +12,12 @@ from .fields import display_phone
 from .i18n import N_, Translator
 from .model import Answers
 from .nik import mask
-from .premium import Quote, quote
+from .premium import MonthPremium, Quote, quote
 from .rules import Rules
 from .understanding.income import IncomeReading
 
-CONSENT_VERSION = "2026-11-21"  # bump whenever the consent sentence below changes
-ASSISTED_CONSENT_VERSION = "2026-11-21-assisted"  # the same, read out by a campaigner
+CONSENT_VERSION = "2026-11-24"  # bump whenever the consent sentences below change
+ASSISTED_CONSENT_VERSION = "2026-11-24-assisted"  # the same, read out by a campaigner
 
 # The six kinds of work, by key: their button labels. The words workers use for them are in
 # locales/words/occupations.toml.
@@ -179,31 +179,60 @@ def discount_line(t: Translator, q: Quote) -> str | None:
     )
 
 
-def quote_message(t: Translator, q: Quote, jht_q: Quote) -> str:
-    """The itemised monthly premium for JKK+JKM, with JHT as the optional extra."""
-    first = q.first
+def per_day(monthly: int) -> int:
+    """About what a monthly premium is a day, to the nearest Rp50: how people weigh a price."""
+    return max(50, round(monthly / 30 / 50) * 50)
+
+
+def premium_change(year: Quote) -> MonthPremium | None:
+    """The first month whose premium differs from the first's (a discount ends), if any."""
+    months = year.months
+    return next((m for m in months if m.total != months[0].total), None)
+
+
+def quote_message(t: Translator, q: Quote, jht_q: Quote, year: Quote) -> str:
+    """The monthly premium for JKK+JKM as a worker weighs it (a month, about a day, and when it
+    changes), with JHT as the optional extra. `year` is the same quote over twelve months."""
+    first, rule = q.first, q.discount_rule
     lines = [
         t("Your premium for an income of {income} a month:", income=t.money(q.income.declared)),
-        t("• JKK (work accident): {amount}", amount=t.money(first.jkk)),
-        t("• JKM (death): {amount}", amount=t.money(first.jkm)),
+        t(
+            "JKK (work accident) {jkk} + JKM (death) {jkm}",
+            jkk=t.money(first.jkk),
+            jkm=t.money(first.jkm),
+        ),
     ]
-    if line := discount_line(t, q):
-        lines.append(line)
+    if rule and first.discount:
         lines.append(
             t(
-                "Total: {total} a month (normally {full}).",
+                "{percent}% off until {end}: {total} a month, about {daily} a day.",
+                percent=rule.percent,
+                end=t.month(rule.end),
                 total=t.money(q.monthly_total),
-                full=t.money(first.jkk + first.jkm),
+                daily=t.money(per_day(q.monthly_total)),
             )
         )
     else:
-        lines.append(t("Total: {total} a month.", total=t.money(q.monthly_total)))
+        lines.append(
+            t(
+                "= {total} a month, about {daily} a day.",
+                total=t.money(q.monthly_total),
+                daily=t.money(per_day(q.monthly_total)),
+            )
+        )
+    if later := premium_change(year):
+        lines.append(
+            t(
+                "From {month}: {amount} a month.",
+                month=t.month(later.month),
+                amount=t.money(later.total),
+            )
+        )
     lines.append("")
     lines.append(
         t(
-            "Optional, JHT (old-age savings): +{jht}, so {total} a month. JHT gets no discount.",
+            "Add old-age savings (JHT)? +{jht} a month, never discounted.",
             jht=t.money(jht_q.first.jht),
-            total=t.money(jht_q.monthly_total),
         )
     )
     lines.append(t("The final amount follows BPJS Ketenagakerjaan's official table."))
@@ -478,16 +507,15 @@ def nik_taken_message(t: Translator, rules: Rules, nik: str, reference: str, own
 
 
 CONSENT = N_(
-    "Do you want to register now? I will ask for your NIK, name, mobile number and address. "
-    "They are used only to register you with BPJS Ketenagakerjaan and are kept safe as the "
-    "personal data law (UU PDP No. 27/2022) requires. By choosing Register you agree to this."
+    "Register now? I will ask for your NIK, name, mobile number and address, used only to "
+    "register you with BPJS Ketenagakerjaan. By choosing Register you agree."
 )
+CONSENT_LAW = N_("What you tell me is protected by the law on personal data.")  # said once
 
 ASSISTED_CONSENT = N_(
-    'Read this to the worker: "I will ask for your NIK, name, mobile number and address. They '
-    "are used only to register you with BPJS Ketenagakerjaan and are kept safe as the personal "
-    'data law (UU PDP No. 27/2022) requires. Do you agree?" By choosing Register you confirm '
-    "that the worker heard this and agreed."
+    'Read this to the worker: "I will ask for your NIK, name, mobile number and address, only to '
+    "register you with BPJS Ketenagakerjaan; the law on personal data protects them. Do you "
+    'agree?" By choosing Register you confirm that the worker heard this and agreed.'
 )
 
 ERRORS = {

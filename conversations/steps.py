@@ -407,14 +407,17 @@ class Quote(Step):
         jht = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=True, months=1)
         if note := content.income_note(turn.t, basic):
             turn.note(note)
-        turn.say(content.quote_message(turn.t, basic, jht))
+        year = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=False, months=12)
+        turn.say(content.quote_message(turn.t, basic, jht, year))
+        if not turn.session.assisted_by:
+            turn.note(turn.t(content.CONSENT_LAW))
         self.ask(turn)
 
     def options(self, turn: Turn) -> list[Option]:
         t = turn.t
         return [
-            Option("reg", t("Register JKK+JKM")),
-            Option("reg_jht", t("Register with JHT")),
+            Option("reg", t("Register")),
+            Option("reg_jht", t("Register + JHT savings")),
             Option("faq", t("Ask a question")),
             Option("no", t("Not now")),
         ]
@@ -467,7 +470,8 @@ class Programs(Step):
     def ask(self, turn: Turn) -> None:
         basic = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=False, months=1)
         jht = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=True, months=1)
-        turn.say(content.quote_message(turn.t, basic, jht))
+        year = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=False, months=12)
+        turn.say(content.quote_message(turn.t, basic, jht, year))
         turn.say(turn.t("Which programs do you want?"), self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
@@ -1030,19 +1034,6 @@ def confirm(turn: Turn) -> None:
     turn.goto("done", remember=False)
 
 
-def premium_change(turn: Turn) -> str:
-    """ " (from January 2027: Rp26.800)" when a discount ends within the coming year, else ""."""
-    months = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, months=12).months
-    later = next((m for m in months if m.total != months[0].total), None)
-    if later is None:
-        return ""
-    return turn.t(
-        " (from {month}: {amount})",
-        month=turn.t.month(later.month),
-        amount=turn.t.money(later.total),
-    )
-
-
 def done_message(turn: Turn, reg: Registration) -> str:
     """The ending a worker keeps: what is true now (the data is received, not yet a membership),
     what happens next, how to pay and keep paying, and where to ask. One message."""
@@ -1057,9 +1048,15 @@ def done_message(turn: Turn, reg: Registration) -> str:
     if reg.review_flags:  # no payment before staff have looked at it
         next_step = t("Our staff will check your details first and contact you. Don't pay yet.")
     else:
+        year = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, months=12)
+        later = content.premium_change(year)
+        changes = (
+            t(" (from {month}: {amount})", month=t.month(later.month), amount=t.money(later.total))
+            if later
+            else ""
+        )
         first = (
-            t("Then pay {amount} every month", amount=t.money(reg.monthly_premium))
-            + premium_change(turn)
+            t("Then pay {amount} every month", amount=t.money(reg.monthly_premium)) + changes
             if reg.period_months == 1
             else t(
                 "Then pay {amount} for the first {n} months, and after that every month",

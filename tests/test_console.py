@@ -78,7 +78,7 @@ def test_quitting_and_resuming_with_the_same_user(tmp_path: Path) -> None:
 def test_english(tmp_path: Path) -> None:
     result = chat(tmp_path / "chat.sqlite3", ["1", "1", "2 juta"], "--lang", "en")
     assert "What work do you do every day?\n  1. Trader" in result.stdout
-    assert f"Total: {money(premium_today(), 'en')} a month" in result.stdout
+    assert f"{money(premium_today(), 'en')} a month" in result.stdout
 
 
 def test_database_path_from_the_environment(tmp_path: Path) -> None:

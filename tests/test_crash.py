@@ -33,7 +33,7 @@ QUESTIONS = [
     ("Ketik nama lengkap", "{name}", "full_name"),
     ("Menurut NIK Anda", "Ya, benar", None),
     ("Ketik NIK Anda", "{nik}", "nik"),
-    ("Mau daftar sekarang?", "Daftar JKK+JKM", "with_jht"),
+    ("Daftar sekarang?", "Daftar", "with_jht"),
     ("Kira-kira berapa penghasilan", "2 juta", "income_stated"),
     ("Kita hitung iuran Anda?", "Lihat iuran saya", None),
     ("Apa pekerjaan Anda", "Petani", "occupation"),

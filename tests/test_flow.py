@@ -41,7 +41,8 @@ def test_full_registration_within_twelve_taps(
     assert "Rp42 juta" in chat.text  # JKM, from the rules file
     chat.tap("next")
     chat.send("2 juta")
-    assert f"Total: {monthly} sebulan (biasanya Rp26.800)" in chat.text
+    assert "dipotong 50% sampai" in chat.text
+    assert f"{monthly} sebulan, sekitar Rp450 sehari" in chat.text
     register_rest(chat)
     assert chat.inputs <= 12
     assert chat.step == "done"
@@ -98,11 +99,11 @@ def test_quote_shows_discount_end_and_optional_jht() -> None:
     chat = at_step("income", pedagang="ojek_online")
     chat.send("1,5 jt")
     assert "Iuran Anda untuk penghasilan Rp1.500.000 sebulan" in chat.text
-    assert "• JKK (kecelakaan kerja): Rp15.000" in chat.text
-    assert "• JKM (kematian): Rp6.800" in chat.text
-    assert "Diskon 50% untuk JKK dan JKM (PP 50/2025), sampai Maret 2027: −Rp10.900" in chat.text
-    assert "Bisa ditambah JHT (tabungan hari tua): +Rp30.000, jadi Rp40.900 sebulan" in chat.text
-    assert "tabel resmi" in chat.text
+    assert "JKK (kecelakaan kerja) Rp15.000 + JKM (kematian) Rp6.800" in chat.text
+    assert "dipotong 50% sampai Maret 2027: Rp10.900 sebulan, sekitar Rp350 sehari." in chat.text
+    assert "Mulai April 2027: Rp21.800 sebulan." in chat.text  # after the discount
+    assert "Mau tambah tabungan hari tua (JHT)? +Rp30.000 sebulan, tanpa potongan." in chat.text
+    assert "PP 50/2025" not in chat.text and "tabel resmi" in chat.text
 
 
 def test_with_jht_and_several_months() -> None:
@@ -117,7 +118,7 @@ def test_income_below_minimum_is_explained_kindly() -> None:
     chat = at_step("income", pedagang="petani")
     chat.send("750rb")
     assert "Penghasilan terendah yang bisa dilaporkan adalah Rp1.000.000" in chat.text
-    assert "Total: Rp8.400 sebulan (biasanya Rp16.800)" in chat.text
+    assert "Rp8.400 sebulan, sekitar Rp300 sehari" in chat.text
 
 
 def test_income_above_maximum_is_confirmed_then_clamped() -> None:
@@ -443,7 +444,7 @@ def test_confirming_without_consent_goes_back_to_the_consent() -> None:
     chat.session = chat.session.model_copy(update={"consent_at": None})
     chat.tap("ok")
     assert chat.saved == [] and chat.step == "quote"
-    assert "Dengan memilih Daftar, Anda menyetujuinya" in chat.text
+    assert "Dengan memilih Daftar, Anda setuju" in chat.text
 
 
 def test_phone_from_a_shared_contact() -> None:
@@ -496,7 +497,7 @@ def test_english_conversation_from_the_start() -> None:
     chat.tap("pedagang")
     chat.tap("next")
     chat.send("2 juta")
-    assert "Total: Rp13,400 a month (normally Rp26,800)." in chat.text
+    assert "50% off until December 2026: Rp13,400 a month, about Rp450 a day." in chat.text
 
 
 def test_a_session_from_an_older_flow_resumes_at_the_first_open_question() -> None:
@@ -528,7 +529,7 @@ def test_a_campaigner_registers_several_workers_in_a_row() -> None:
     chat.play(golden()[:3])
     chat.tap("reg")  # consent read out
     assert chat.session is not None
-    assert chat.session.consent_version == "2026-11-21-assisted"
+    assert chat.session.consent_version == "2026-11-24-assisted"
     chat.play(golden()[4:7])
     assert chat.replies[-1].contact_button is None  # not the campaigner's own number
     chat.play(golden()[7:])
@@ -553,7 +554,7 @@ def test_the_assisted_consent_is_an_attestation() -> None:
     assisted(chat)
     chat.play(golden()[:3])
     assert "Bacakan kepada pekerja" in chat.text
-    assert "pekerja sudah mendengar dan menyetujuinya" in chat.text
+    assert "pekerja sudah mendengar dan setuju" in chat.text
 
 
 def test_opening_assisted_mode_again_mid_form_resumes() -> None:

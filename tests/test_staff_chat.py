@@ -144,7 +144,7 @@ async def test_assisted_registrations_and_the_tally(
         await campaigner.press("Pedagang")
         await campaigner.press("Lihat iuran saya")
         assert "Bacakan kepada pekerja" in texts(await campaigner.send("2 juta"))
-        await campaigner.press("Daftar JKK+JKM")
+        await campaigner.press("Daftar")
         await campaigner.send(nik)
         await campaigner.press("Ya, benar")
         phone_question = await campaigner.send(name)
@@ -162,8 +162,8 @@ async def test_assisted_registrations_and_the_tally(
             "FROM registrations ORDER BY id"
         ).fetchall()
     assert rows == [
-        ("Siti Aminah", "PRS-0123", campaign_code, "2026-11-21-assisted"),
-        ("Budi Santoso", "PRS-0123", campaign_code, "2026-11-21-assisted"),
+        ("Siti Aminah", "PRS-0123", campaign_code, "2026-11-24-assisted"),
+        ("Budi Santoso", "PRS-0123", campaign_code, "2026-11-24-assisted"),
     ]
     tally = texts(await campaigner.send("/rekap"))
     assert "hari ini: 2\nminggu ini: 2\nseluruhnya: 2" in tally
@@ -221,7 +221,7 @@ async def test_a_campaigner_removed_mid_registration_cannot_save_it(
     await campaigner.press("Pedagang")
     await campaigner.press("Lihat iuran saya")
     await campaigner.send("2 juta")
-    await campaigner.press("Daftar JKK+JKM")
+    await campaigner.press("Daftar")
     await campaigner.send(NIK_SITI)
     await campaigner.press("Ya, benar")
     await campaigner.send("Siti Aminah")

@@ -105,7 +105,7 @@ async def test_someone_elses_contact_is_refused(fake: FakeTelegram, bot: Watched
         ("press", "Petani"),
         ("press", "Lihat iuran saya"),
         ("send", "2 juta"),
-        ("press", "Daftar JKK+JKM"),
+        ("press", "Daftar"),
         ("send", NIK_SITI),
         ("press", "Ya, benar"),
         ("send", "Siti Aminah"),
@@ -207,8 +207,8 @@ async def test_restart_in_the_middle_resumes(fake: FakeTelegram, db_path: Path) 
     async with polling_bot(fake, db_path) as second:
         user.watched, user.expected = second, 0
         resumed = texts(await user.send("/start"))
-        assert "Selamat datang kembali" in resumed and "Mau daftar sekarang?" in resumed
-        assert "Ketik NIK Anda" in texts(await user.press("Daftar JKK+JKM"))
+        assert "Selamat datang kembali" in resumed and "Daftar sekarang?" in resumed
+        assert "Ketik NIK Anda" in texts(await user.press("Daftar"))
 
 
 async def test_flood_limits_and_network_errors_are_retried(

@@ -49,8 +49,8 @@ async def test_killed_and_restarted_mid_registration(tmp_path: Path) -> None:
         await say(fake, text_body(USER, "/start"), "Apa pekerjaan Anda")
         await say(fake, press(fake, "Ojek online"), "Kita hitung iuran Anda?")
         await say(fake, press(fake, "Lihat iuran saya"), "Kira-kira berapa")
-        await say(fake, text_body(USER, "2 juta"), "Mau daftar sekarang?")
-        await say(fake, press(fake, "Daftar JKK+JKM"), "Ketik NIK Anda")
+        await say(fake, text_body(USER, "2 juta"), "Daftar sekarang?")
+        await say(fake, press(fake, "Daftar"), "Ketik NIK Anda")
         await say(fake, text_body(USER, NIK_SITI), "Benar?")
         bot.send_signal(signal.SIGKILL)  # no goodbye, no offset acknowledged
         await bot.wait()

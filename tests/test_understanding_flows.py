@@ -21,7 +21,7 @@ TYPED = [
     ("kulo sadean gorengan wonten peken", "Kita hitung iuran Anda?"),
     ("lanjut kak", "berapa penghasilan Anda sebulan"),
     ("sehari dpt 100rb", "Rp100.000 sehari × 25 hari = Rp2.500.000 sebulan. Benar?"),
-    ("iya bener", "Mau daftar sekarang?"),
+    ("iya bener", "Daftar sekarang?"),
     ("ok daftar", "Ketik NIK Anda"),
     ("nik sy 3372 0557 0880 0001", "lahir 17 Agustus 1980, perempuan. Benar?"),
     ("nggih leres", "Ketik nama lengkap"),

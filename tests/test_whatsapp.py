@@ -55,8 +55,8 @@ async def register(user: WhatsAppUser, occupation: str = "Pedagang", first: str 
     assert "Kita hitung iuran Anda?" in texts(await user.press(occupation))
     assert user.on_screen()["type"] == "button"  # two choices: buttons
     await user.press("Lihat iuran saya")
-    assert "Total: Rp13.400 sebulan" in texts(await user.send("2 juta"))
-    await user.press("Daftar JKK+JKM")
+    assert "Rp13.400 sebulan, sekitar Rp450 sehari" in texts(await user.send("2 juta"))
+    await user.press("Daftar")
     await user.send(NIK_SITI)
     await user.press("Ya, benar")
     phone = await user.send("Siti Aminah")
@@ -197,7 +197,7 @@ async def test_the_key_stays_when_meta_adds_or_hides_ids(server: Server, db_path
     hidden = WhatsAppUser(server, wa_id=None, user_id="ID.1502576394655843")  # username, no phone
     await hidden.send("2 juta")
     reply = before.new()  # the phone number is still known: replies go to it
-    assert "Total: Rp13.400" in texts(reply) and reply[-1]["to"] == "6281234567890"
+    assert "Rp13.400 sebulan" in texts(reply) and reply[-1]["to"] == "6281234567890"
     assert rows(db_path, "SELECT user_key, step FROM sessions") == [("6281234567890", "quote")]
     newcomer = WhatsAppUser(server, wa_id=None, user_id="ID.999")
     assert newcomer.address == "ID.999"
@@ -330,7 +330,7 @@ async def test_a_recycled_number_is_a_new_person(server: Server, db_path: Path) 
     await owner.press("Petani")
     await owner.press("Lihat iuran saya")
     await owner.send("2 juta")
-    await owner.press("Daftar JKK+JKM")
+    await owner.press("Daftar")
     assert "Menurut NIK Anda" in texts(await owner.send(NIK_SITI))
     # The operator gives the number to someone else; Meta gives them a new user id.
     newcomer = WhatsAppUser(server, user_id="ID.2220002")
