@@ -166,19 +166,6 @@ def income_note(t: Translator, q: Quote) -> str | None:
     return None
 
 
-def discount_line(t: Translator, q: Quote) -> str | None:
-    rule, first = q.discount_rule, q.first
-    if rule is None or not first.discount:
-        return None
-    return t(
-        "• Discount {percent}% on JKK and JKM ({name}), until {end}: −{amount}",
-        percent=rule.percent,
-        name=rule.name,
-        end=t.month(rule.end),
-        amount=t.money(first.discount),
-    )
-
-
 def per_day(monthly: int) -> int:
     """About what a monthly premium is a day, to the nearest Rp50: how people weigh a price."""
     return max(50, round(monthly / 30 / 50) * 50)
@@ -294,8 +281,14 @@ def summary_messages(t: Translator, answers: Answers, q: Quote) -> list[str]:
         t("Programs: {programs}", programs=programs_label(t, q.with_jht)),
         t("Premium: {monthly} a month", monthly=t.money(q.monthly_total)),
     ]
-    if line := discount_line(t, q):
-        money.append(line)
+    if q.discount_rule and q.first.discount:
+        money.append(
+            t(
+                "(already {percent}% off until {end})",
+                percent=q.discount_rule.percent,
+                end=t.month(q.discount_rule.end),
+            )
+        )
     money.append(
         t.plural(
             "To pay for {n} month: {total}",
@@ -328,28 +321,37 @@ FAQ_TOPICS: dict[str, str] = {
 FAQ_MENU = ("cost", "pay", "death", "accident", "claim", "card", "jht", "late", "kesehatan")
 
 
-def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
+def cost_answer(t: Translator, rules: Rules, today: date, occupation: str | None) -> str:
+    """What it costs: the rates, then the price today for this worker (the discount for their
+    kind of work, until when), or the cheapest today when the work is not known yet."""
+    text = t(
+        "JKK costs {jkk}% of your monthly income and JKM {jkm} a month, so {lowest} a month at "
+        "the lowest income. JHT (optional) adds {jht}% of your income.",
+        jkk=rules.premium.jkk_percent,
+        jkm=t.money(rules.premium.jkm_flat),
+        lowest=t.money(lowest_premium(rules)),
+        jht=rules.premium.jht_percent,
+    )
+    cheapest = lowest_premium_today(rules, today, occupation)
+    rule = cheapest.discount_rule
+    if rule and cheapest.first.discount:
+        text += "\n" + t(
+            "Now {percent}% off JKK and JKM{for_you} until {end}: from {price} a month. Not for "
+            "members whose premium is paid from the state or regional budget (APBN/APBD).",
+            percent=rule.percent,
+            for_you=t(" for your work") if occupation else "",
+            end=t.month(rule.end),
+            price=t.money(cheapest.monthly_total),
+        )
+    return text
+
+
+def faq_answer(
+    t: Translator, rules: Rules, topic: str, today: date, occupation: str | None = None
+) -> str:
     pay, b = rules.payment, rules.benefits
     if topic == "cost":
-        text = t(
-            "JKK costs {jkk}% of your monthly income and JKM {jkm} a month, so from {lowest} a "
-            "month at the lowest income. JHT (optional) adds {jht}% of your income.",
-            jkk=rules.premium.jkk_percent,
-            jkm=t.money(rules.premium.jkm_flat),
-            lowest=t.money(lowest_premium(rules)),
-            jht=rules.premium.jht_percent,
-        )
-        active = [d for d in rules.discounts if d.start <= today.replace(day=1) <= d.end]
-        if active:
-            until = " / ".join(t.month(d.end) for d in active)
-            text += "\n" + t(
-                "Now there is a {percent}% discount on JKK and JKM ({name}), until {until} "
-                "depending on your work.",
-                percent=active[0].percent,
-                name=active[0].name,
-                until=until,
-            )
-        return text
+        return cost_answer(t, rules, today, occupation)
     if topic == "jht":
         return t(
             "JHT is savings for old age. You pay {jht}% of your income; it is paid back with its "
@@ -363,8 +365,9 @@ def faq_answer(t: Translator, rules: Rules, topic: str, today: date) -> str:
         )
     if topic == "pay":
         return t(
-            "Pay every month with your NIK at: {channels}. Your membership card comes at most "
-            "{days} days after you pay.",
+            "Pay with your NIK at: {channels}. Pay every month; some places (e-wallets, the JMO "
+            "app) also take several months at once. Your membership card comes at most {days} "
+            "days after you pay.",
             channels=", ".join(pay.channels),
             days=pay.card_days_after_payment,
         )

@@ -302,7 +302,7 @@ def _answer_question(turn: Turn, about: str | None) -> None:
             )
         )
     else:
-        turn.say(faq_answer(turn.t, turn.ctx.rules, about, turn.ctx.today))
+        turn.say(faq_answer(turn.t, turn.ctx.rules, about, turn.ctx.today, turn.answers.occupation))
     _ask_again(turn)
 
 
@@ -475,7 +475,9 @@ class Questions(Step):
         turn.session.pending = None
         topic = key.removeprefix("faq:")
         if topic in FAQ_TOPICS:
-            turn.say(faq_answer(turn.t, turn.ctx.rules, topic, turn.ctx.today))
+            turn.say(
+                faq_answer(turn.t, turn.ctx.rules, topic, turn.ctx.today, turn.answers.occupation)
+            )
         _ask_again(turn)
 
     def on_text(self, turn: Turn, text: str) -> None:

@@ -891,7 +891,13 @@ class Period(Step):
         return {f"p{n}": (f"{n} bulan", *spoken.get(n, ())) for n in turn.ctx.rules.payment.periods}
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t("For how many months do you want to pay at once?"), self.options(turn))
+        turn.say(
+            turn.t(
+                "How many months do you want to pay for the first time? One month is enough; some "
+                "places also take several months at once."
+            ),
+            self.options(turn),
+        )
 
     def on_choice(self, turn: Turn, key: str) -> None:
         turn.answers.period = int(key.removeprefix("p"))

@@ -26,7 +26,7 @@ KILLS = 3
 QUESTIONS = [
     ("Nomor referensi", None, None),
     ("Sudah benar semua?", "Ya, daftarkan", None),
-    ("berapa bulan sekaligus", f"1 bulan · {money(premium_today('petani'))}", "period"),
+    ("mau bayar berapa bulan", f"1 bulan · {money(premium_today('petani'))}", "period"),
     ("Alamat email", "Lewati", "email_skipped"),
     ("Ketik alamat", "{address}", "address"),
     ("Berapa nomor HP", "{phone}", "phone"),

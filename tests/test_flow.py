@@ -239,10 +239,10 @@ def test_common_questions_then_back_to_the_same_step() -> None:
     assert chat.replies[-1].text == "Ketik nama lengkap Anda sesuai KTP."
     for question, answer in [
         ("apa itu jht?", "tabungan hari tua"),
-        ("berapa iurannya?", "mulai Rp16.800 sebulan"),
+        ("berapa iurannya?", "mulai Rp8.400 sebulan"),
         ("cara bayar gimana?", "Indomaret"),
         ("kalau telat bayar?", "Tidak ada denda"),
-        ("bagaimana cara klaim?", "Contact Center 175"),
+        ("bagaimana cara klaim?", "layanan telepon 175"),
         ("ada pensiun?", "tidak tersedia untuk pekerja mandiri"),
     ]:
         chat.send(question)
@@ -256,7 +256,9 @@ def test_common_questions_then_back_to_the_same_step() -> None:
 def test_cost_question_mentions_the_current_discount() -> None:
     chat = at_step("income")
     chat.send("berapa iurannya?")
-    assert "diskon 50%" in chat.text and "Desember 2026" in chat.text
+    # for this worker (a trader): one date, not both sectors'
+    assert "dipotong 50% untuk pekerjaan Anda sampai Desember 2026" in chat.text
+    assert "Maret 2027" not in chat.text and "APBN/APBD" in chat.text
 
 
 def test_cancel_asks_first_and_no_keeps_everything() -> None:

@@ -28,7 +28,7 @@ TYPED = [
     ("nama saya siti aminah", "Berapa nomor HP Anda?"),
     ("hp sy 0812-3456-7890", "NIK Anda dari Kota Surakarta"),
     ("jl mawar 5 rt 2 rw 3 kauman pasar kliwon", "Alamat email Anda"),
-    ("gak punya email", "Mau bayar untuk berapa bulan"),
+    ("gak punya email", "mau bayar berapa bulan"),
     ("sebulan aja", "Periksa data Anda"),
     ("udah bener semua", "Data Anda sudah kami terima"),
 ]

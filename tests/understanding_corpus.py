@@ -388,7 +388,10 @@ def _refuse(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
 def _faq(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
     if entry.value not in FAQ_TOPICS:
         return f"the bot has no topic {entry.value!r}"
-    if faq_answer(translator("id"), default_rules(), entry.value, TODAY) not in chat.text:
+    occupation = base.session.answers.occupation if base.session else None  # answered for them
+    if faq_answer(translator("id"), default_rules(), entry.value, TODAY, occupation) not in (
+        chat.text
+    ):
         return f"did not give the answer about {entry.value}"
     return _unmoved(base, chat)
 
