@@ -317,6 +317,7 @@ FAQ_TOPICS: dict[str, str] = {
     "sickness": N_("Ordinary illness?"),
     "pension": N_("Pension?"),
     "eligible": N_("Who can join?"),
+    "no_ktp": N_("No KTP at hand?"),
 }
 FAQ_MENU = ("cost", "pay", "death", "accident", "claim", "card", "jht", "late", "kesehatan")
 
@@ -413,6 +414,11 @@ def faq_answer(
         return t(
             "Ordinary illness is not covered by BPJS Ketenagakerjaan. JKK pays for care after a "
             "work accident, at work or on your way between home and work."
+        )
+    if topic == "no_ktp":
+        return t(
+            "No KTP at hand? Your NIK is also on your family card (Kartu Keluarga). What you have "
+            "answered so far is kept: come back to this chat any time and we go on from here."
         )
     if topic == "eligible":
         return t(

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.flowchat import NIK_SITI, FlowChat, golden, register
+from tests.flowchat import NIK_SITI, FlowChat, at_step, golden, register
 from tests.reading_load import OCCUPATIONS, golden_path
 
 
@@ -71,3 +71,13 @@ def test_a_registration_for_review_is_told_not_to_pay_yet() -> None:
     chat.play(golden(**{NIK_SITI: "3372055708500001"}))
     assert chat.registration.review_flags
     assert "Jangan bayar dulu" in chat.text and "setiap bulan" not in chat.text
+
+
+@pytest.mark.parametrize("typed", ["KTP ketinggalan", "ktp sy ketinggalan di rumah", "lupa nik"])
+def test_no_ktp_at_hand_gets_a_way_on_and_nothing_is_lost(typed: str) -> None:
+    chat = at_step("nik")
+    before = chat.session.answers.model_copy()
+    chat.send(typed)
+    assert "NIK Anda juga ada di Kartu Keluarga (KK)" in chat.text
+    assert "tetap tersimpan" in chat.text and chat.step == "nik"
+    assert chat.session.answers == before
