@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from conversations import Rules
-from conversations.content import lowest_premium
+from conversations.content import lowest_premium_today
 from conversations.i18n import Translator
 from storage.campaigns import Campaign
 
@@ -65,7 +65,11 @@ def poster_text(
         subtitle=t("for people who work for themselves: traders, ojek, farmers, fishers"),
         slogan="Kerja Keras Bebas Cemas",
         pitch=t("Protection from work accidents and death. No waiting period."),
-        price=t("From {amount} a month", amount=t.money(lowest_premium(rules))),
+        # the price that applies today (a poster is read at the stall now, not at the list price)
+        price=t(
+            "From {amount} a month",
+            amount=t.money(lowest_premium_today(rules, today, None).monthly_total),
+        ),
         price_note=price_note(t, rules, today),
         place=t("Where: {place}", place=campaign.place),
         footer=t(

@@ -125,13 +125,15 @@ def test_the_poster_price_comes_from_the_tariff_file(tmp_path: Path) -> None:
     t = translator("id")
     standard = poster_text(t, load_rules(), date(2026, 11, 21), campaign, links)
     changed = poster_text(t, load_rules(path), date(2026, 11, 21), campaign, links)
-    assert (standard.price, changed.price) == ("Mulai Rp16.800 sebulan", "Mulai Rp17.000 sebulan")
+    # today's price leads: half of Rp16.800 (and of Rp17.000 with a changed tariff file)
+    assert (standard.price, changed.price) == ("Mulai Rp8.400 sebulan", "Mulai Rp8.500 sebulan")
     assert standard.price_note == "Sekarang diskon 50% untuk JKK dan JKM, sampai Desember 2026"
     january = poster_text(t, load_rules(), date(2027, 1, 5), campaign, links)
     assert january.price_note == (
         "Sekarang diskon 50% untuk JKK dan JKM bagi ojek, sopir dan kurir, sampai Maret 2027"
     )
-    assert poster_text(t, load_rules(), date(2027, 4, 1), campaign, links).price_note is None
+    after = poster_text(t, load_rules(), date(2027, 4, 1), campaign, links)
+    assert (after.price, after.price_note) == ("Mulai Rp16.800 sebulan", None)
 
 
 def test_people_are_managed_and_audited(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
