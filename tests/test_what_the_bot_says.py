@@ -81,3 +81,16 @@ def test_no_ktp_at_hand_gets_a_way_on_and_nothing_is_lost(typed: str) -> None:
     assert "NIK Anda juga ada di Kartu Keluarga (KK)" in chat.text
     assert "tetap tersimpan" in chat.text and chat.step == "nik"
     assert chat.session.answers == before
+
+
+def test_worker_messages_avoid_jargon_a_trader_would_not_know() -> None:
+    """Every Indonesian sentence the bot can say, read for the words issue 11 names."""
+    from babel.messages.pofile import read_po
+
+    from locales import LOCALE_DIR
+
+    with (LOCALE_DIR / "id" / "LC_MESSAGES" / "bpu.po").open("rb") as f:
+        said = " ".join(m.string for m in read_po(f, locale="id") if isinstance(m.string, str))
+    for jargon in ("PP 50/2025", "UU PDP", "hasil pengembangan", "kepesertaan", "cacat total tetap",
+                   "Contact Center", "e-wallet", "Daftar JKK+JKM"):  # fmt: skip
+        assert jargon not in said, jargon
