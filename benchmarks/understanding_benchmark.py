@@ -30,39 +30,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "utterances.tsv"
 TODAY = date(2026, 11, 21)
-NIK = "3372055708800001"
-GOLDEN = [
-    ("choice", "occupation|pedagang"),
-    ("choice", "benefits|next"),
-    ("text", "2 juta"),
-    ("choice", "quote|reg"),
-    ("text", NIK),
-    ("choice", "birth_confirm|yes"),
-    ("text", "Siti Aminah"),
-    ("text", "0812 3456 7890"),
-    ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
-    ("choice", "email|skip"),
-    ("choice", "period|p1"),
-    ("choice", "summary|ok"),
-]
-TYPED = [
-    ("text", t)
-    for t in (
-        "kulo sadean gorengan wonten peken",
-        "lanjut kak",
-        "sehari dpt 100rb",
-        "iya bener",
-        "ok daftar",
-        "nik sy 3372 0557 0880 0001",
-        "nggih leres",
-        "nama saya siti aminah",
-        "hp sy 0812-3456-7890",
-        "jl mawar 5 rt 2 rw 3 kauman pasar kliwon",
-        "gak punya email",
-        "sebulan aja",
-        "udah bener semua",
-    )
-]
+
+
+def scripts(has_layer: bool) -> dict[str, list[tuple[str, str]]]:
+    """The tapped golden path and (with the layer) the registration typed as workers talk, from
+    the tests, as (kind, value) with each tap tagged as the channels send it."""
+    from tests.flowchat import GOLDEN, as_pressed
+
+    kinds = {"tap": "choice", "send": "text"}
+    found = {"golden path, tapped": [(kinds[a], v) for a, v in as_pressed(GOLDEN)]}
+    if has_layer:
+        from tests.test_understanding_flows import TYPED
+
+        found["registration typed as workers talk"] = [("text", typed) for typed, _ in TYPED]
+    return found
 
 
 def ms(seconds: list[float]) -> str:
@@ -188,9 +169,9 @@ def main() -> None:
     has_layer = (args.code / "conversations" / "understanding" / "reading.py").exists()
     where = Path(conversations.__file__).parent.parent
     print(f"code: {where}  (understanding layer: {'yes' if has_layer else 'no'})")
-    per_message("golden path, tapped", GOLDEN, args.rounds * 10)
+    for name, script in scripts(has_layer).items():
+        per_message(name, script, args.rounds * 10)
     if has_layer:
-        per_message("registration typed as workers talk", TYPED, args.rounds * 10)
         layer_alone(args.rounds)
         longest_inputs()
 

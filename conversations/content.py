@@ -460,13 +460,27 @@ def income_check(t: Translator, income: IncomeReading) -> str:
     elif income.how in ("range", "seasonal") and len(figures) >= 2:
         per_key = figures[0].per or "month"
         per = t(_PER[per_key])
-        said = t(
-            "Between {low} and {high} {per}: on average {monthly} a month.",
-            low=t.money(min(f.amount for f in figures)),
-            high=t.money(max(f.amount for f in figures)),
-            per=per,
-            monthly=monthly,
-        )
+        low, high = min(f.amount for f in figures), max(f.amount for f in figures)
+        if per_key in ("day", "week") and income.factor:  # show the step to a month too
+            said = t(
+                "Between {low} and {high} {per}: on average {average} {per} × {n} {unit} = "
+                "{monthly} a month.",
+                low=t.money(low),
+                high=t.money(high),
+                per=per,
+                average=t.money(round((income.monthly or 0) / income.factor)),
+                n=income.factor,
+                unit=t("days") if per_key == "day" else t("weeks"),
+                monthly=monthly,
+            )
+        else:
+            said = t(
+                "Between {low} and {high} {per}: on average {monthly} a month.",
+                low=t.money(low),
+                high=t.money(high),
+                per=per,
+                monthly=monthly,
+            )
     elif income.how == "profit":
         said = t("From your profit, not your sales: {monthly} a month.", monthly=monthly)
     else:

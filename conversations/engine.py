@@ -209,9 +209,7 @@ def _dispatch(turn: Turn) -> None:
         return
     if turn.session.pending and _answer(turn, current(turn)):
         return
-    if turn.session.pending in ("cancel", "restart"):
-        # Deleting what was typed needs a clear yes or no; anything else is never taken as the
-        # answer to the question underneath ("yaudah hapus" is no address).
+    if turn.session.pending and current(turn).insists:
         turn.note(content.error_text(turn.t, "choice.unknown"))
         _ask_again(turn)
         return
@@ -402,6 +400,9 @@ def _back(turn: Turn) -> None:
 
 class ConfirmCancel(Step):
     name = "cancel"
+    # Deleting what was typed needs a clear yes or no; anything else is never taken as the
+    # answer to the question underneath ("yaudah hapus" is no address).
+    insists = True
 
     yes_no: ClassVar[dict[str, str]] = {"yes": "yes", "no": "no"}
 

@@ -64,9 +64,11 @@ class Step:
     # The answer is words the worker writes (a name, an address): a filler or a question is
     # never taken as one.
     free_text: ClassVar[bool] = False
-    yes_no: ClassVar[
-        dict[str, str]
-    ] = {}  # the option a plain yes or no picks ("nggih", "gak jadi")
+    # The option a plain yes or no picks ("nggih", "gak jadi").
+    yes_no: ClassVar[dict[str, str]] = {}
+    # A side question that takes only its own answers: anything else asks it again instead of
+    # falling through to the question underneath.
+    insists: ClassVar[bool] = False
 
     def enter(self, turn: Turn) -> None:
         """Arrive at this step: by default just ask."""
@@ -200,9 +202,7 @@ class OccupationOther(Step):
         detail = " ".join(text.split())
         if not 3 <= len(detail) <= 60 or sum(ch.isalpha() for ch in detail) < 3:
             raise Invalid("occupation.detail")
-        turn.answers.occupation_detail = detail
-        turn.funnel("occupation_chosen")
-        turn.proceed()
+        set_occupation(turn, "lainnya", detail)
 
 
 class Benefits(Step):
@@ -666,7 +666,8 @@ class Phone(Step):
         return None if turn.session.assisted_by else turn.incoming.sender_phone
 
     def options(self, turn: Turn) -> list[Option]:
-        offered = [("early", turn.answers.early.get("phone")), ("sender", self._offered(turn))]
+        sender, early = self._offered(turn), turn.answers.early.get("phone")
+        offered = [("early", early if early != sender else None), ("sender", sender)]
         return [
             Option(key, turn.t("Use {number}", number=display_phone(number)))
             for key, number in offered

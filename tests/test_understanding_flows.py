@@ -298,3 +298,16 @@ def test_death_from_illness_is_answered_as_death_not_as_illness() -> None:
     chat = at_step("name")
     chat.send("kalau meninggal karena sakit dapat apa?")
     assert "Rp42 juta (JKM)" in chat.text and "tidak ditanggung" not in chat.text
+
+
+def test_a_range_per_day_shows_each_step_to_a_month() -> None:
+    chat = at_step("income")
+    chat.send("50-100rb sehari")
+    assert "rata-rata Rp75.000 sehari × 25 hari = Rp1.875.000 sebulan. Benar?" in chat.text
+
+
+def test_a_number_typed_early_that_is_the_senders_is_offered_once() -> None:
+    chat = at_step("name", FlowChat(sender="+6281234567890"))
+    chat.send("Siti Aminah 081234567890")
+    chat.send("Siti Aminah")
+    assert chat.option_keys == ["sender"]

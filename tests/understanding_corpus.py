@@ -48,6 +48,7 @@ from pathlib import Path
 from conversations import default_rules
 from conversations.content import ERRORS, FAQ_TOPICS, faq_answer
 from conversations.i18n import translator
+from conversations.steps import FORM
 from tests.flowchat import TODAY, FlowChat, at_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,20 +70,9 @@ CATEGORIES = (
     "nik",
 )
 LANGS = ("id", "jv", "en", "mix")
-STEPS = (
-    "occupation",
-    "benefits",
-    "income",
-    "quote",
-    "nik",
-    "birth_confirm",
-    "name",
-    "phone",
-    "address",
-    "email",
-    "summary",
-    "cancel",
-)
+# The questions of the form a line may stand at (the months to pay take no words worth a
+# corpus), and the cancel question over the name.
+STEPS = (*(step for step in FORM if step != "period"), "cancel")
 OCCUPATIONS = ("pedagang", "ojek_pangkalan", "ojek_online", "petani", "nelayan", "lainnya")
 COMMANDS = ("back", "cancel", "restart", "faq", "lang")
 
@@ -424,12 +414,6 @@ def _command(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
     return None if pending == entry.value else f"side question is {pending}, not {entry.value}"
 
 
-def _name(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
-    assert chat.session is not None
-    name = chat.session.answers.full_name
-    return None if name == entry.value else f"name is {name!r}"
-
-
 def _city(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
     assert chat.session is not None
     city, wanted = (chat.session.answers.city or "").strip(), regions()[entry.value]
@@ -454,15 +438,15 @@ def _kept_early(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
     return None if kept == entry.value else f"early {field} is {kept!r}"
 
 
-def _phone(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
-    assert chat.session is not None
-    phone = chat.session.answers.phone
-    return None if phone == entry.value else f"phone is {phone!r}"
+def _stored(field: str) -> Judge:
+    """The check that `field` of the answers holds exactly the expected value."""
 
+    def check(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
+        assert chat.session is not None
+        value = getattr(chat.session.answers, field)
+        return None if value == entry.value else f"{field} is {value!r}"
 
-def _nik(chat: FlowChat, base: FlowChat, entry: Entry) -> str | None:
-    assert chat.session is not None
-    return None if chat.session.answers.nik == entry.value else "the NIK was not stored"
+    return check
 
 
 _JUDGES: dict[str, Judge] = {
@@ -475,12 +459,12 @@ _JUDGES: dict[str, Judge] = {
     "yes": _yes_no,
     "no": _yes_no,
     "cmd": _command,
-    "name": _name,
+    "name": _stored("full_name"),
     "city": _city,
     "cities": _cities,
     "early": _kept_early,
-    "phone": _phone,
-    "nik": _nik,
+    "phone": _stored("phone"),
+    "nik": _stored("nik"),
 }
 
 

@@ -868,6 +868,7 @@ def _without_figures(toks: Sequence[Token]) -> IncomeReading:
     return _NONE
 
 
+@lru_cache(maxsize=1024)  # a message may be read at its question and again as an early answer
 def read_income(text: str) -> IncomeReading:
     """How the worker gave an income, and what it comes to in a month."""
     s = normalise(text)

@@ -13,13 +13,9 @@ from ..parsing import Invalid
 _RUN = re.compile(r"\+?[0-9][0-9 .\-]{7,}[0-9]")
 
 
-def _runs(text: str) -> list[str]:
-    return _RUN.findall(text)
-
-
 def find_nik(text: str, today: date) -> str | None:
     """A valid 16-digit NIK written anywhere in the text."""
-    for run in _runs(text):
+    for run in _RUN.findall(text):
         if len(re.sub(r"[^0-9]", "", run)) == 16:
             try:
                 return parse_nik(run, today).value
@@ -30,7 +26,7 @@ def find_nik(text: str, today: date) -> str | None:
 
 def find_phone(text: str) -> str | None:
     """An Indonesian mobile number written anywhere in the text, in E.164."""
-    for run in _runs(text):
+    for run in _RUN.findall(text):
         try:
             return clean_phone(run)
         except Invalid:

@@ -91,6 +91,7 @@ def tokens(text: str) -> list[str]:
     return [_ELONGATED.sub(r"\1", t) for t in _TOKEN.findall(s)]
 
 
+@lru_cache(maxsize=4096)  # option labels and word-list entries are read again on every message
 def phrase(text: str) -> Phrase:
     """A word-list entry read the way messages are, so both sides compare alike."""
     return tuple(w for token in tokens(text) for w in canonical(token))
