@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 GROUP_LIMIT = 64  # works per transaction: amortises the thread hop without long waits
 
-PRAGMAS = (  # for every connection that writes
-    "PRAGMA journal_mode = WAL",
+WAL = "PRAGMA journal_mode = WAL"
+SETTINGS = (  # for every connection that writes, after WAL
     # Every commit reaches the disk before a reply goes out or a webhook is acknowledged, so a
     # power cut loses nothing acknowledged. NORMAL would lose the last commits then; group
     # commit makes FULL cheap (one fsync for all the messages in a group): see the benchmark.
@@ -33,6 +34,7 @@ PRAGMAS = (  # for every connection that writes
     # builds (SQLITE_SECURE_DELETE) turn it on, but we do not rely on the build.
     "PRAGMA secure_delete = ON",
 )
+PRAGMAS = (WAL, *SETTINGS)
 
 
 class BadDatabase(Exception):
@@ -68,6 +70,26 @@ def tighten(path: Path) -> None:
             make_private(file)
 
 
+async def _switch_to_wal(conn: aiosqlite.Connection, timeout_s: float) -> None:
+    """`PRAGMA journal_mode = WAL`, waiting up to `timeout_s` for another connection's lock.
+
+    SQLite does not wait here by itself: on a database not yet in WAL (a new one) the switch
+    upgrades the read lock it holds, and SQLite refuses at once rather than risk a deadlock
+    when another connection holds the write lock. So several processes starting on one new
+    database would fail "database is locked" at random; we wait and try again instead. Once
+    in WAL (it is persistent) the pragma takes no lock at all."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            await conn.execute(WAL)
+            return
+        except sqlite3.OperationalError as error:
+            late = asyncio.get_running_loop().time() >= deadline
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or late:
+                raise
+        await asyncio.sleep(random.uniform(0.005, 0.05))  # spread out the processes' retries
+
+
 class Database:
     """Open with `await Database.open(path)`; always `await db.close()` (or use `async with`).
 
@@ -96,7 +118,9 @@ class Database:
             raise BadDatabase(f"cannot use database {path}: {error}") from error
         try:
             # The busy timeout first: the journal mode and migrations may wait for a lock.
-            for pragma in (f"PRAGMA busy_timeout = {int(busy_timeout_ms)}", *PRAGMAS):
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await _switch_to_wal(conn, busy_timeout_ms / 1000)
+            for pragma in SETTINGS:
                 await conn.execute(pragma)
             conn.row_factory = aiosqlite.Row
             db = cls(conn, str(path))

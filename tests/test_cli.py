@@ -3,6 +3,7 @@ and the files it leaves (the database's permissions, its bytes after a cancelled
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -91,6 +92,30 @@ def test_many_processes_start_on_one_new_database(tmp_path: Path) -> None:
             assert re.fullmatch(r"staff \d+ added: S\d\n", out) and err == ""
         listed = bpu(tmp_path, "--db", str(db), "staff", "list")
         assert len(listed.stdout.splitlines()) == 8
+
+
+def test_a_process_waits_for_another_writing_the_new_database(tmp_path: Path) -> None:
+    """The race above, made certain: another connection holds the write lock on a database not
+    yet in WAL. SQLite refuses the switch to WAL at once there (it will not wait while it holds
+    a read lock); bpu-bot waits for the lock instead of failing with "database is locked"."""
+    db = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    argv = ["--db", str(db), "staff", "add", "--name", "S1", "--telegram-id", "101"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=tmp_path,
+    )
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=3)  # it must still be waiting, not gone with an error
+    other.execute("COMMIT")
+    other.close()
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (0, "staff 1 added: S1\n", "")
 
 
 # 14: the database and its WAL and SHM files are the owner's only
