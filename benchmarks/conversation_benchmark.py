@@ -69,7 +69,6 @@ GOLDEN = [
     ("text", "0812 3456 7890"),
     ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
     ("choice", "email|skip"),
-    ("choice", "period|p1"),
     ("choice", "summary|ok"),
 ]
 MESSAGES_PER_WORKER = 1 + len(GOLDEN)

@@ -260,7 +260,6 @@ GOLDEN = [
     ("text", "0812 3456 7890"),
     ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
     ("choice", "skip"),
-    ("choice", "p1"),
     ("choice", "ok"),
 ]
 

@@ -21,6 +21,7 @@ from conversations import (
     CampaignerActive,
     Context,
     Funnel,
+    HouseholdOf,
     Incoming,
     Kind,
     NeedData,
@@ -222,6 +223,8 @@ class ConversationService:
             return registrations.by_nik(conn, query.nik)
         if isinstance(query, CampaignerActive):
             return people.campaigner_active(conn, query.code)
+        if isinstance(query, HouseholdOf):
+            return registrations.household(conn, query.reference)
         raise TypeError(f"no answer for {type(query).__name__}")
 
     @staticmethod

@@ -16,8 +16,9 @@ from .premium import MonthPremium, Quote, quote
 from .rules import Rules
 from .understanding.income import IncomeReading
 
-CONSENT_VERSION = "2026-11-24"  # bump whenever the consent sentences below change
-ASSISTED_CONSENT_VERSION = "2026-11-24-assisted"  # the same, read out by a campaigner
+CONSENT_VERSION = "2026-11-24.2"  # bump whenever the consent sentences below change
+ASSISTED_CONSENT_VERSION = "2026-11-24.2-assisted"  # the same, read out by a campaigner
+FAMILY_CONSENT_VERSION = "2026-11-24.2-family"  # the same, read out by a registered worker
 
 # The six kinds of work, by key: their button labels. The words workers use for them are in
 # locales/words/occupations.toml.
@@ -34,24 +35,22 @@ _RISKS = {
     # What each kind of work risks: injury and death only, which is what JKK and JKM pay for (a
     # burned stall or a sunk boat is property, not covered). bpu-facts.md section 6.
     "pedagang": N_(
-        "As a trader you travel to the market every day and lift heavy goods. An accident on the "
-        "way or an injury from a heavy load can stop your income overnight."
+        "Traders are on the road and lift heavy loads every day: one accident can stop your income."
     ),
     "ojek_pangkalan": N_(
-        "You are on the road all day. About a quarter of work-accident claims are road accidents: "
-        "on the way to a passenger, during the ride, or riding home."
+        "You are on the road all day: about a quarter of work-accident claims are road accidents."
     ),
     "ojek_online": N_(
-        "You are on the road all day. One online driver was the victim of a hit-and-run: his care "
-        "cost Rp1.5 billion, all of it paid."
+        "You are on the road all day. An online driver hit and run: his care cost Rp1.5 billion, "
+        "all of it paid."
     ),
     "petani": N_(
-        "Farm work has its dangers: cuts from a hoe or sickle, snake bites, falls, tractor "
-        "accidents and pesticide poisoning."
+        "Farm work has its dangers: hoe or sickle cuts, snake bites, falls, tractors, pesticide "
+        "poisoning."
     ),
     "nelayan": N_(
-        "At sea one slip can be fatal: falling overboard, drowning, or getting hurt while "
-        "repairing the engine far from shore."
+        "At sea one slip can be fatal: falling overboard, drowning, or an injury while repairing "
+        "the engine."
     ),
     "lainnya": N_(
         "Every job has its risks: an accident while working, or on the way to work and back home."
@@ -63,9 +62,8 @@ def benefit_summary(t: Translator, rules: Rules, occupation: str) -> str:
     """What the programs do for this worker, in a few lines; the details are one tap away."""
     risk = t(_RISKS.get(occupation, _RISKS["lainnya"]))
     covered = t(
-        "If you have an accident at work or on the way, the hospital is paid in full and your "
-        "income is replaced while you cannot work. If you die, your family receives at least "
-        "{jkm}. Protection starts at once.",
+        "An accident at work or on the way: the hospital is paid in full, your income replaced. "
+        "Death: your family receives at least {jkm}. It starts at once.",
         jkm=t.juta(rules.benefits.jkm_total),
     )
     return f"{risk}\n\n{covered}"
@@ -182,47 +180,24 @@ def quote_message(t: Translator, q: Quote, jht_q: Quote, year: Quote) -> str:
     changes), with JHT as the optional extra. `year` is the same quote over twelve months."""
     first, rule = q.first, q.discount_rule
     lines = [
-        t("Your premium for an income of {income} a month:", income=t.money(q.income.declared)),
         t(
-            "JKK (work accident) {jkk} + JKM (death) {jkm}",
-            jkk=t.money(first.jkk),
-            jkm=t.money(first.jkm),
-        ),
+            "Income {income}: work accident and death cover (JKK, JKM) {total} a month, about "
+            "{daily} a day.",
+            income=t.money(q.income.declared),
+            total=t.money(q.monthly_total),
+            daily=t.money(per_day(q.monthly_total)),
+        )
     ]
     if rule and first.discount:
         lines.append(
-            t(
-                "{percent}% off until {end}: {total} a month, about {daily} a day.",
-                percent=rule.percent,
-                end=t.month(rule.end),
-                total=t.money(q.monthly_total),
-                daily=t.money(per_day(q.monthly_total)),
-            )
-        )
-    else:
-        lines.append(
-            t(
-                "= {total} a month, about {daily} a day.",
-                total=t.money(q.monthly_total),
-                daily=t.money(per_day(q.monthly_total)),
-            )
+            t("Already {percent}% off until {end}.", percent=rule.percent, end=t.month(rule.end))
         )
     if later := premium_change(year):
-        lines.append(
-            t(
-                "From {month}: {amount} a month.",
-                month=t.month(later.month),
-                amount=t.money(later.total),
-            )
+        lines[-1] += " " + t(
+            "From {month}: {amount}.", month=t.month(later.month), amount=t.money(later.total)
         )
-    lines.append("")
-    lines.append(
-        t(
-            "Add old-age savings (JHT)? +{jht} a month, never discounted.",
-            jht=t.money(jht_q.first.jht),
-        )
-    )
-    lines.append(t("The final amount follows BPJS Ketenagakerjaan's official table."))
+    lines.append(t("Add old-age savings (JHT)? +{jht} a month.", jht=t.money(jht_q.first.jht)))
+    lines.append(t("The exact amount follows the official table."))
     return "\n".join(lines)
 
 
@@ -251,53 +226,51 @@ def occupation_label(t: Translator, answers: Answers) -> str:
     return f"{label}: {answers.occupation_detail}" if answers.occupation_detail else label
 
 
-def full_address(a: Answers) -> str:
-    """The address with its kabupaten/kota appended when it was asked separately."""
-    address = a.address or ""
-    return f"{address}, {a.city}" if a.city and a.city.lower() not in address.lower() else address
+def full_address(address: str, city: str | None) -> str:
+    """The address with its kabupaten/kota appended when it does not name it already."""
+    return f"{address}, {city}" if city and city.lower() not in address.lower() else address
 
 
-def summary_messages(t: Translator, answers: Answers, q: Quote) -> list[str]:
+def summary_message(t: Translator, answers: Answers, q: Quote) -> str:
+    """What will be registered, a line per thing, in as few words as it can be checked by."""
     a = answers
     assert a.birth_date is not None and a.phone is not None
-    person = "\n".join(
-        [
-            t("Please check your details:"),
-            t("NIK: {nik}", nik=a.nik),
-            t("Name: {name}", name=a.full_name),
-            t(
-                "Born: {date} ({gender})",
-                date=t.date(a.birth_date),
-                gender=gender_label(t, a.gender),
-            ),
-            t("Mobile: {phone}", phone=display_phone(a.phone)),
-            t("Address: {address}", address=full_address(a)),
-            t("E-mail: {email}", email=a.email or "-"),
-        ]
-    )
-    money = [
-        t("Work: {occupation}", occupation=occupation_label(t, a)),
-        t("Income: {income} a month", income=t.money(q.income.declared)),
-        t("Programs: {programs}", programs=programs_label(t, q.with_jht)),
-        t("Premium: {monthly} a month", monthly=t.money(q.monthly_total)),
+    lines = [
+        t("NIK {nik}", nik=a.nik),
+        t(
+            "{name}, {gender}, born {date}",
+            name=a.full_name,
+            gender=gender_label(t, a.gender),
+            date=t.date(a.birth_date),
+        ),
+        t("Mobile {phone}", phone=display_phone(a.phone)),
+        full_address(a.address or "", a.city),
     ]
-    if q.discount_rule and q.first.discount:
-        money.append(
+    if a.email:
+        lines.append(t("Email {email}", email=a.email))
+    lines.append(
+        t(
+            "{occupation}, income {income} a month",
+            occupation=occupation_label(t, a),
+            income=t.money(q.income.declared),
+        )
+    )
+    lines.append(
+        t(
+            "{programs}: {monthly} a month",
+            programs=programs_label(t, q.with_jht),
+            monthly=t.money(q.monthly_total),
+        )
+    )
+    if q.period_months > 1:
+        lines.append(
             t(
-                "(already {percent}% off until {end})",
-                percent=q.discount_rule.percent,
-                end=t.month(q.discount_rule.end),
+                "First payment for {n} months: {total}",
+                n=q.period_months,
+                total=t.money(q.period_total),
             )
         )
-    money.append(
-        t.plural(
-            "To pay for {n} month: {total}",
-            "To pay for {n} months: {total}",
-            q.period_months,
-            total=t.money(q.period_total),
-        )
-    )
-    return [person, "\n".join(money)]
+    return "\n".join(lines)
 
 
 # --- common questions -----------------------------------------------------------------------
@@ -530,10 +503,9 @@ def nik_taken_message(t: Translator, rules: Rules, nik: str, reference: str, own
 
 
 CONSENT = N_(
-    "Register now? I will ask for your NIK, name, mobile number and address, used only to "
-    "register you with BPJS Ketenagakerjaan. By choosing Register you agree."
+    "Register now? I will ask your NIK, name, mobile number and address, only to register you; "
+    "the law protects them. Choosing Register means you agree."
 )
-CONSENT_LAW = N_("What you tell me is protected by the law on personal data.")  # said once
 
 ASSISTED_CONSENT = N_(
     'Read this to the worker: "I will ask for your NIK, name, mobile number and address, only to '
@@ -541,6 +513,11 @@ ASSISTED_CONSENT = N_(
     'agree?" By choosing Register you confirm that the worker heard this and agreed.'
 )
 
+FAMILY_CONSENT = N_(
+    'Read this to your family member: "I will ask your NIK, name, mobile number and address, '
+    'only to register you; the law protects them. Do you agree?" By choosing Register you '
+    "confirm that they heard this and agreed."
+)
 ERRORS = {
     "choice.unknown": N_("Please choose one of the options."),
     "choice.stale": N_("That button belongs to an earlier question."),

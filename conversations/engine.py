@@ -99,26 +99,27 @@ def _payload(incoming: Incoming) -> str | None:
 
 def _welcome(turn: Turn) -> None:
     turn.funnel("started")
-    t = turn.t
-    if turn.session.assisted_by:
-        turn.say(
-            t(
-                "Assisted registration: read each question to the worker and type their "
-                "answer. The words help, back and cancel work as usual."
-            )
+    t, s = turn.t, turn.session
+    if s.assisted_by:  # someone else types: each question is read out to the worker
+        welcome = t(
+            "Assisted registration: read each question to the worker and type their answer. "
+            "The words help, back and cancel work as usual."
         )
-        STEPS[FORM[0]].ask(turn)
-        return
-    turn.say(
-        t(
-            "Hello! I help you join BPJS Ketenagakerjaan: protection when you have a work "
-            "accident, and for your family when you die. From {lowest} a month. Kerja Keras "
-            "Bebas Cemas!\nType help at any time.",
+    elif s.family_of:
+        welcome = t(
+            "Let's register your family member, if they work for themselves. Read each "
+            "question to them and type their answer."
+        )
+    else:
+        welcome = t(
+            # no "type help": "bingung", "tolong", "gak ngerti" are help too (commands.toml)
+            "Hello! I help you join BPJS Ketenagakerjaan: protection at work from {lowest} a "
+            "month.",
             lowest=t.money(
                 content.lowest_premium_today(turn.ctx.rules, turn.ctx.today, None).monthly_total
             ),
         )
-    )
+    turn.say(welcome)
     STEPS[FORM[0]].ask(turn)
 
 
@@ -136,6 +137,8 @@ def _start_over(turn: Turn) -> None:
     old = turn.session
     turn.session = _new_session(turn.ctx, old.lang, old.campaign)
     turn.session.assisted_by = old.assisted_by
+    turn.session.reference = old.reference  # the worker's own, for status
+    turn.session.family_of = None if old.assisted_by else old.family_of
     _welcome(turn)
 
 

@@ -102,8 +102,10 @@ class Session(BaseModel):
     consent_at: datetime | None = None
     update_reference: str | None = None  # re-registering a NIK this user registered before
     shown_quote: tuple[str, int, int] | None = None  # (tariff version, monthly, period total)
-    reference: str | None = None  # set once registered
+    reference: str | None = None  # set once registered: this person's own, whatever follows
     assisted_by: str | None = None
+    # Registering a family member: the reference of the worker who does it (theirs stays theirs)
+    family_of: str | None = None
 
     def forget_form(self) -> None:
         """Drop every answer and what hangs on them: after registering, or when cancelled."""
@@ -112,6 +114,7 @@ class Session(BaseModel):
         self.editing = False
         self.pending = self.update_reference = self.shown_quote = None
         self.consent_at = self.consent_version = None
+        self.family_of = None
 
 
 # --- effects: what the storage layer must do in the same transaction -------------------------
@@ -197,7 +200,24 @@ class CampaignerActive:
     code: str
 
 
-Query = RegistrationByNik | CampaignerActive
+@dataclass(frozen=True)
+class HouseholdOf:
+    """The address and number of a registration, offered when its worker registers family."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class Household:
+    phone: str
+    address: str
+    city: str
+    city_code: str | None
+    district: str | None
+    district_code: str | None
+
+
+Query = RegistrationByNik | CampaignerActive | HouseholdOf
 
 
 class NeedData(Exception):
@@ -223,6 +243,8 @@ class Context:
     def lookup(self, query: RegistrationByNik) -> KnownRegistration | None: ...
     @overload
     def lookup(self, query: CampaignerActive) -> bool: ...
+    @overload
+    def lookup(self, query: HouseholdOf) -> Household | None: ...
     def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)

@@ -121,7 +121,9 @@ def load_rules(path: Path | None = None) -> Rules:
         text = resources.files("conversations").joinpath("rules.toml").read_text("utf-8")
     else:
         text = Path(path).read_text("utf-8")
-    return Rules.model_validate(tomllib.loads(text))
+    data = tomllib.loads(text)
+    data.pop("sources", None)  # citations for readers and tests/facts_trace.py, not for the bot
+    return Rules.model_validate(data)
 
 
 @cache

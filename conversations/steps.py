@@ -15,6 +15,8 @@ from .fields import clean_address, clean_email, clean_name, clean_phone, display
 from .i18n import N_
 from .model import (
     CampaignerActive,
+    Household,
+    HouseholdOf,
     KnownRegistration,
     Option,
     Registration,
@@ -42,6 +44,9 @@ from .understanding.regions import (
 )
 
 # The main questions in order: `proceed` moves along this line (to the summary when editing).
+# The payment period is not among them: paying monthly is the rule, and which longer periods
+# each payment place takes is not confirmed (bpu-facts.md section 1), so it is one month unless
+# the worker changes it from the summary.
 FORM = (
     "occupation",
     "benefits",
@@ -53,7 +58,6 @@ FORM = (
     "phone",
     "address",
     "email",
-    "period",
     "summary",
 )
 
@@ -230,7 +234,7 @@ class Benefits(Step):
         )
         turn.say(
             turn.t(
-                "JKK and JKM from {price}. Shall we work out your premium?",
+                "This protection from {price}.",
                 price=content.price_today(turn.t, cheapest),
             ),
             self.options(turn),
@@ -297,10 +301,7 @@ class Income(Step):
 
     def ask(self, turn: Turn) -> None:
         turn.say(
-            turn.t(
-                "How much do you earn in a month, roughly? Your premium depends on it. "
-                "Type the amount (e.g. 1,5 juta) or choose:"
-            ),
+            turn.t("Your income a month, roughly?"),
             self.options(turn),
         )
 
@@ -409,8 +410,6 @@ class Quote(Step):
             turn.note(note)
         year = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=False, months=12)
         turn.say(content.quote_message(turn.t, basic, jht, year))
-        if not turn.session.assisted_by:
-            turn.note(turn.t(content.CONSENT_LAW))
         self.ask(turn)
 
     def options(self, turn: Turn) -> list[Option]:
@@ -432,7 +431,14 @@ class Quote(Step):
         }
 
     def ask(self, turn: Turn) -> None:
-        consent = content.ASSISTED_CONSENT if turn.session.assisted_by else content.CONSENT
+        s = turn.session
+        consent = (
+            content.ASSISTED_CONSENT
+            if s.assisted_by
+            else content.FAMILY_CONSENT
+            if s.family_of
+            else content.CONSENT
+        )
         turn.say(turn.t(consent), self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
@@ -445,9 +451,12 @@ class Quote(Step):
             turn.goto("ended", remember=False)
         else:
             turn.answers.with_jht = key == "reg_jht"
-            turn.session.consent_version = (
+            s = turn.session
+            s.consent_version = (
                 content.ASSISTED_CONSENT_VERSION
-                if turn.session.assisted_by
+                if s.assisted_by
+                else content.FAMILY_CONSENT_VERSION
+                if s.family_of
                 else content.CONSENT_VERSION
             )
             turn.session.consent_at = turn.ctx.now
@@ -510,7 +519,7 @@ class Nik(Step):
                 self.options(turn),
             )
             return
-        turn.say(turn.t("Please type your NIK: the 16 digits at the top of your KTP."))
+        turn.say(turn.t("Your NIK (the 16 digits on your KTP)?"))
 
     def on_choice(self, turn: Turn, key: str) -> None:
         self.on_text(turn, turn.answers.early.get("nik", ""))
@@ -539,11 +548,14 @@ class NikExists(Step):
     parent = "nik"
 
     def _known(self, turn: Turn) -> tuple[KnownRegistration | None, bool]:
+        """The registration holding the NIK, and whether it may be updated from here: made in
+        this chat, and not the worker's own while they register a family member."""
         known = known_elsewhere(turn, turn.answers.nik) if turn.answers.nik else None
         own = bool(
             known
             and known.channel == turn.incoming.channel
             and known.user_key == turn.incoming.user_key
+            and known.reference != turn.session.family_of
         )
         return known, own
 
@@ -557,12 +569,16 @@ class NikExists(Step):
         if known is None or turn.answers.nik is None:
             turn.goto("nik" if turn.answers.nik is None else "birth_confirm", remember=False)
             return
-        turn.say(
-            content.nik_taken_message(
+        if known.reference == turn.session.family_of:
+            message = turn.t(
+                "That is your own NIK (reference {ref}). Type your family member's NIK.",
+                ref=known.reference,
+            )
+        else:
+            message = content.nik_taken_message(
                 turn.t, turn.ctx.rules, turn.answers.nik, known.reference, own
-            ),
-            self.options(turn),
-        )
+            )
+        turn.say(message, self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
         known, own = self._known(turn)
@@ -590,7 +606,7 @@ class BirthConfirm(Step):
         assert a.birth_date is not None
         turn.say(
             turn.t(
-                "From your NIK: born {date}, {gender}. Is that right?",
+                "From your NIK: born {date}, {gender}. Right?",
                 date=turn.t.date(a.birth_date),
                 gender=content.gender_label(turn.t, a.gender),
             ),
@@ -650,7 +666,7 @@ class Name(Step):
     free_text = True
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t("Type your full name as on your KTP."))
+        turn.say(turn.t("Your full name as on your KTP?"))
 
     def on_text(self, turn: Turn, text: str) -> None:
         turn.answers.full_name = clean_name(read_name(text))  # "Nama saya Budi" is Budi
@@ -661,8 +677,11 @@ class Phone(Step):
     name = "phone"
 
     def _offered(self, turn: Turn) -> str | None:
-        """The number the worker writes from, if the channel knows it; never in assisted
-        mode, where it is the campaigner's."""
+        """The number to offer: registering family, the worker's own (if the family member
+        agrees, as the question says); else the number the worker writes from, if the channel
+        knows it, never in assisted mode, where it is the campaigner's."""
+        if home := household(turn):
+            return home.phone
         return None if turn.session.assisted_by else turn.incoming.sender_phone
 
     def options(self, turn: Turn) -> list[Option]:
@@ -675,14 +694,24 @@ class Phone(Step):
         ]
 
     def ask(self, turn: Turn) -> None:
-        assisted = turn.session.assisted_by  # the campaigner's own number is no answer
+        # the campaigner's or the family's number is no answer to share as a contact
+        someone_else = turn.session.assisted_by or turn.session.family_of
         offered = self._offered(turn)
+        if (home := household(turn)) and offered:
+            question = turn.t(
+                "Your mobile number? If you agree, {number} can be used.",
+                number=display_phone(home.phone),
+            )
+        elif self.options(turn):
+            question = turn.t(
+                "What is your mobile number? Use this WhatsApp number, or type another."
+            )
+        else:
+            question = turn.t("Your mobile number?")
         turn.say(
-            turn.t("What is your mobile number? E.g. 0812 3456 7890.")
-            if not self.options(turn)
-            else turn.t("What is your mobile number? Use this WhatsApp number, or type another."),
+            question,
             self.options(turn),
-            contact_button=None if assisted or offered else turn.t("Use my number"),
+            contact_button=None if someone_else or offered else turn.t("Use my number"),
         )
 
     def on_choice(self, turn: Turn, key: str) -> None:
@@ -715,6 +744,16 @@ def set_region(turn: Turn, region: Region, place: Place | None = None) -> None:
     forget(turn, "cities")
 
 
+def household(turn: Turn) -> Household | None:
+    """Registering a family member: where the worker who registers them lives, and their
+    number, to offer instead of typing them again."""
+    family_of = turn.session.family_of
+    return turn.ctx.lookup(HouseholdOf(family_of)) if family_of else None
+
+
+_SAME_ADDRESS = ("sama", "sama saja", "alamat sama", "sama dengan saya", "sama dengan alamat saya")
+
+
 class Address(Step):
     name = "address"
     free_text = True
@@ -723,12 +762,20 @@ class Address(Step):
         if turn.answers.city and turn.answers.address is None:
             turn.say(turn.t("Now type the street, RT/RW and village, as on your KTP."))
             return
+        if home := household(turn):
+            turn.say(
+                turn.t(
+                    "Your address as on your KTP? If it is {address}, choose Same address.",
+                    address=content.full_address(home.address, home.city),
+                ),
+                self.options(turn),
+            )
+            return
         if region := nik_region(turn):
             turn.say(
                 turn.t(
-                    "Type your address as on your KTP: street, RT/RW, village, kecamatan. Your "
-                    "NIK is from {region}; if your address is elsewhere, write the kabupaten or "
-                    "kota too.",
+                    "Your address as on your KTP (street, RT/RW, village, kecamatan)? Your NIK is "
+                    "from {region}; if different, add the kabupaten or kota.",
                     region=region.name,
                 )
             )
@@ -740,7 +787,20 @@ class Address(Step):
             )
         )
 
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option("household", turn.t("Same address"))] if household(turn) else []
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        home, a = household(turn), turn.answers
+        assert home is not None  # the option is offered only then
+        a.address, a.city, a.city_code = home.address, home.city, home.city_code
+        a.district, a.district_code = home.district, home.district_code
+        turn.proceed()
+
     def on_text(self, turn: Turn, text: str) -> None:
+        if household(turn) and simplify(text) in _SAME_ADDRESS:
+            self.on_choice(turn, "household")
+            return
         a, hint = turn.answers, nik_region(turn)
         try:
             address = clean_address(text)
@@ -851,11 +911,11 @@ class Email(Step):
     )
 
     def options(self, turn: Turn) -> list[Option]:
-        return [Option("skip", turn.t("Skip"))]
+        return [Option("skip", turn.t("I have none"))]
 
     def ask(self, turn: Turn) -> None:
         turn.say(
-            turn.t("Your e-mail address, if you have one. No e-mail? Choose Skip."),
+            turn.t("Do you have email? Type it here."),
             self.options(turn),
         )
 
@@ -875,6 +935,7 @@ class Email(Step):
 
 class Period(Step):
     name = "period"
+    parent = "summary"  # asked only when the worker changes it there
 
     def options(self, turn: Turn) -> list[Option]:
         rules, today = turn.ctx.rules, turn.ctx.today
@@ -924,8 +985,7 @@ class Summary(Step):
         turn.session.editing = False
         q = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today)
         turn.session.shown_quote = (q.tariff_version, q.monthly_total, q.period_total)
-        for message in content.summary_messages(turn.t, turn.answers, q):
-            turn.say(message)
+        turn.say(content.summary_message(turn.t, turn.answers, q))
         self.ask(turn)
 
     def options(self, turn: Turn) -> list[Option]:
@@ -1035,7 +1095,7 @@ def confirm(turn: Turn) -> None:
     turn.effects.append(SaveRegistration(registration, replaces=s.update_reference))
     if not s.update_reference:  # an update is the same registration, not one more
         turn.funnel("registered")
-    s.reference = registration.reference
+    s.reference = s.family_of or registration.reference  # status stays the worker's own
     turn.say(done_message(turn, registration), STEPS["done"].options(turn))
     s.forget_form()  # personal data now lives only in the registration
     turn.goto("done", remember=False)
@@ -1046,9 +1106,9 @@ def done_message(turn: Turn, reg: Registration) -> str:
     what happens next, how to pay and keep paying, and where to ask. One message."""
     t, pay = turn.t, turn.ctx.rules.payment
     received = t(
-        "Your data is received. Your reference number: {ref}\n"
-        "Our staff send it to BPJS Ketenagakerjaan; check your status with your NIK in the JMO app "
-        "or at Contact Center {cc}.",
+        "Your data is received. Reference: {ref}\n"
+        "Our staff send it to BPJS Ketenagakerjaan. Check your status with your NIK in JMO or "
+        "by phone at {cc}.",
         ref=reg.reference,
         cc=pay.contact_center,
     )
@@ -1063,26 +1123,27 @@ def done_message(turn: Turn, reg: Registration) -> str:
             else ""
         )
         first = (
-            t("Then pay {amount} every month", amount=t.money(reg.monthly_premium)) + changes
+            t("Once registered, pay {amount} every month", amount=t.money(reg.monthly_premium))
+            + changes
             if reg.period_months == 1
             else t(
-                "Then pay {amount} for the first {n} months, and after that every month",
+                "Once registered, pay {amount} for the first {n} months, then every month",
                 amount=t.money(reg.period_total),
                 n=reg.period_months,
             )
         )
         next_step = first + t(
-            ": say your NIK at {channels}. Your card comes at most {days} days after you pay. "
-            "After {months} months in a row without paying you are no longer protected, until you "
-            "pay again.",
+            " by saying your NIK at {channels}. Not paying {months} months in a row: no "
+            "protection until you pay again.",
             channels=", ".join(pay.channels[:3]),
-            days=pay.card_days_after_payment,
             months=pay.inactive_after_unpaid_months,
         )
-    family = t("Tell your family about it: they don't need to register anything now.")
+    family = t("Your heirs need not be registered.")
     text = f"{received}\n\n{next_step} {family}"
     if reg.assisted_by:
         text += "\n\n" + t("Give the worker this reference number and tell them how to pay.")
+    elif own := turn.session.family_of:
+        text += "\n\n" + t("(Your own reference stays {ref}.)", ref=own)
     return text
 
 
@@ -1125,9 +1186,14 @@ class Done(Step):
         if turn.session.assisted_by:
             return [Option("new", turn.t("Next worker")), Option("exit", turn.t("Finish"))]
         return [
-            Option("new", turn.t("Register someone else")),
+            Option("new", turn.t("Register my family")),
             Option("faq", turn.t("Ask a question")),
         ]
+
+    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
+        # "mau daftarkan istri saya": a family member, registered as such
+        family = ("istri", "suami", "anak", "bapak", "ibu", "adik", "kakak", "keluarga")
+        return {"new": (*family, *(f"daftarkan {who}" for who in family), "orang lain")}
 
     def enter(self, turn: Turn) -> None:
         """Arriving here, the confirmation has just been said."""
@@ -1148,6 +1214,8 @@ class Done(Step):
             turn.session.assisted_by = None
             turn.goto("ended", remember=False)
         else:
+            if not turn.session.assisted_by:  # the worker registers a family member
+                turn.session.family_of = turn.session.reference
             turn.start_over = True
 
     def on_text(self, turn: Turn, text: str) -> None:
@@ -1231,6 +1299,5 @@ def first_unanswered(session: Session) -> str:
         ("address", a.address),
         ("city", a.city_code),
         ("email", a.email or a.email_skipped or None),
-        ("period", a.period),
     )
     return next((step for step, value in checks if not value), "summary")

@@ -87,6 +87,8 @@ def clean_text(text: str) -> str:
     if any(ch in _VULGAR for ch in text):
         text = _FRACTION.sub(_write_fraction, text)
     text = unicodedata.normalize("NFKC", text)  # fullwidth, ligatures, compatibility letters
+    # and once more: NFKC makes some of them ("﹘" is "—"), so cleaning twice changes nothing
+    text = text.translate(_PUNCTUATION)
     return "".join(map(_clean_char, text))[:MAX_CHARS]
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import asdict
 from datetime import datetime
 
-from conversations import KnownRegistration, Registration
+from conversations import Household, KnownRegistration, Registration
 
 
 class ReferenceTaken(Exception):
@@ -21,6 +21,15 @@ def by_nik(conn: sqlite3.Connection, nik: str) -> KnownRegistration | None:
         "SELECT reference, channel, user_key FROM registrations WHERE nik = ?", (nik,)
     ).fetchone()
     return KnownRegistration(*row) if row else None
+
+
+def household(conn: sqlite3.Connection, reference: str) -> Household | None:
+    row = conn.execute(
+        "SELECT phone, address, city, city_code, district, district_code FROM registrations"
+        " WHERE reference = ?",
+        (reference,),
+    ).fetchone()
+    return Household(*row) if row else None
 
 
 def _columns(reg: Registration) -> dict[str, object]:

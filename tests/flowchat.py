@@ -9,10 +9,13 @@ from datetime import UTC, date, datetime, time
 from conversations import (
     Context,
     Funnel,
+    Household,
+    HouseholdOf,
     Incoming,
     Kind,
     KnownRegistration,
     NeedData,
+    Query,
     Registration,
     RegistrationByNik,
     Reply,
@@ -88,12 +91,7 @@ class FlowChat:
                 outcome = advance(self.session, incoming, ctx)
                 break
             except NeedData as need:
-                query = need.query
-                ctx.answers[query] = (
-                    self.registry.get(query.nik)
-                    if isinstance(query, RegistrationByNik)
-                    else query.code not in self.removed_campaigners
-                )
+                ctx.answers[need.query] = self._answer(need.query)
         self.session = outcome.session
         self.replies = outcome.replies
         for effect in outcome.effects:
@@ -107,6 +105,18 @@ class FlowChat:
             assert reply.text.strip(), "the bot never sends an empty message"
             assert len(reply.text) <= MAX_MESSAGE_CHARS, reply.text
         return outcome.replies
+
+    def _answer(self, query: Query) -> object:
+        """What the storage would answer, from what this chat saved."""
+        if isinstance(query, RegistrationByNik):
+            return self.registry.get(query.nik)
+        if isinstance(query, HouseholdOf):
+            saved = [s.registration for s in self.saved]
+            r = next((r for r in reversed(saved) if r.reference == query.reference), None)
+            if r is None:
+                return None
+            return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
+        return query.code not in self.removed_campaigners
 
     def open(self, payload: str | None = None, lang: str | None = None) -> tuple[Reply, ...]:
         return self.deliver(self._incoming(Kind.OPEN, payload=payload, lang=lang))
@@ -184,7 +194,6 @@ GOLDEN: list[tuple[str, str]] = [
     ("send", "0812 3456 7890"),
     ("send", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
     ("tap", "skip"),
-    ("tap", "p1"),
     ("tap", "ok"),
 ]
 

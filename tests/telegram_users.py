@@ -124,10 +124,10 @@ async def register_with_buttons(
 ) -> str:
     """The golden path on Telegram, pressing buttons where there are some; returns the end."""
     assert "Apa pekerjaan Anda sehari-hari?" in texts(await user.send(start))
-    assert "Kita hitung iuran Anda?" in texts(await user.press(occupation))
-    assert "Kira-kira berapa penghasilan" in texts(await user.press("Lihat iuran saya"))
+    assert "Perlindungan ini mulai" in texts(await user.press(occupation))
+    assert "Penghasilan sebulan kira-kira" in texts(await user.press("Lihat iuran saya"))
     assert "Rp13.400 sebulan, sekitar Rp450 sehari" in texts(await user.send("2 juta"))
-    assert "Ketik NIK Anda" in texts(await user.press("Daftar"))
+    assert "NIK Anda (16 angka" in texts(await user.press("Daftar"))
     await user.send("3372 0557 0880 0001")
     await user.press("Ya, benar")
     phone_question = await user.send("Siti Aminah")
@@ -137,6 +137,5 @@ async def register_with_buttons(
     }
     await user.share_contact("+6281234567890")
     await user.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
-    await user.press("Lewati")
-    assert "Periksa data Anda" in texts(await user.press("1 bulan · Rp13.400"))
+    assert "Benar semua?" in texts(await user.press("Tidak punya"))
     return texts(await user.press("Ya, daftarkan"))

@@ -168,11 +168,11 @@ def test_a_cancelled_conversation_leaves_no_trace_in_the_file(tmp_path: Path) ->
     its own, which the cancel frees with the name and NIK still on it unless bpu-bot zeroes it."""
     db = tmp_path / "bpu.sqlite3"
     answers = ["1", "1", "2 juta", "1", NIK, "1", NAME, "0812 3456 7890", ADDRESS]
-    answers += ["zulkarnain.wibisono.kauman@example.co.id", "1", "batal", "1"]
+    answers += ["zulkarnain.wibisono.kauman@example.co.id", "batal", "1"]
     lines = "".join(f"{line}\n" for line in answers)
     chat = bpu(tmp_path, "chat", "--db", str(db), stdin=lines, module="tests.sqlite_default_off")
     assert chat.returncode == 0, chat.stderr
-    assert "Periksa data Anda:" in chat.stdout  # every answer was saved,
+    assert "Benar semua?" in chat.stdout  # every answer was saved,
     assert "Data yang Anda ketik sudah dihapus" in chat.stdout  # then deleted
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

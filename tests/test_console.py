@@ -23,7 +23,6 @@ ANSWERS = [
     "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta",
     "1",
     "1",
-    "1",
 ]
 
 
@@ -53,8 +52,8 @@ def test_a_piped_registration(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Apa pekerjaan Anda sehari-hari?\n  1. Pedagang\n  2. Ojek pangkalan" in out
-    assert "> 2 juta\nIuran Anda untuk penghasilan Rp2.000.000 sebulan:" in out
-    assert "Data Anda sudah kami terima. Nomor referensi Anda: BPU-" in out
+    assert "> 2 juta\nPenghasilan Rp2.000.000: iuran" in out
+    assert "Data Anda sudah kami terima. Referensi: BPU-" in out
     assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
     assert result.stderr == ""
 
@@ -62,14 +61,12 @@ def test_a_piped_registration(tmp_path: Path) -> None:
 def test_quitting_and_resuming_with_the_same_user(tmp_path: Path) -> None:
     db = tmp_path / "chat.sqlite3"
     first = chat(db, ANSWERS[:7], "--user", "siti")
-    assert first.returncode == 0 and first.stdout.rstrip().endswith(
-        "Berapa nomor HP Anda? Misalnya 0812 3456 7890."
-    )
+    assert first.returncode == 0 and first.stdout.rstrip().endswith("Nomor HP Anda?")
     other = chat(db, [], "--user", "budi")
     assert "Selamat datang kembali" not in other.stdout
     second = chat(db, ANSWERS[7:], "--user", "siti")
     assert second.stdout.startswith(
-        "Selamat datang kembali! Kita lanjutkan dari yang terakhir.\n\nBerapa nomor HP Anda?"
+        "Selamat datang kembali! Kita lanjutkan dari yang terakhir.\n\nNomor HP Anda?"
     )
     assert "Data Anda sudah kami terima" in second.stdout
     assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]

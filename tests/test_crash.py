@@ -17,7 +17,6 @@ from pathlib import Path
 
 from tests.bot_process import start_bot
 from tests.fake_telegram import FakeTelegram, text_body, user_dict
-from tests.today import money, premium_today
 
 WORKERS = 6
 KILLS = 3
@@ -25,17 +24,16 @@ KILLS = 3
 # The question on screen -> (how to answer, the stored answer it fills).
 QUESTIONS = [
     ("Nomor referensi", None, None),
-    ("Sudah benar semua?", "Ya, daftarkan", None),
-    ("mau bayar berapa bulan", f"1 bulan · {money(premium_today('petani'))}", "period"),
-    ("Alamat email", "Lewati", "email_skipped"),
-    ("Ketik alamat", "{address}", "address"),
-    ("Berapa nomor HP", "{phone}", "phone"),
-    ("Ketik nama lengkap", "{name}", "full_name"),
-    ("Menurut NIK Anda", "Ya, benar", None),
-    ("Ketik NIK Anda", "{nik}", "nik"),
+    ("Benar semua?", "Ya, daftarkan", None),
+    ("Punya email?", "Tidak punya", "email_skipped"),
+    ("Alamat sesuai KTP", "{address}", "address"),
+    ("Nomor HP", "{phone}", "phone"),
+    ("Nama lengkap Anda", "{name}", "full_name"),
+    ("Menurut NIK:", "Ya, benar", None),
+    ("NIK Anda (16 angka", "{nik}", "nik"),
     ("Daftar sekarang?", "Daftar", "with_jht"),
-    ("Kira-kira berapa penghasilan", "2 juta", "income_stated"),
-    ("Kita hitung iuran Anda?", "Lihat iuran saya", None),
+    ("Penghasilan sebulan kira-kira", "2 juta", "income_stated"),
+    ("Perlindungan ini mulai", "Lihat iuran saya", None),
     ("Apa pekerjaan Anda", "Petani", "occupation"),
 ]
 

@@ -24,7 +24,7 @@ from tests.flowchat import (
     ("occupation", "risk_word", "monthly"),
     [
         ("pedagang", "pasar", "Rp13.400"),
-        ("ojek_pangkalan", "penumpang", "Rp13.400"),
+        ("ojek_pangkalan", "seperempat klaim", "Rp13.400"),
         ("ojek_online", "tabrak lari", "Rp13.400"),
         ("petani", "ular", "Rp13.400"),
         ("nelayan", "laut", "Rp13.400"),
@@ -65,7 +65,7 @@ def test_full_registration_within_twelve_taps(
 
 def register_rest(chat: FlowChat) -> None:
     chat.tap("reg")
-    assert "Ketik NIK Anda" in chat.text
+    assert "NIK Anda (16 angka di KTP)?" in chat.text
     chat.send(NIK_SITI)
     assert "lahir 17 Agustus 1980, perempuan. Benar?" in chat.text
     chat.tap("yes")
@@ -73,8 +73,8 @@ def register_rest(chat: FlowChat) -> None:
     chat.send("0812 3456 7890")
     chat.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
     chat.tap("skip")
-    chat.tap("p1")
-    assert "Periksa data Anda" in chat.text and "Bayar untuk 1 bulan: Rp13.400" in chat.text
+    assert "JKK + JKM: Rp13.400 sebulan" in chat.text and "Benar semua?" in chat.text
+    assert "Bayar pertama" not in chat.text  # one month, the rule: nothing more to say
     chat.tap("ok")
 
 
@@ -98,16 +98,19 @@ def test_after_the_traders_discount_ends_only_transport_keeps_it() -> None:
 def test_quote_shows_discount_end_and_optional_jht() -> None:
     chat = at_step("income", pedagang="ojek_online")
     chat.send("1,5 jt")
-    assert "Iuran Anda untuk penghasilan Rp1.500.000 sebulan" in chat.text
-    assert "JKK (kecelakaan kerja) Rp15.000 + JKM (kematian) Rp6.800" in chat.text
-    assert "dipotong 50% sampai Maret 2027: Rp10.900 sebulan, sekitar Rp350 sehari." in chat.text
-    assert "Mulai April 2027: Rp21.800 sebulan." in chat.text  # after the discount
-    assert "Mau tambah tabungan hari tua (JHT)? +Rp30.000 sebulan, tanpa potongan." in chat.text
+    assert (
+        "Penghasilan Rp1.500.000: iuran kecelakaan kerja dan kematian (JKK, JKM) Rp10.900 "
+        "sebulan, sekitar Rp350 sehari.\nSudah dipotong 50% sampai Maret 2027. Mulai April 2027: "
+        "Rp21.800.\nTambah tabungan hari tua (JHT)? +Rp30.000 sebulan." in chat.text
+    )
     assert "PP 50/2025" not in chat.text and "tabel resmi" in chat.text
 
 
 def test_with_jht_and_several_months() -> None:
-    chat = register(FlowChat(), reg="reg_jht", p1="p3")
+    chat = at_step("summary", reg="reg_jht")
+    chat.play([("tap", "edit"), ("tap", "period"), ("tap", "p3")])
+    assert "Bayar pertama untuk 3 bulan: Rp173.600" in chat.text
+    chat.tap("ok")
     reg = chat.registration
     assert (reg.programs, reg.period_months) == ("JKK+JKM+JHT", 3)
     # Nov and Dec are discounted for a trader, Jan 2027 is not; JHT never is.
@@ -166,7 +169,6 @@ def test_typed_answers_instead_of_buttons() -> None:
         ("phone", "+65 8123 4567", "nomor HP Indonesia"),
         ("address", "rumah", "Tulis alamat lengkap sesuai KTP"),
         ("email", "budi@", "Itu bukan alamat email"),
-        ("period", "5", "Pilih berapa bulan"),
     ],
 )
 def test_wrong_input_says_what_is_wrong_and_asks_again(step: str, bad: str, message: str) -> None:
@@ -178,11 +180,19 @@ def test_wrong_input_says_what_is_wrong_and_asks_again(step: str, bad: str, mess
     assert chat.replies[-1].text.endswith(question)
 
 
+def test_the_months_to_pay_are_changed_from_the_summary() -> None:
+    chat = at_step("summary")
+    chat.play([("tap", "edit"), ("tap", "period")])
+    question = chat.replies[-1].text
+    chat.send("5")
+    assert "Pilih berapa bulan" in chat.text and chat.replies[-1].text.endswith(question)
+    chat.send("3 bulan")
+    assert chat.step == "summary" and "Bayar pertama untuk 3 bulan: Rp53.600" in chat.text
+
+
 @pytest.mark.parametrize("step", ["occupation", "income", "nik", "name", "summary"])
 def test_stickers_and_photos_get_an_answer_and_the_same_question(step: str) -> None:
-    chat = at_step(step) if step != "summary" else at_step("period")
-    if step == "summary":
-        chat.tap("p1")
+    chat = at_step(step)
     chat.media("sticker")
     assert "hanya bisa membaca teks dan tombol" in chat.text
     assert chat.step == step
@@ -191,7 +201,7 @@ def test_stickers_and_photos_get_an_answer_and_the_same_question(step: str) -> N
 def test_empty_and_huge_messages() -> None:
     chat = at_step("name")
     chat.send("")
-    assert "Ketik nama lengkap sesuai KTP" in chat.text
+    assert "Nama lengkap Anda sesuai KTP?" in chat.text
     chat.send("x" * 10_000)
     assert chat.step == "name"
 
@@ -207,7 +217,7 @@ def test_help_lists_the_words_and_asks_again() -> None:
     chat = at_step("phone")
     chat.send("bantuan")
     assert "kembali" in chat.text and "batal" in chat.text and "175" in chat.text
-    assert chat.replies[-1].text.startswith("Berapa nomor HP Anda")
+    assert chat.replies[-1].text.startswith("Nomor HP Anda?")
     assert chat.replies[-1].contact_button == "Pakai nomor saya"
 
 
@@ -236,7 +246,7 @@ def test_common_questions_then_back_to_the_same_step() -> None:
     assert "Apa itu JHT?" in chat.option_labels
     chat.tap("faq:jht")
     assert "JHT adalah tabungan hari tua" in chat.text
-    assert chat.replies[-1].text == "Ketik nama lengkap Anda sesuai KTP."
+    assert chat.replies[-1].text == "Nama lengkap Anda sesuai KTP?"
     for question, answer in [
         ("apa itu jht?", "tabungan hari tua"),
         ("berapa iurannya?", "mulai Rp8.400 sebulan"),
@@ -313,58 +323,53 @@ def test_opening_the_chat_again_resumes() -> None:
 
 
 def test_changing_income_from_the_summary_reprices() -> None:
-    chat = at_step("period")
-    chat.tap("p1")
-    assert "Iuran: Rp13.400 sebulan" in chat.text
+    chat = at_step("summary")
+    assert "JKK + JKM: Rp13.400 sebulan" in chat.text
     chat.tap("edit")
     chat.tap("income")
     chat.send("3 juta")
     assert chat.step == "summary"
-    assert "Iuran: Rp18.400 sebulan" in chat.text
+    assert "JKK + JKM: Rp18.400 sebulan" in chat.text
     chat.tap("ok")
     assert chat.registration.monthly_premium == 18_400
 
 
 def test_changing_nik_confirms_birth_date_then_returns_to_summary() -> None:
-    chat = at_step("period")
-    chat.tap("p1")
+    chat = at_step("summary")
     chat.tap("edit")
     chat.tap("nik")
     chat.send(NIK_BUDI)
     assert "laki-laki" in chat.text
     chat.tap("yes")
-    assert chat.step == "summary" and "Lahir: 17 Agustus 1980 (laki-laki)" in chat.text
+    assert chat.step == "summary" and "Siti Aminah, laki-laki, lahir 17 Agustus 1980" in chat.text
 
 
 def test_changing_address_reads_its_kecamatan_and_region() -> None:
-    chat = at_step("period")
-    chat.tap("p1")
+    chat = at_step("summary")
     chat.tap("edit")
     chat.tap("address")
     chat.send("Jl. Melati 7, Laweyan")  # a kecamatan of Kota Surakarta, where the NIK is from
     assert chat.step == "summary"
-    assert "Alamat: Jl. Melati 7, Laweyan, Kota Surakarta" in chat.text
+    assert "\nJl. Melati 7, Laweyan, Kota Surakarta\n" in chat.text
     chat.tap("ok")
     reg = chat.registration
     assert (reg.city_code, reg.district, reg.district_code) == ("33.72", "Laweyan", "33.72.01")
 
 
 def test_changing_programs_and_occupation() -> None:
-    chat = at_step("period")
-    chat.tap("p1")
+    chat = at_step("summary")
     chat.tap("edit")
     chat.tap("programs")
     chat.tap("jht")
-    assert "Program: JKK + JKM + JHT" in chat.text
+    assert "JKK + JKM + JHT: Rp53.400 sebulan" in chat.text
     chat.tap("edit")
     chat.tap("occupation")
     chat.tap("nelayan")
-    assert chat.step == "summary" and "Pekerjaan: Nelayan" in chat.text
+    assert chat.step == "summary" and "Nelayan, penghasilan" in chat.text
 
 
 def test_back_from_the_edit_menu_returns_to_summary() -> None:
-    chat = at_step("period")
-    chat.tap("p1")
+    chat = at_step("summary")
     chat.tap("edit")
     chat.tap("summary")
     assert chat.step == "summary"
@@ -374,10 +379,10 @@ def test_premium_changed_between_summary_and_confirmation() -> None:
     chat = FlowChat(today=date(2026, 12, 31))
     chat.open()
     chat.play(golden()[:-1])
-    assert "Iuran: Rp13.400 sebulan" in chat.text
+    assert "JKK + JKM: Rp13.400 sebulan" in chat.text
     chat.today = date(2027, 1, 1)  # midnight passes: the trader's discount is over
     chat.tap("ok")
-    assert "Iurannya berubah" in chat.text and "Iuran: Rp26.800 sebulan" in chat.text
+    assert "Iurannya berubah" in chat.text and "JKK + JKM: Rp26.800 sebulan" in chat.text
     assert chat.saved == []
     chat.tap("ok")
     assert chat.registration.monthly_premium == 26_800
@@ -403,7 +408,7 @@ def test_nik_registered_by_someone_else_is_refused_masked() -> None:
 def test_own_nik_again_offers_an_update_not_a_second_registration() -> None:
     chat = register(FlowChat())
     first = chat.registration.reference
-    chat.tap("new")
+    chat.send("mulai lagi")  # their own data again, not a family member's
     chat.play(golden(**{"2 juta": "3 juta"})[:5])
     assert f"sudah terdaftar (nomor referensi {first})" in chat.text
     chat.tap("upd")
@@ -435,18 +440,17 @@ def test_corrected_birth_date_is_flagged_for_review() -> None:
 def test_no_email_in_words(typed: str) -> None:
     chat = at_step("email")
     chat.send(typed)
-    assert chat.step == "period"
+    assert chat.step == "summary"
     assert chat.session is not None and chat.session.answers.email_skipped
 
 
 def test_confirming_without_consent_goes_back_to_the_consent() -> None:
-    chat = at_step("period")
-    chat.tap("p1")
+    chat = at_step("summary")
     assert chat.session is not None
     chat.session = chat.session.model_copy(update={"consent_at": None})
     chat.tap("ok")
     assert chat.saved == [] and chat.step == "quote"
-    assert "Dengan memilih Daftar, Anda setuju" in chat.text
+    assert "Pilih Daftar berarti setuju" in chat.text
 
 
 def test_phone_from_a_shared_contact() -> None:
@@ -486,10 +490,10 @@ def test_switch_to_english_and_back() -> None:
     chat = at_step("name")
     chat.send("bahasa")
     chat.tap("lang:en")
-    assert chat.replies[-1].text == "Type your full name as on your KTP."
+    assert chat.replies[-1].text == "Your full name as on your KTP?"
     chat.send("language")
     chat.send("indonesia")
-    assert chat.replies[-1].text == "Ketik nama lengkap Anda sesuai KTP."
+    assert chat.replies[-1].text == "Nama lengkap Anda sesuai KTP?"
 
 
 def test_english_conversation_from_the_start() -> None:
@@ -499,7 +503,7 @@ def test_english_conversation_from_the_start() -> None:
     chat.tap("pedagang")
     chat.tap("next")
     chat.send("2 juta")
-    assert "50% off until December 2026: Rp13,400 a month, about Rp450 a day." in chat.text
+    assert "Rp13,400 a month, about Rp450 a day.\nAlready 50% off until December 2026." in chat.text
 
 
 def test_a_session_from_an_older_flow_resumes_at_the_first_open_question() -> None:
@@ -511,7 +515,7 @@ def test_a_session_from_an_older_flow_resumes_at_the_first_open_question() -> No
     chat.open()
     assert chat.session.flow_version == FLOW_VERSION
     assert chat.step == "phone"  # the first question without an answer
-    assert "Selamat datang kembali" in chat.text and "nomor HP" in chat.text
+    assert "Selamat datang kembali" in chat.text and "Nomor HP Anda?" in chat.text
     chat.send("0812 3456 7890")
     assert chat.step == "address"
     assert chat.session.answers.full_name == "Siti Aminah"
@@ -531,7 +535,7 @@ def test_a_campaigner_registers_several_workers_in_a_row() -> None:
     chat.play(golden()[:3])
     chat.tap("reg")  # consent read out
     assert chat.session is not None
-    assert chat.session.consent_version == "2026-11-24-assisted"
+    assert chat.session.consent_version == "2026-11-24.2-assisted"
     chat.play(golden()[4:7])
     assert chat.replies[-1].contact_button is None  # not the campaigner's own number
     chat.play(golden()[7:])

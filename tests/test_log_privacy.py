@@ -106,17 +106,16 @@ async def tg_press(server: ServeProcess, label: str) -> dict:
 async def register_on_telegram(server: ServeProcess) -> None:
     steps = [
         (text_body(TG_USER, "/start"), "Apa pekerjaan Anda"),
-        ("Pedagang", "Kita hitung iuran Anda?"),
-        ("Lihat iuran saya", "Kira-kira berapa"),
+        ("Pedagang", "Perlindungan ini mulai"),
+        ("Lihat iuran saya", "Penghasilan sebulan kira-kira"),
         (text_body(TG_USER, "2 juta"), "Daftar sekarang?"),
-        ("Daftar", "Ketik NIK Anda"),
+        ("Daftar", "NIK Anda (16 angka"),
         (text_body(TG_USER, NIK_BUDI), "Benar?"),
-        ("Ya, benar", "nama lengkap"),
-        (text_body(TG_USER, TG_ANSWERS["name"]), "nomor HP"),
-        (text_body(TG_USER, TG_ANSWERS["phone"]), "alamat"),
+        ("Ya, benar", "Nama lengkap"),
+        (text_body(TG_USER, TG_ANSWERS["name"]), "Nomor HP"),
+        (text_body(TG_USER, TG_ANSWERS["phone"]), "Alamat"),
         (text_body(TG_USER, TG_ANSWERS["address"]), "email"),
-        (text_body(TG_USER, TG_ANSWERS["email"]), "berapa bulan"),
-        ("1 bulan", "Sudah benar semua?"),
+        (text_body(TG_USER, TG_ANSWERS["email"]), "Benar semua?"),
         ("Ya, daftarkan", "Data Anda sudah kami terima"),
     ]
     for answer, expect in steps:
@@ -172,17 +171,16 @@ async def register_on_whatsapp(server: ServeProcess) -> None:
     user = WhatsAppUser(Graph(server), wa_id=WA_ID, name=WA_PROFILE)  # type: ignore[arg-type]
     steps = [
         (wa_text("Halo"), "Apa pekerjaan Anda"),
-        ("Pedagang", "Kita hitung iuran Anda?"),
-        ("Lihat iuran saya", "Kira-kira berapa"),
+        ("Pedagang", "Perlindungan ini mulai"),
+        ("Lihat iuran saya", "Penghasilan sebulan kira-kira"),
         (wa_text("2 juta"), "Daftar sekarang?"),
         ("Daftar", "NIK"),
         (wa_text(NIK_SITI), "Benar?"),
-        ("Ya, benar", "nama lengkap"),
+        ("Ya, benar", "Nama lengkap"),
         (wa_text(WA_ANSWERS["name"]), "Pakai nomor WhatsApp ini"),
-        ("Pakai 0", "alamat"),
+        ("Pakai 0", "Alamat"),
         (wa_text(WA_ANSWERS["address"]), "email"),
-        (wa_text(WA_ANSWERS["email"]), "berapa bulan"),
-        ("1 bulan", "Periksa data Anda"),
+        (wa_text(WA_ANSWERS["email"]), "Benar semua?"),
         ("Ya, daftarkan", "Data Anda sudah kami terima"),
     ]
     for answer, expect in steps:

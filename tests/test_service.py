@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from itertools import chain, repeat
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,7 @@ async def test_resume_after_the_process_restarts(db_path: Path) -> None:
     try:
         user.service = make_service(second)
         text = await user.send("open")
-        assert "Selamat datang kembali" in text and "Ketik alamat sesuai KTP" in text
+        assert "Selamat datang kembali" in text and "Alamat sesuai KTP" in text
         text = await user.run(GOLDEN[8:])
         assert "Data Anda sudah kami terima" in text
         [reg] = await rows(second, "SELECT full_name, phone FROM registrations")
@@ -148,7 +149,7 @@ async def test_a_busy_database_asks_to_try_again_and_loses_nothing(db_path: Path
         [session] = await rows(db, "SELECT step FROM sessions")
         assert session["step"] == "benefits"  # nothing half-written
         text = await user.send("choice", "next", message_id="while-busy")  # the retry counts
-        assert "Kira-kira berapa penghasilan Anda" in text
+        assert "Penghasilan sebulan kira-kira berapa?" in text
     finally:
         await db.close()
 
@@ -176,13 +177,15 @@ async def test_a_failing_write_rolls_back_the_whole_message(
 async def test_a_reference_collision_is_retried(
     service: ConversationService, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    references = iter(["BPU-SAME-0001", "BPU-SAME-0001", "BPU-SAME-0001", "BPU-NEXT-0002"] * 20)
-    monkeypatch.setattr(bot.service, "new_reference", lambda: next(references))
+    monkeypatch.setattr(bot.service, "new_reference", lambda: "BPU-SAME-0001")
     first, second = User(service, "a"), User(service, "b")
     await first.send("open")
     await first.run(GOLDEN)
-    await second.send("open")
+    # Every message draws a reference: the second worker's confirmation draws the first's again.
     script = [(k, "3372051708800002" if v == NIK_SITI else v) for k, v in GOLDEN]
+    references = chain(repeat("BPU-SAME-0001", 1 + len(script)), repeat("BPU-NEXT-0002"))
+    monkeypatch.setattr(bot.service, "new_reference", lambda: next(references))
+    await second.send("open")
     text = await second.run(script)
     assert "BPU-NEXT-0002" in text
     refs = [r["reference"] for r in await rows(db, "SELECT reference FROM registrations")]
@@ -213,7 +216,7 @@ async def test_one_users_messages_are_handled_in_order(service: ConversationServ
 
     messages = [user.message("choice", "pedagang"), user.message("choice", GOLDEN[1][1])]
     await asyncio.gather(*(service.handle(m, deliver) for m in messages))
-    assert "Kita hitung iuran Anda?" in sent[0] and "Kira-kira berapa" in sent[1]
+    assert "Perlindungan ini mulai" in sent[0] and "Penghasilan sebulan kira-kira" in sent[1]
 
 
 async def test_personal_data_never_reaches_the_logs(service: ConversationService) -> None:
@@ -274,7 +277,7 @@ async def test_a_full_disk_asks_to_try_again_and_loses_nothing(db_path: Path) ->
         await db.run(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
         assert "Apa pekerjaan Anda" in await newcomer.send("open", message_id=f"open-{i}")
         assert await db.run(count("SELECT count(*) FROM sessions")) == rows_before + 1
-        assert "Ketik NIK Anda" in await worker.send("choice", "reg")  # where they were
+        assert "NIK Anda (16 angka" in await worker.send("choice", "reg")  # where they were
     finally:
         await db.close()
 
@@ -305,7 +308,7 @@ async def test_every_message_twice_and_out_of_order_across_users(
         if text:
             answered[key].append(text)
     for key, texts in answered.items():
-        assert len(texts) == 13, key  # every original answered once, every copy ignored
+        assert len(texts) == 12, key  # every original answered once, every copy ignored
         assert "Data Anda sudah kami terima" in texts[-1]
     registered = await rows(db, "SELECT user_key, full_name, phone FROM registrations")
     assert sorted(r["user_key"] for r in registered) == sorted(timelines)
@@ -320,7 +323,7 @@ async def test_an_updated_registration_is_counted_once(
     user = User(service)
     await user.send("open")
     await user.run(GOLDEN)
-    await user.send("choice", "new")  # register again: the same NIK offers an update
+    await user.send("text", "mulai lagi")  # register again: the same NIK offers an update
     plain = [(kind, value) for kind, value in flowchat.GOLDEN]
     await user.run([("choice" if k == "tap" else "text", v) for k, v in plain[:5]])
     assert "sudah terdaftar" in "\n".join(r.text for r in user.replies)
@@ -337,3 +340,30 @@ async def test_an_updated_registration_is_counted_once(
     ).stdout
     registered = next(line for line in report.splitlines() if line.strip().startswith("registered"))
     assert registered.split()[1] == "1", report  # the same one registration, not two
+
+
+async def test_a_family_members_address_and_number_come_from_the_stored_registration(
+    service: ConversationService, db: Database
+) -> None:
+    user = User(service)
+    await user.send("open")
+    await user.run(GOLDEN)
+    assert "Kita daftarkan anggota keluarga" in await user.send("text", "daftarkan istri saya")
+    wife_nik = "3372054508850003"
+    await user.run([("choice", "pedagang"), ("choice", "next"), ("text", "1 juta")])
+    await user.run([("choice", "reg"), ("text", wife_nik), ("choice", "yes")])
+    assert "boleh pakai 0812-3456-7890" in await user.send("text", "Sri Wahyuni")
+    await user.send("choice", "sender")
+    assert "pilih Alamat sama" in user.replies[-1].text
+    await user.run([("choice", "household"), ("choice", "skip")])
+    text = await user.send("choice", "ok")
+    assert "Nomor referensi Anda sendiri tetap" in text
+    stored = await rows(
+        db, "SELECT nik, phone, address, city_code, consent_version FROM registrations"
+    )
+    assert [(r["nik"], r["consent_version"]) for r in stored] == [
+        (NIK_SITI, "2026-11-24.2"),
+        (wife_nik, "2026-11-24.2-family"),
+    ]
+    assert stored[0]["phone"] == stored[1]["phone"] and stored[0]["address"] == stored[1]["address"]
+    assert stored[0]["city_code"] == stored[1]["city_code"] == "33.72"

@@ -151,8 +151,7 @@ async def test_assisted_registrations_and_the_tally(
         assert "keyboard" not in (phone_question[-1].reply_markup or {})  # no "use my number"
         await campaigner.send("0812 3456 7890")
         await campaigner.send("Jl. Mawar 5, Kota Surakarta")
-        await campaigner.press("Lewati")
-        await campaigner.press("1 bulan · Rp13.400")
+        await campaigner.press("Tidak punya")
         done = texts(await campaigner.press("Ya, daftarkan"))
         assert "Berikan nomor referensi ini kepada pekerja" in done
         await campaigner.press("Pekerja berikutnya")
@@ -162,8 +161,8 @@ async def test_assisted_registrations_and_the_tally(
             "FROM registrations ORDER BY id"
         ).fetchall()
     assert rows == [
-        ("Siti Aminah", "PRS-0123", campaign_code, "2026-11-24-assisted"),
-        ("Budi Santoso", "PRS-0123", campaign_code, "2026-11-24-assisted"),
+        ("Siti Aminah", "PRS-0123", campaign_code, "2026-11-24.2-assisted"),
+        ("Budi Santoso", "PRS-0123", campaign_code, "2026-11-24.2-assisted"),
     ]
     tally = texts(await campaigner.send("/rekap"))
     assert "hari ini: 2\nminggu ini: 2\nseluruhnya: 2" in tally
@@ -227,8 +226,7 @@ async def test_a_campaigner_removed_mid_registration_cannot_save_it(
     await campaigner.send("Siti Aminah")
     await campaigner.send("0812 3456 7890")
     await campaigner.send("Jl. Mawar 5, Kota Surakarta")
-    await campaigner.press("Lewati")
-    assert "Periksa data Anda" in texts(await campaigner.press("1 bulan · Rp13.400"))
+    assert "Benar semua?" in texts(await campaigner.press("Tidak punya"))
     async with await Database.open(db_path) as db, db.transaction() as conn:
         [sri] = [p for p in await people.listing(conn, "campaigner") if p.code == "PRS-0123"]
         await people.deactivate(conn, "campaigner", sri.id)  # staff take the role away
@@ -253,4 +251,4 @@ async def test_a_command_and_the_next_message_are_answered_in_order(
     campaigner.expected += 1
     sent = await campaigner.send("Petani")
     assert "Pendaftaran lewat Anda" in sent[0].text
-    assert "Kita hitung iuran Anda?" in texts(sent[1:])
+    assert "Perlindungan ini mulai" in texts(sent[1:])

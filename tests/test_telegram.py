@@ -51,7 +51,7 @@ async def test_full_registration_with_buttons(
 ) -> None:
     user = TelegramUser(fake, bot, 501)
     done = await register_with_buttons(user, OCCUPATION_LABELS[occupation])
-    assert "Data Anda sudah kami terima. Nomor referensi Anda: BPU-" in done
+    assert "Data Anda sudah kami terima. Referensi: BPU-" in done
     [reg] = registrations(db_path)
     assert (reg["channel"], reg["user_key"], reg["occupation"]) == ("telegram", "501", occupation)
     assert (reg["nik"], reg["phone"], reg["monthly_premium"]) == (
@@ -61,10 +61,10 @@ async def test_full_registration_with_buttons(
     )
     # Every pressed keyboard is gone, the choice shown under its question; every press answered.
     pressed = [s for s in fake.to(501) if s.history]
-    assert len(pressed) == 7 and all(not s.buttons and "\n\n» " in s.text for s in pressed)
-    assert len(fake.answered_callbacks) == 7
+    assert len(pressed) == 6 and all(not s.buttons and "\n\n» " in s.text for s in pressed)
+    assert len(fake.answered_callbacks) == 6
     # The share-number keyboard is taken away with the next question.
-    address_question = next(s for s in fake.to(501) if s.text.startswith("Ketik alamat"))
+    address_question = next(s for s in fake.to(501) if s.text.startswith("Alamat sesuai KTP"))
     assert address_question.reply_markup == {"remove_keyboard": True}
 
 
@@ -82,12 +82,11 @@ async def test_typed_answers_work_too(fake: FakeTelegram, bot: Watched, db_path:
         "0812 3456 7890",
         "Jl. Mawar 5, Kota Surakarta",
         "tidak punya",
-        "3",
         "ya",
     ]:
         replies = await user.send(answer)
     assert "Data Anda sudah kami terima" in texts(replies)
-    assert registrations(db_path)[0]["period_months"] == 3
+    assert registrations(db_path)[0]["income_stated"] == 1_500_000
 
 
 async def test_start_payload_becomes_the_campaign(
@@ -112,8 +111,8 @@ async def test_someone_elses_contact_is_refused(fake: FakeTelegram, bot: Watched
     ]:
         await getattr(user, step[0])(step[1])
     refused = texts(await user.share_contact("+6281299998888", owner=999))
-    assert "Kontak itu milik orang lain" in refused and "Berapa nomor HP Anda?" in refused
-    assert "Ketik alamat" in texts(await user.send("0812 3456 7890"))
+    assert "Kontak itu milik orang lain" in refused and "Nomor HP Anda?" in refused
+    assert "Alamat sesuai KTP" in texts(await user.send("0812 3456 7890"))
 
 
 async def test_stickers_photos_and_edits_get_the_question_again(
@@ -137,7 +136,7 @@ async def test_stickers_photos_and_edits_get_the_question_again(
         )
     )
     assert "hanya bisa membaca teks dan tombol" in sticker
-    assert "Kira-kira berapa penghasilan Anda sebulan?" in sticker
+    assert "Penghasilan sebulan kira-kira berapa?" in sticker
     photo = texts(
         await user.send_media(
             photo=[{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}]
@@ -149,7 +148,7 @@ async def test_stickers_photos_and_edits_get_the_question_again(
     )
     assert "hanya bisa membaca teks dan tombol" in voice
     location = texts(await user.send_media(location={"latitude": -7.57, "longitude": 110.82}))
-    assert "Kira-kira berapa penghasilan" in location
+    assert "Penghasilan sebulan kira-kira" in location
     edited = texts(await user.edit("3 juta"))
     assert "Pesan yang diubah tidak saya baca" in edited
 
@@ -194,7 +193,7 @@ async def test_an_old_button_is_handled_gracefully(fake: FakeTelegram, bot: Watc
     await user.press("Pedagang")
     stale = texts(await user.press_on(question, "petani"))
     assert "Tombol itu untuk pertanyaan sebelumnya" in stale
-    assert "Kita hitung iuran Anda?" in stale
+    assert "Perlindungan ini mulai" in stale
 
 
 async def test_restart_in_the_middle_resumes(fake: FakeTelegram, db_path: Path) -> None:
@@ -208,7 +207,7 @@ async def test_restart_in_the_middle_resumes(fake: FakeTelegram, db_path: Path) 
         user.watched, user.expected = second, 0
         resumed = texts(await user.send("/start"))
         assert "Selamat datang kembali" in resumed and "Daftar sekarang?" in resumed
-        assert "Ketik NIK Anda" in texts(await user.press("Daftar"))
+        assert "NIK Anda (16 angka" in texts(await user.press("Daftar"))
 
 
 async def test_flood_limits_and_network_errors_are_retried(

@@ -99,7 +99,7 @@ async def test_updates_through_the_webhook_and_a_redelivery(server: Server, db_p
     assert await server.post(choice) == 200  # Telegram retries a webhook it thinks failed
     await server.watched.wait("602", 3)
     texts = [s.text for s in server.fake.to(602)]
-    assert sum("Kita hitung iuran Anda?" in t for t in texts) == 1
+    assert sum("Perlindungan ini mulai" in t for t in texts) == 1
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT step, campaign FROM sessions").fetchone() == (
             "benefits",

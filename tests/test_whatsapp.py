@@ -52,7 +52,7 @@ async def register(user: WhatsAppUser, occupation: str = "Pedagang", first: str 
     opened = await user.send(first)
     assert "Apa pekerjaan Anda sehari-hari?" in texts(opened)
     assert opened[-1]["interactive"]["type"] == "list"  # six choices: a list
-    assert "Kita hitung iuran Anda?" in texts(await user.press(occupation))
+    assert "Perlindungan ini mulai" in texts(await user.press(occupation))
     assert user.on_screen()["type"] == "button"  # two choices: buttons
     await user.press("Lihat iuran saya")
     assert "Rp13.400 sebulan, sekitar Rp450 sehari" in texts(await user.send("2 juta"))
@@ -63,8 +63,7 @@ async def register(user: WhatsAppUser, occupation: str = "Pedagang", first: str 
     assert "Pakai nomor WhatsApp ini" in texts(phone)
     await user.press("Pakai 0812-3456-7890")
     await user.send("Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta")
-    await user.press("Lewati")
-    assert "Periksa data Anda" in texts(await user.press("1 bulan · Rp13.400"))
+    assert "Benar semua?" in texts(await user.press("Tidak punya"))
     return texts(await user.press("Ya, daftarkan"))
 
 
@@ -72,7 +71,7 @@ async def register(user: WhatsAppUser, occupation: str = "Pedagang", first: str 
 async def test_full_registration(server: Server, db_path: Path, occupation: str) -> None:
     user = WhatsAppUser(server)
     done = await register(user, OCCUPATIONS[occupation])
-    assert "Data Anda sudah kami terima. Nomor referensi Anda: BPU-" in done
+    assert "Data Anda sudah kami terima. Referensi: BPU-" in done
     assert rows(db_path, "SELECT channel, user_key, occupation, phone FROM registrations") == [
         ("whatsapp", "6281234567890", occupation, "+6281234567890")
     ]
@@ -185,7 +184,7 @@ async def test_status_callbacks_are_accepted(
     assert any("131047 Re-engagement message" in r.getMessage() for r in caplog.records)
     assert all("6281234567890" not in r.getMessage() for r in caplog.records)
     assert rows(db_path, "SELECT step FROM sessions") == [("occupation",)]
-    assert "Kita hitung iuran" in texts(await user.press("Pedagang"))
+    assert "Perlindungan ini mulai" in texts(await user.press("Pedagang"))
 
 
 async def test_the_key_stays_when_meta_adds_or_hides_ids(server: Server, db_path: Path) -> None:
@@ -331,7 +330,7 @@ async def test_a_recycled_number_is_a_new_person(server: Server, db_path: Path) 
     await owner.press("Lihat iuran saya")
     await owner.send("2 juta")
     await owner.press("Daftar")
-    assert "Menurut NIK Anda" in texts(await owner.send(NIK_SITI))
+    assert "Menurut NIK:" in texts(await owner.send(NIK_SITI))
     # The operator gives the number to someone else; Meta gives them a new user id.
     newcomer = WhatsAppUser(server, user_id="ID.2220002")
     newcomer.read = owner.read

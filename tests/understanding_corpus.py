@@ -70,9 +70,8 @@ CATEGORIES = (
     "nik",
 )
 LANGS = ("id", "jv", "en", "mix")
-# The questions of the form a line may stand at (the months to pay take no words worth a
-# corpus), and the cancel question over the name.
-STEPS = (*(step for step in FORM if step != "period"), "cancel")
+# The questions of the form a line may stand at, and the cancel question over the name.
+STEPS = (*FORM, "cancel")
 OCCUPATIONS = ("pedagang", "ojek_pangkalan", "ojek_online", "petani", "nelayan", "lainnya")
 COMMANDS = ("back", "cancel", "restart", "faq", "lang")
 
