@@ -351,9 +351,9 @@ def storage_limit(workers: int, folder: Path) -> dict[str, Any]:
 async def through_telegram(workers: int, folder: Path) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
 
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram_intake import TelegramIntake
     from bot.service import ConversationService
-    from bot.telegram import TelegramChannel
-    from bot.telegram_intake import TelegramIntake
     from conversations import default_rules
     from storage import Database
 

@@ -200,7 +200,7 @@ async def latency(db_path: Path, workers: int, idle_seconds: float = 5.0) -> Non
 
     from bot.service import ConversationService
     from bot.settings import Settings
-    from bot.staff_chat import StaffChat
+    from bot.staff.chat import StaffChat
     from conversations import Incoming, Kind, Reply, default_rules
 
     settings = Settings(_env_file=None, db_path=db_path, staff_telegram_ids="1")

@@ -13,15 +13,14 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from bot.logs import hide_secrets_of, setup_logging
+from bot.service import ConversationService
+from bot.settings import Settings
+from bot.staff import admin
+from bot.staff.exports import tidy
 from conversations import default_rules, load_rules
 from storage import Database, inbound
 from storage.database import BadDatabase
-
-from . import admin
-from .exports import tidy
-from .logs import hide_secrets_of, setup_logging
-from .service import ConversationService
-from .settings import Settings
 
 ADMIN_COMMANDS = ("staff", "campaigner", "campaign", "export", "stats", "inbox")
 Server = Callable[[Settings, ConversationService, asyncio.Event], Awaitable[None]]
@@ -107,10 +106,10 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
 def _server(command: str) -> Server:
     """The server of a command; each imported only when run, so staff commands start fast."""
     if command == "telegram":
-        from .telegram import run_polling
+        from bot.channels.telegram import run_polling
 
         return run_polling
-    from .web import serve
+    from bot.server import serve
 
     return serve
 
@@ -127,6 +126,6 @@ async def _until_signal(settings: Settings, run: Server) -> None:
 
 async def _chat(settings: Settings, user: str, lang: str | None) -> None:
     async with open_service(settings) as service:
-        from .console import run_console  # imported only for the command that needs it
+        from bot.channels.terminal import run_console  # imported only for the command that needs it
 
         await run_console(service, user, lang)

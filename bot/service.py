@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.locks import KeyedLock
+from bot.logs import pseudonym
 from conversations import (
     CampaignerActive,
     Context,
@@ -36,9 +38,6 @@ from conversations import (
 from conversations.i18n import translator
 from storage import Database, funnel, inbound, people, registrations, sessions
 from storage.registrations import ReferenceTaken
-
-from .locks import KeyedLock
-from .logs import pseudonym
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.web import SECRET_HEADER, TELEGRAM_PATH
-from bot.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH
+from bot.channels.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH
+from bot.server import SECRET_HEADER, TELEGRAM_PATH
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
 from tests.net import free_port

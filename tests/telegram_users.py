@@ -9,9 +9,9 @@ from pathlib import Path
 
 from telegram import Update
 
+from bot.channels.telegram import TelegramChannel, run_polling
 from bot.cli import open_service
 from bot.settings import Settings
-from bot.telegram import TelegramChannel, run_polling
 from tests.completions import Completions
 from tests.conftest import NOW
 from tests.fake_telegram import FakeTelegram, Sent, message_body, text_body, user_dict

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.telegram import keyboard
-from bot.whatsapp import render
+from bot.channels.telegram import keyboard
+from bot.channels.whatsapp import render
 from conversations import Context, Incoming, Kind, Session, default_rules
 from conversations.engine import current
 from conversations.model import MAX_MESSAGE_CHARS

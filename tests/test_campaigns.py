@@ -12,8 +12,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from bot.campaign_assets import Links, poster_text
 from bot.cli import main
+from bot.staff.campaign_assets import Links, poster_text
 from conversations import load_rules
 from conversations.i18n import translator
 from storage.campaigns import Campaign

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import bot.exports
-from bot.exports import NothingToExport, export
+import bot.staff.exports
+from bot.staff.exports import NothingToExport, export
 from storage import Database
 from tests.seed import NOW, add, registration
 
@@ -269,7 +269,7 @@ async def test_a_batch_killed_while_being_published_is_finished_by_the_next_expo
             os.link(file, target)
         raise KeyboardInterrupt  # as abrupt as a kill: nothing after it runs
 
-    monkeypatch.setattr(bot.exports, "_publish", dies)
+    monkeypatch.setattr(bot.staff.exports, "_publish", dies)
     with pytest.raises(KeyboardInterrupt):
         await export(db, fmt="csv", actor="t", now=NOW, zone=ZONE, out=out)
     monkeypatch.undo()

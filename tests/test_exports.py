@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-import bot.exports
-from bot.admin import _progress_bar
-from bot.export_files import COLUMNS
-from bot.exports import Filters, NothingToExport, export
+import bot.staff.exports
+from bot.staff.admin import _progress_bar
+from bot.staff.export_files import COLUMNS
+from bot.staff.exports import Filters, NothingToExport, export
 from storage import Database, campaigns
 from storage.migrations import MIGRATIONS
 from tests.seed import NOW, add, registration
@@ -326,8 +326,8 @@ async def test_a_failed_write_leaves_the_rows_unexported(
     def disk_full(*args: object, **kwargs: object) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bot.exports, "write_file", disk_full)
-    with pytest.raises(bot.exports.ExportFailed, match="No space left on device"):
+    monkeypatch.setattr(bot.staff.exports, "write_file", disk_full)
+    with pytest.raises(bot.staff.exports.ExportFailed, match="No space left on device"):
         await run(db, tmp_path)
     assert list((tmp_path / "out").iterdir()) == []  # no partial file or work folder left
     assert await db.fetch_all("SELECT * FROM export_batches") == []
@@ -353,8 +353,8 @@ async def test_a_batch_too_large_for_one_xlsx_sheet_is_refused(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await seeded(db, 3)
-    monkeypatch.setattr(bot.exports, "XLSX_MAX_ROWS", 2)
-    with pytest.raises(bot.exports.TooLarge):
+    monkeypatch.setattr(bot.staff.exports, "XLSX_MAX_ROWS", 2)
+    with pytest.raises(bot.staff.exports.TooLarge):
         await run(db, tmp_path, "xlsx")
     assert await db.fetch_all("SELECT * FROM export_batches") == []  # rows not marked
     assert (await run(db, tmp_path, "csv")).rows == 3

@@ -14,7 +14,7 @@ from time import time
 
 import pytest
 
-from bot.telegram_intake import CHANNEL as TELEGRAM
+from bot.channels.telegram_intake import CHANNEL as TELEGRAM
 from storage import Database, webhook_inbox
 from tests.bot_process import start_bot
 from tests.conftest import NOW

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.whatsapp import WEBHOOK_PATH
+from bot.channels.whatsapp import WEBHOOK_PATH
 from tests.fake_graph import TOKEN
 from tests.fake_telegram import Sent, text_body
 from tests.flowchat import NIK_BUDI, NIK_SITI

@@ -12,8 +12,8 @@ from typing import Literal
 
 import aiohttp
 
-from bot.web import SECRET_HEADER, TELEGRAM_PATH
-from bot.whatsapp import WEBHOOK_PATH
+from bot.channels.whatsapp import WEBHOOK_PATH
+from bot.server import SECRET_HEADER, TELEGRAM_PATH
 from tests.fake_telegram import text_body
 from tests.serve_process import WEBHOOK_SECRET, ServeProcess, serve_process
 from tests.whatsapp_users import WhatsAppUser, texts

@@ -6,10 +6,10 @@ import io
 import itertools
 from datetime import date, timedelta
 
-from bot import admin
 from bot.cli import _parser
 from bot.service import ConversationService
 from bot.settings import Settings
+from bot.staff import admin
 from conversations import Incoming, Kind, default_rules
 from storage import Database, campaigns, people
 from storage.stats import funnel

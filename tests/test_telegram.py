@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 
 import bot.service as bot_service
-from bot.telegram import TEXT_LIMIT, keyboard, to_incoming
+from bot.channels.telegram import TEXT_LIMIT, keyboard, to_incoming
 from conversations import Kind, Option, Reply
 from conversations.turn import split_message
 from tests.fake_telegram import ApiError, FakeTelegram, text_body

@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.cli import open_service
-from bot.web import SECRET_HEADER, TELEGRAM_PATH, serve
+from bot.server import SECRET_HEADER, TELEGRAM_PATH, serve
 from tests.conftest import NOW
 from tests.fake_telegram import FakeTelegram, text_body
 from tests.net import free_port

@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.whatsapp import WEBHOOK_PATH, fit, render
+from bot.channels.whatsapp import WEBHOOK_PATH, fit, render
 from conversations import Option, Reply
 from storage import Database, people, webhook_inbox
 from tests.fake_graph import FakeGraph, GraphFailure

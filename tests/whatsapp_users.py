@@ -15,10 +15,10 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
+from bot.channels.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH, WhatsAppChannel
 from bot.cli import open_service
+from bot.server import serve
 from bot.settings import Settings
-from bot.web import serve
-from bot.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH, WhatsAppChannel
 from tests.completions import Completions
 from tests.conftest import NOW
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraph

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot.links import telegram_link, whatsapp_link
+from bot.settings import Settings
+from bot.staff.graphics import PosterText, poster, qr_png, qr_svg
 from conversations import Rules
 from conversations.content import lowest_premium_today
 from conversations.i18n import Translator
 from storage.campaigns import Campaign
-
-from .graphics import PosterText, poster, qr_png, qr_svg
-from .links import telegram_link, whatsapp_link
-from .settings import Settings
 
 
 @dataclass(frozen=True)

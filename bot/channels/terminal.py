@@ -12,11 +12,10 @@ import uuid
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.service import ConversationService
 from conversations import Incoming, Kind, Option, Reply
 from conversations.i18n import translator
 from conversations.text_input import clean_text
-
-from .service import ConversationService
 
 CHANNEL = "console"
 QUIT_WORDS = {"keluar", "quit", "exit"}

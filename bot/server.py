@@ -13,17 +13,16 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
+from bot.channels.http_limits import ConnectionGate, GatedSite
+from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
+from bot.channels.telegram_intake import TelegramIntake, read_update
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp_api import GraphClient
+from bot.logs import hide_secrets_of
+from bot.service import ConversationService
+from bot.settings import Settings
+from bot.staff.chat import StaffChat
 from storage import Database
-
-from .http_limits import ConnectionGate, GatedSite
-from .logs import hide_secrets_of
-from .service import ConversationService
-from .settings import Settings
-from .staff_chat import StaffChat
-from .telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
-from .telegram_intake import TelegramIntake, read_update
-from .whatsapp import WhatsAppChannel
-from .whatsapp_api import GraphClient
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from bot.settings import Settings
+from bot.staff import inbox_report
+from bot.staff.campaign_assets import campaign_links, write_assets
+from bot.staff.export_files import FORMATS
+from bot.staff.exports import Filters, NothingToExport, TooLarge, export, tidy
+from bot.staff.stats_report import report
 from conversations import Rules
 from conversations.fields import clean_phone
 from conversations.i18n import translator
@@ -19,13 +25,6 @@ from storage import Database, audit, campaigns, people
 from storage.database import BadDatabase
 from storage.stats import funnel
 from storage.times import day_start
-
-from . import inbox_report
-from .campaign_assets import campaign_links, write_assets
-from .export_files import FORMATS
-from .exports import Filters, NothingToExport, TooLarge, export, tidy
-from .settings import Settings
-from .stats_report import report
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

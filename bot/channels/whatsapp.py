@@ -18,18 +18,8 @@ from functools import partial
 from aiohttp import web
 from pydantic import ValidationError
 
-from conversations import Incoming, Kind, Reply
-from conversations.i18n import translator
-from conversations.turn import split_message
-from storage import inbound, webhook_inbox
-from storage import whatsapp as book
-
-from .inbox_tasks import InboxTasks
-from .links import code_in_text
-from .logs import pseudonym
-from .service import ConversationService
-from .staff_chat import StaffChat
-from .whatsapp_api import (
+from bot.channels.inbox_tasks import InboxTasks
+from bot.channels.whatsapp_api import (
     BODY_LIMIT,
     BUTTON_TITLE_LIMIT,
     INTERACTIVE_BODY_LIMIT,
@@ -47,6 +37,15 @@ from .whatsapp_api import (
     Value,
     Webhook,
 )
+from bot.links import code_in_text
+from bot.logs import pseudonym
+from bot.service import ConversationService
+from bot.staff.chat import StaffChat
+from conversations import Incoming, Kind, Reply
+from conversations.i18n import translator
+from conversations.turn import split_message
+from storage import inbound, webhook_inbox
+from storage import whatsapp as book
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from bot.logs import pseudonym
+from bot.service import ConversationService, Deliver
+from bot.settings import Settings
+from bot.staff.campaign_assets import campaign_links, poster_text
+from bot.staff.exports import ExportFailed, NothingToExport, export
+from bot.staff.graphics import funnel_chart, poster, qr_png
+from bot.staff.stats_report import STAGE_LABELS, chat_summary
 from conversations import Attachment, Incoming, Kind, Reply
 from conversations.i18n import N_, translator
 from storage import campaigns, exports, inbound, people
@@ -22,14 +29,6 @@ from storage.files import private_dir
 from storage.people import Person, Role
 from storage.stats import campaigner_tally, funnel
 from storage.times import day_start
-
-from .campaign_assets import campaign_links, poster_text
-from .exports import ExportFailed, NothingToExport, export
-from .graphics import funnel_chart, poster, qr_png
-from .logs import pseudonym
-from .service import ConversationService, Deliver
-from .settings import Settings
-from .stats_report import STAGE_LABELS, chat_summary
 
 log = logging.getLogger(__name__)
 

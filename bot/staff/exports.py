@@ -36,12 +36,18 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.staff.export_files import (
+    SqlCells,
+    Stopped,
+    file_sha256,
+    fixed_offset,
+    local_hours,
+    write_file,
+)
 from storage import Database, audit, exports
 from storage.database import PRAGMAS
 from storage.exports import Batch, Filters, NothingToExport
 from storage.files import create_private, private_dir
-
-from .export_files import SqlCells, Stopped, file_sha256, fixed_offset, local_hours, write_file
 
 __all__ = [
     "ExportFailed",

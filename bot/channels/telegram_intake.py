@@ -26,9 +26,8 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.inbox_tasks import InboxTasks
 from storage import Database, webhook_inbox
-
-from .inbox_tasks import InboxTasks
 
 log = logging.getLogger(__name__)
 

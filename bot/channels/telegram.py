@@ -31,15 +31,14 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
+from bot.channels.telegram_intake import TelegramIntake, poll, retry_seconds
+from bot.logs import pseudonym
+from bot.service import ConversationService
+from bot.settings import Settings
+from bot.staff.chat import ROLE_COMMANDS, StaffChat
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import N_, translator
 from conversations.turn import split_message
-
-from .logs import pseudonym
-from .service import ConversationService
-from .settings import Settings
-from .staff_chat import ROLE_COMMANDS, StaffChat
-from .telegram_intake import TelegramIntake, poll, retry_seconds
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The channels workers talk through: the terminal chat, Telegram and WhatsApp."""
