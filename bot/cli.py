@@ -57,7 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "telegram", help="run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)"
     )
-    commands.add_parser("serve", help="run the web server for webhooks (Telegram) and /healthz")
+    commands.add_parser(
+        "serve", help="run the web server: webhooks, /healthz and the staff console (/staff/)"
+    )
+    commands.add_parser(
+        "console", help="run only the staff console (/staff/), for an office without webhooks"
+    )
     admin.add_commands(commands)
     _db_after_each_command(commands)
     return parser
@@ -109,9 +114,9 @@ def _server(command: str) -> Server:
         from bot.channels.telegram import run_polling
 
         return run_polling
-    from bot.server import serve
+    from bot.server import serve, serve_console
 
-    return serve
+    return serve_console if command == "console" else serve
 
 
 async def _until_signal(settings: Settings, run: Server) -> None:

@@ -14,6 +14,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Middleware
 
 from bot.channels.http_limits import ConnectionGate, GatedSite
+from bot.channels.messenger import messenger
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
 from bot.channels.telegram_intake import TelegramIntake, read_update
 from bot.channels.whatsapp import WhatsAppChannel
@@ -22,6 +23,7 @@ from bot.logs import hide_secrets_of
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.staff.chat import StaffChat
+from bot.staff.console import console_app
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -72,13 +74,21 @@ class AccessLog(AbstractAccessLogger):
         )
 
 
+async def _to_console(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/staff/")
+
+
 def web_app(
     db: Database,
     telegram: TelegramWebhook | None,
     whatsapp: WhatsAppChannel | None = None,
     middlewares: Sequence[Middleware] = (),
+    console: web.Application | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
+    if console is not None:
+        app.add_subapp("/staff", console)
+        app.router.add_get("/", _to_console)
 
     async def health(request: web.Request) -> web.Response:
         await db.fetch_all("SELECT 1")
@@ -161,7 +171,9 @@ async def serve(settings: Settings, service: ConversationService, stop: asyncio.
         gate = ConnectionGate(
             settings.max_connections, settings.header_timeout, settings.body_timeout
         )
-        app = web_app(service.db, telegram, whatsapp, [gate.middleware])
+        tell = await stack.enter_async_context(messenger(settings, service.db, service.clock))
+        console = console_app(service.db, settings, service.rules, tell, service.clock)
+        app = web_app(service.db, telegram, whatsapp, [gate.middleware], console)
         runner = web.AppRunner(app, access_log_class=AccessLog)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
@@ -177,3 +189,21 @@ async def serve(settings: Settings, service: ConversationService, stop: asyncio.
             " (for ulimit -n)" if gate.limit < settings.max_connections else "",
         )
         await stop.wait()
+
+
+async def serve_console(
+    settings: Settings, service: ConversationService, stop: asyncio.Event
+) -> None:
+    """`bpu-bot console`: the staff console alone, for an office that runs no webhooks."""
+    gate = ConnectionGate(settings.max_connections, settings.header_timeout, settings.body_timeout)
+    async with messenger(settings, service.db, service.clock) as tell:
+        console = console_app(service.db, settings, service.rules, tell, service.clock)
+        app = web_app(service.db, None, None, [gate.middleware], console)
+        runner = web.AppRunner(app, access_log_class=AccessLog)
+        await runner.setup()
+        try:
+            await GatedSite(runner, settings.host, settings.port, gate).start()
+            log.info("staff console on %s", settings.console_url)
+            await stop.wait()
+        finally:
+            await runner.cleanup()

@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     """Seconds a connection may take to send its request line and headers, or stay idle."""
     body_timeout: float = Field(20.0, gt=0)
     """Seconds a request may take to send its body once its headers are in."""
+    public_url: str | None = None
+    """This server's address as staff open it, e.g. https://bpu.example.id (behind TLS): sign-in
+    links point there, and console cookies are Secure when it is https. Default: http://HOST:PORT
+    on this machine."""
+
+    @property
+    def console_url(self) -> str:
+        """The staff console's address, ending in /staff/."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/") + "/staff/"
 
     @field_validator("timezone")
     @classmethod

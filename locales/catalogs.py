@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po, write_po
 from . import DOMAIN, LOCALE_DIR
 
 SOURCES = ("conversations", "bot")
-KEYWORDS = {"t": None, "N_": None, "plural": (1, 2)}
+KEYWORDS = {"t": None, "N_": None, "plural": (1, 2), "tr": (2,)}  # tr(request, msgid)
 TRANSLATED = ("id",)  # English is the source language: its msgids are the English text
 
 
@@ -25,7 +25,9 @@ def template() -> Catalog:
     root = LOCALE_DIR.parent
     for source in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
-            root / source, method_map=[("**.py", "python")], keywords=KEYWORDS
+            root / source,
+            method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")],
+            keywords=KEYWORDS,
         ):
             catalog.add(
                 message,

@@ -243,4 +243,42 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE registration_history ADD COLUMN district TEXT",
         "ALTER TABLE registration_history ADD COLUMN district_code TEXT",
     ],
+    # 8: the staff console. Staff get a role: an administrator sees every branch, a staff member
+    # their own branch (staff added before were all-seeing, so they become administrators).
+    # One-time sign-in links and console sessions are kept only as SHA-256 hashes: a copy of the
+    # database lets nobody in. Review decisions on flagged registrations, in registrations and
+    # (same columns, same order) registration_history.
+    [
+        "ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'"
+        " CHECK (role IN ('admin', 'staff'))",
+        "ALTER TABLE staff ADD COLUMN branch TEXT",
+        """CREATE TABLE console_links (
+            token_hash TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('staff', 'campaigner')),
+            person_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        ) WITHOUT ROWID""",
+        """CREATE TABLE console_sessions (
+            id_hash TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('staff', 'campaigner')),
+            person_id INTEGER NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX console_sessions_person ON console_sessions (kind, person_id)",
+        "ALTER TABLE registrations ADD COLUMN review_state TEXT",  # approved, rejected
+        "ALTER TABLE registrations ADD COLUMN review_note TEXT",
+        "ALTER TABLE registrations ADD COLUMN reviewed_by TEXT",
+        "ALTER TABLE registrations ADD COLUMN reviewed_at TEXT",
+        "ALTER TABLE registration_history ADD COLUMN review_state TEXT",
+        "ALTER TABLE registration_history ADD COLUMN review_note TEXT",
+        "ALTER TABLE registration_history ADD COLUMN reviewed_by TEXT",
+        "ALTER TABLE registration_history ADD COLUMN reviewed_at TEXT",
+        "CREATE INDEX registrations_to_review ON registrations (id) WHERE review_flags != ''"
+        " AND review_state IS NULL",
+        "CREATE INDEX registrations_phone ON registrations (phone)",
+    ],
 ]

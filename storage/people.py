@@ -9,6 +9,8 @@ from typing import Literal
 
 import aiosqlite
 
+from . import console
+
 Role = Literal["staff", "campaigner"]
 TABLES: dict[Role, str] = {"staff": "staff", "campaigner": "campaigners"}
 
@@ -21,6 +23,8 @@ class Person:
     phone: str | None
     active: bool
     code: str | None = None  # campaigners only
+    admin: bool = False  # staff only: every branch
+    branch: str | None = None  # staff only: the branch office they see
 
 
 def _person(row: aiosqlite.Row) -> Person:
@@ -32,6 +36,8 @@ def _person(row: aiosqlite.Row) -> Person:
         row["phone"],
         bool(row["active"]),
         row["code"] if "code" in keys else None,
+        "role" in keys and row["role"] == "admin",
+        row["branch"] if "branch" in keys else None,
     )
 
 
@@ -44,7 +50,9 @@ async def add(
     actor: str,
     now: datetime,
     code: str | None = None,
+    branch: str | None = None,
 ) -> int:
+    """Add a person; staff with a `branch` see that branch, staff without one every branch."""
     if role == "campaigner":
         cursor = await conn.execute(
             """INSERT INTO campaigners (code, name, telegram_id, phone, created_at, created_by)
@@ -53,16 +61,31 @@ async def add(
         )
     else:
         cursor = await conn.execute(
-            """INSERT INTO staff (name, telegram_id, phone, created_at, created_by)
-               VALUES (?, ?, ?, ?, ?)""",
-            (name, telegram_id, phone, now.isoformat(), actor),
+            """INSERT INTO staff (name, telegram_id, phone, created_at, created_by, role, branch)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (
+                name,
+                telegram_id,
+                phone,
+                now.isoformat(),
+                actor,
+                "staff" if branch else "admin",
+                branch,
+            ),
         )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
+def _role_of(branch: str | None) -> tuple[str, str | None]:
+    """Staff with a branch see that branch; staff without one are administrators."""
+    return ("staff", branch) if branch else ("admin", None)
+
+
 async def deactivate(conn: aiosqlite.Connection, role: Role, person_id: int) -> bool:
+    """Take the role away; their console sessions and sign-in links end with it."""
     cursor = await conn.execute(f"UPDATE {TABLES[role]} SET active = 0 WHERE id = ?", (person_id,))
+    await console.close_sessions_of(conn, role, person_id)
     return cursor.rowcount == 1
 
 
@@ -104,6 +127,12 @@ async def find(
         elif bound != whatsapp_id:
             return None  # the number has a new owner
     return _person(row)
+
+
+async def get(conn: aiosqlite.Connection, role: Role, person_id: int) -> Person | None:
+    async with conn.execute(f"SELECT * FROM {TABLES[role]} WHERE id = ?", (person_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _person(row) if row else None
 
 
 async def campaigner_by_code(conn: aiosqlite.Connection, code: str) -> Person | None:

@@ -67,8 +67,10 @@ def save(
             for name in values
             if name not in ("reference", "channel", "user_key")
         )
-        cursor = conn.execute(
-            f"""UPDATE registrations SET {assignments}, revision = revision + 1
+        cursor = conn.execute(  # new details: a review of the old ones no longer holds
+            f"""UPDATE registrations SET {assignments}, revision = revision + 1,
+                       review_state = NULL, review_note = NULL, reviewed_by = NULL,
+                       reviewed_at = NULL
                 WHERE reference = :reference AND channel = :channel AND user_key = :user_key""",
             values,
         )

@@ -16,7 +16,7 @@ import aiosqlite
 from conversations.model import FunnelStage
 
 STAGES: tuple[str, ...] = get_args(FunnelStage)  # in funnel order
-DIMENSIONS = ("occupation", "channel", "campaign", "campaigner")
+DIMENSIONS = ("occupation", "channel", "campaign", "campaigner", "branch")
 NONE = ""  # the group of conversations without a value (no occupation chosen, no campaign...)
 
 
@@ -58,6 +58,7 @@ async def funnel(
                g.channel AS channel,
                COALESCE(k.code, '') AS campaign,
                COALESCE(p.code, g.assisted_by, '') AS campaigner,
+               COALESCE(k.branch, '') AS branch,
                g.n AS n
         FROM (SELECT stages, occupation, channel, campaign, assisted_by, count(*) AS n
               FROM funnel_sessions INDEXED BY funnel_sessions_groups

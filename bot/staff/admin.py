@@ -21,7 +21,7 @@ from conversations import Rules
 from conversations.fields import clean_phone
 from conversations.i18n import translator
 from conversations.parsing import Invalid
-from storage import Database, audit, campaigns, people
+from storage import Database, audit, campaigns, console, people
 from storage.database import BadDatabase
 from storage.stats import funnel
 from storage.times import day_start
@@ -39,9 +39,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             )
         add.add_argument("--telegram-id", type=telegram_id, help="their numeric Telegram user id")
         add.add_argument("--phone", help="their WhatsApp mobile number")
+        if role == "staff":
+            add.add_argument(
+                "--branch", help="their branch office: they see only it (default: every branch)"
+            )
         actions.add_parser("list", help=f"list {role}")
         remove = actions.add_parser("remove", help=f"take away the {role} role")
         remove.add_argument("id", type=int)
+        link = actions.add_parser(
+            "login-link", help="print a one-time link to the staff console (valid 10 minutes)"
+        )
+        link.add_argument("id", type=int)
 
     campaign = commands.add_parser(
         "campaign", help="create, list, show, close campaigns; write their QR codes and poster"
@@ -152,9 +160,10 @@ async def _people(
         for p in found:
             code = f" [{p.code}]" if p.code else ""
             state = "" if p.active else "  (removed)"
+            sees = "" if role != "staff" else f"  branch={p.branch or 'all'}"
             print(
                 f"{p.id:4}  {p.name}{code}  telegram={p.telegram_id or '-'}  "
-                f"phone={p.phone or '-'}{state}",
+                f"phone={p.phone or '-'}{sees}{state}",
                 file=out,
             )
         return 0
@@ -166,6 +175,15 @@ async def _people(
         if not done:
             return fail(f"no {role} {args.id}")
         print(f"{role} {args.id} removed", file=out)
+        return 0
+    if args.action == "login-link":
+        async with db.transaction() as conn:
+            person = await people.get(conn, role, args.id)
+            if person is None or not person.active:
+                return fail(f"no active {role} {args.id}")
+            token = await console.new_link(conn, role, person.id, now)
+            await audit.record(conn, actor(), "console.link", {"kind": role, "id": person.id}, now)
+        print(f"{settings.console_url}masuk/{token}", file=out)
         return 0
     if not (args.telegram_id or args.phone):
         return fail("give --telegram-id and/or --phone", 2)
@@ -184,6 +202,7 @@ async def _people(
                 actor(),
                 now,
                 code=getattr(args, "code", None),
+                branch=getattr(args, "branch", None),
             )
             await audit.record(
                 conn, actor(), f"{role}.add", {"id": person_id, "name": args.name}, now

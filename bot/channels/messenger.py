@@ -1,0 +1,90 @@
+"""Telling a worker something outside a conversation turn (a review decision from staff),
+through the channel their registration came by: the Telegram Bot API, or WhatsApp's Cloud API
+within its 24-hour customer service window. Works in any process that has the channel's settings
+(`bpu-bot serve`, or `bpu-bot console` beside a polling `bpu-bot telegram`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import partial
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.channels import whatsapp
+from bot.channels.whatsapp_api import GraphClient, GraphError
+from bot.logs import pseudonym
+from bot.settings import Settings
+from bot.staff.console import Tell
+from conversations import Reply
+from storage import Database
+from storage import whatsapp as book
+
+log = logging.getLogger(__name__)
+
+
+class Messenger:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        bot: Bot | None,
+        graph: GraphClient | None,
+    ) -> None:
+        self.db, self.clock, self.bot, self.graph = db, clock, bot, graph
+
+    async def tell(self, channel: str, user_key: str, text: str) -> bool:
+        """True when the message went out; False when it cannot now (say so to staff)."""
+        who = pseudonym(channel, user_key)
+        try:
+            if channel == "telegram" and self.bot:
+                await self.bot.send_message(int(user_key), text)
+                return True
+            if channel == whatsapp.CHANNEL and self.graph:
+                person = await self.db.run(partial(book.contact, key=user_key))
+                if person is None or self.clock() - person.last_inbound_at > whatsapp.WINDOW:
+                    log.info("user %s: outside the 24-hour window, not told", who)
+                    return False
+                for message in whatsapp.render(Reply(text)):
+                    await self.graph.send(message, person.wa_id, person.user_id)
+                return True
+        except (TelegramError, GraphError, ValueError) as error:
+            log.warning("user %s: staff message not sent (%s)", who, type(error).__name__)
+        return False
+
+
+@asynccontextmanager
+async def messenger(
+    settings: Settings, db: Database, clock: Callable[[], datetime]
+) -> AsyncIterator[Tell]:
+    """`tell(channel, user_key, text)` for the channels that are set up."""
+    bot = graph = None
+    if settings.telegram_bot_token:
+        api = settings.telegram_api_url.rstrip("/")
+        bot = Bot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=f"{api}/bot",
+            base_file_url=f"{api}/file/bot",
+        )
+    if settings.whatsapp_ready:
+        assert settings.whatsapp_access_token and settings.whatsapp_phone_number_id
+        graph = GraphClient(
+            settings.whatsapp_api_url,
+            settings.whatsapp_access_token.get_secret_value(),
+            settings.whatsapp_phone_number_id,
+        )
+    try:
+        if bot:
+            try:
+                await bot.initialize()
+            except TelegramError as error:  # unreachable now: sending will say so then
+                log.warning("Telegram not reachable for staff messages (%s)", type(error).__name__)
+        yield Messenger(db, clock, bot, graph).tell
+    finally:
+        if bot:
+            await bot.shutdown()
+        if graph:
+            await graph.close()

@@ -1,0 +1,86 @@
+"""The review queue: flagged registrations (over 65, under 17, birth date unlike the NIK's);
+staff approve one, or reject it with a reason the worker is told in their chat."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.staff.console.app import console_of, refuse, render, staff_only, t_of, viewer_of
+from conversations.i18n import N_, translator
+from storage import audit, search
+from storage.review import decide
+
+FLAG_LABELS = {
+    "age_over_65": N_("older than 65"),
+    "age_under_17": N_("younger than 17"),
+    "birth_differs_from_nik": N_("birth date or gender unlike the NIK's"),
+}
+
+
+@staff_only
+async def queue(request: web.Request) -> web.Response:
+    c, viewer = console_of(request), viewer_of(request)
+    async with c.db.reading() as conn:
+        waiting = await search.to_review(conn, viewer.scope)
+    return render(
+        request,
+        "review.html",
+        waiting=waiting,
+        flag_labels=FLAG_LABELS,
+        told=request.query.get("told"),
+        done=request.query.get("done"),
+    )
+
+
+def _message(lang: str, decision: str, reference: str, reason: str, cc: str) -> str:
+    t = translator(lang)
+    if decision == "approved":
+        return t(
+            "Our staff have checked your registration {ref}: it goes on to BPJS "
+            "Ketenagakerjaan. Check your status with your NIK in JMO or by phone at {cc}; once "
+            "registered, pay every month by saying your NIK.",
+            ref=reference,
+            cc=cc,
+        )
+    return t(
+        "Our staff could not accept your registration {ref}: {reason}. Don't pay. Questions? "
+        "Call {cc}.",
+        ref=reference,
+        reason=reason,
+        cc=cc,
+    )
+
+
+@staff_only
+async def decide_one(request: web.Request) -> web.StreamResponse:
+    c, viewer, t = console_of(request), viewer_of(request), t_of(request)
+    reference, form = request.match_info["reference"], request["form"]
+    decision = {"approve": "approved", "reject": "rejected"}.get(str(form.get("decision")))
+    reason = " ".join(str(form.get("reason", "")).split())[:300]
+    if decision is None:
+        return refuse(request, 400, t("Choose approve or reject."))
+    if decision == "rejected" and len(reason) < 5:
+        return refuse(request, 400, t("Say why it is rejected: the worker is told."))
+    now = c.clock()
+    async with c.db.transaction() as conn:
+        worker = await decide(conn, reference, decision, reason, viewer.actor, now, viewer.scope)
+        if worker is None:
+            return refuse(
+                request, 404, t("That registration was decided already, or is not yours.")
+            )
+    text = _message(worker.lang, decision, reference, reason, c.rules.payment.contact_center)
+    told = await c.tell(worker.channel, worker.user_key, text)
+    async with c.db.transaction() as conn:
+        await audit.record(
+            conn,
+            viewer.actor,
+            f"review.{decision}",
+            {"reference": reference, "worker_told": told},
+            now,
+        )
+    raise web.HTTPSeeOther(f"/staff/tinjauan?done={reference}&told={'1' if told else '0'}")
+
+
+def routes(app: web.Application) -> None:
+    app.router.add_get("/tinjauan", queue)
+    app.router.add_post("/tinjauan/{reference}", decide_one)
