@@ -31,6 +31,7 @@ from conversations import (
     Query,
     RegistrationByNik,
     Reply,
+    ReviewOf,
     Rules,
     SaveRegistration,
     advance,
@@ -224,6 +225,8 @@ class ConversationService:
             return people.campaigner_active(conn, query.code)
         if isinstance(query, HouseholdOf):
             return registrations.household(conn, query.reference)
+        if isinstance(query, ReviewOf):
+            return registrations.review_of(conn, query.reference)
         raise TypeError(f"no answer for {type(query).__name__}")
 
     @staticmethod

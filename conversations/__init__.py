@@ -22,6 +22,8 @@ from .model import (
     Registration,
     RegistrationByNik,
     Reply,
+    Review,
+    ReviewOf,
     SaveRegistration,
     Session,
 )
@@ -46,6 +48,8 @@ __all__ = [
     "Registration",
     "RegistrationByNik",
     "Reply",
+    "Review",
+    "ReviewOf",
     "Rules",
     "SaveRegistration",
     "Session",

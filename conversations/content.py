@@ -106,10 +106,13 @@ def lowest_premium(rules: Rules) -> int:
     return rules.income.minimum * p.jkk_percent // 100 + p.jkm_flat
 
 
-def lowest_premium_today(rules: Rules, today: date, occupation: str | None) -> Quote:
-    """The cheapest quote this month: for this occupation, or the cheapest of all when the
-    occupation is not known yet (the discount differs by sector)."""
-    sectors = (rules.sector_of(occupation),) if occupation else ("transport", "other")
+def lowest_premium_today(
+    rules: Rules, today: date, occupation: str | None, detail: str | None = None
+) -> Quote:
+    """The cheapest quote this month: for this work ("other work: kurir" is transport, as at
+    the quote), or the cheapest of all when the work is not known yet (the discount differs by
+    sector)."""
+    sectors = (rules.sector_of(occupation, detail),) if occupation else ("transport", "other")
     quotes = [quote(rules, rules.income.minimum, s, False, today, 1) for s in sectors]
     return min(quotes, key=lambda q: q.monthly_total)
 
@@ -269,8 +272,24 @@ def summary_message(t: Translator, answers: Answers, q: Quote) -> str:
                 n=q.period_months,
                 total=t.money(q.period_total),
             )
+            + months_breakdown(t, q)
         )
     return "\n".join(lines)
+
+
+def months_breakdown(t: Translator, q: Quote) -> str:
+    """ " (2 months × Rp13.400 + 10 months × Rp26.800)" when the months of a period differ (a
+    discount ends within it): why the total is not the months times the monthly premium."""
+    runs: list[list[int]] = []  # [months, premium]
+    for month in q.months:
+        if runs and runs[-1][1] == month.total:
+            runs[-1][0] += 1
+        else:
+            runs.append([1, month.total])
+    if len(runs) < 2:
+        return ""
+    parts = [t("{n} months × {amount}", n=n, amount=t.money(amount)) for n, amount in runs]
+    return f" ({' + '.join(parts)})"
 
 
 # --- common questions -----------------------------------------------------------------------
@@ -295,7 +314,9 @@ FAQ_TOPICS: dict[str, str] = {
 FAQ_MENU = ("cost", "pay", "death", "accident", "claim", "card", "jht", "late", "kesehatan")
 
 
-def cost_answer(t: Translator, rules: Rules, today: date, occupation: str | None) -> str:
+def cost_answer(
+    t: Translator, rules: Rules, today: date, occupation: str | None, detail: str | None = None
+) -> str:
     """What it costs: the rates, then the price today for this worker (the discount for their
     kind of work, until when), or the cheapest today when the work is not known yet."""
     text = t(
@@ -306,7 +327,7 @@ def cost_answer(t: Translator, rules: Rules, today: date, occupation: str | None
         lowest=t.money(lowest_premium(rules)),
         jht=rules.premium.jht_percent,
     )
-    cheapest = lowest_premium_today(rules, today, occupation)
+    cheapest = lowest_premium_today(rules, today, occupation, detail)
     rule = cheapest.discount_rule
     if rule and cheapest.first.discount:
         text += "\n" + t(
@@ -321,11 +342,16 @@ def cost_answer(t: Translator, rules: Rules, today: date, occupation: str | None
 
 
 def faq_answer(
-    t: Translator, rules: Rules, topic: str, today: date, occupation: str | None = None
+    t: Translator,
+    rules: Rules,
+    topic: str,
+    today: date,
+    occupation: str | None = None,
+    detail: str | None = None,
 ) -> str:
     pay, b = rules.payment, rules.benefits
     if topic == "cost":
-        return cost_answer(t, rules, today, occupation)
+        return cost_answer(t, rules, today, occupation, detail)
     if topic == "jht":
         return t(
             "JHT is savings for old age. You pay {jht}% of your income; it is paid back with its "

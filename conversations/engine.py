@@ -137,8 +137,9 @@ def _start_over(turn: Turn) -> None:
     old = turn.session
     turn.session = _new_session(turn.ctx, old.lang, old.campaign)
     turn.session.assisted_by = old.assisted_by
-    turn.session.reference = old.reference  # the worker's own, for status
-    turn.session.family_of = None if old.assisted_by else old.family_of
+    if not old.assisted_by:  # a campaigner's last worker is not theirs
+        turn.session.reference = old.reference  # the person's own, for status
+        turn.session.family_of = old.family_of
     _welcome(turn)
 
 
@@ -303,7 +304,7 @@ def _answer_question(turn: Turn, about: str | None) -> None:
             )
         )
     else:
-        turn.say(faq_answer(turn.t, turn.ctx.rules, about, turn.ctx.today, turn.answers.occupation))
+        turn.say(_faq(turn, about))
     _ask_again(turn)
 
 
@@ -382,9 +383,25 @@ def _run_command(turn: Turn, command: str) -> None:
     elif command in ("faq", "lang"):
         turn.side_question = command
     else:  # status
-        if not finished:
+        if not finished and s.reference:  # registered already: a family member's form, or anew
+            turn.note(
+                t(
+                    "Your own registration is received (reference {ref}). This one is not "
+                    "finished yet. This is where we are:",
+                    ref=s.reference,
+                )
+            )
+        elif not finished:
             turn.note(t("Your registration is not finished yet. This is where we are:"))
         _ask_again(turn)
+
+
+def _faq(turn: Turn, topic: str) -> str:
+    """The answer to a common question, for this worker's work when it is known."""
+    a = turn.answers
+    return faq_answer(
+        turn.t, turn.ctx.rules, topic, turn.ctx.today, a.occupation, a.occupation_detail
+    )
 
 
 def _back(turn: Turn) -> None:
@@ -479,9 +496,7 @@ class Questions(Step):
         turn.session.pending = None
         topic = key.removeprefix("faq:")
         if topic in FAQ_TOPICS:
-            turn.say(
-                faq_answer(turn.t, turn.ctx.rules, topic, turn.ctx.today, turn.answers.occupation)
-            )
+            turn.say(_faq(turn, topic))
         _ask_again(turn)
 
     def on_text(self, turn: Turn, text: str) -> None:

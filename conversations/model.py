@@ -217,7 +217,21 @@ class Household:
     district_code: str | None
 
 
-Query = RegistrationByNik | CampaignerActive | HouseholdOf
+@dataclass(frozen=True)
+class ReviewOf:
+    """Where a registration stands with staff review, for `status`."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class Review:
+    flags: tuple[str, ...]
+    state: str | None  # None: not decided (or nothing to review); "approved", "rejected"
+    note: str | None
+
+
+Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf
 
 
 class NeedData(Exception):
@@ -245,6 +259,8 @@ class Context:
     def lookup(self, query: CampaignerActive) -> bool: ...
     @overload
     def lookup(self, query: HouseholdOf) -> Household | None: ...
+    @overload
+    def lookup(self, query: ReviewOf) -> Review | None: ...
     def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)

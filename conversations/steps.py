@@ -21,6 +21,7 @@ from .model import (
     Option,
     Registration,
     RegistrationByNik,
+    ReviewOf,
     SaveRegistration,
     Session,
 )
@@ -229,8 +230,9 @@ class Benefits(Step):
         return {"next": ("hitung", "lanjutkan", "next", "continue", "hitung iuran")}
 
     def ask(self, turn: Turn) -> None:
+        a = turn.answers
         cheapest = content.lowest_premium_today(
-            turn.ctx.rules, turn.ctx.today, turn.answers.occupation
+            turn.ctx.rules, turn.ctx.today, a.occupation, a.occupation_detail
         )
         turn.say(
             turn.t(
@@ -580,6 +582,18 @@ class NikExists(Step):
             )
         turn.say(message, self.options(turn))
 
+    def on_text(self, turn: Turn, text: str) -> None:
+        """Another NIK typed here, as the message asks, is read as the NIK question reads it."""
+        if (key := self.match(turn, text)) is not None:
+            self.on_choice(turn, key)
+        elif find_nik(text, turn.ctx.today):
+            a = turn.answers
+            a.nik = a.birth_date = a.gender = None
+            turn.session.step = "nik"
+            STEPS["nik"].on_text(turn, text)
+        else:
+            raise Invalid("choice.unknown")
+
     def on_choice(self, turn: Turn, key: str) -> None:
         known, own = self._known(turn)
         if key == "upd" and known and own:
@@ -724,7 +738,7 @@ class Phone(Step):
         turn.proceed()
 
     def on_contact(self, turn: Turn, phone: str, own: bool) -> None:
-        if not own:
+        if not own and not turn.session.family_of:  # a family member's card is theirs to give
             raise Invalid("phone.not_own")
         self.on_text(turn, phone)
 
@@ -751,7 +765,19 @@ def household(turn: Turn) -> Household | None:
     return turn.ctx.lookup(HouseholdOf(family_of)) if family_of else None
 
 
-_SAME_ADDRESS = ("sama", "sama saja", "alamat sama", "sama dengan saya", "sama dengan alamat saya")
+_ADDRESS_WORDS = {"jl", "jln", "jalan", "gg", "gang", "rt", "rw", "dusun", "dsn", "desa", "kel"}
+
+
+def says_same(text: str) -> bool:
+    """'sama aja', 'alamatnya sama', 'sama dengan suami': the same address, in a few words and
+    without anything an address has (a number, a street, an RT)."""
+    words = read(text).words
+    return (
+        "sama" in words
+        and len(words) <= 6
+        and not any(ch.isdigit() for ch in text)
+        and not _ADDRESS_WORDS & set(words)
+    )
 
 
 class Address(Step):
@@ -763,10 +789,13 @@ class Address(Step):
             turn.say(turn.t("Now type the street, RT/RW and village, as on your KTP."))
             return
         if home := household(turn):
+            region = nik_region(turn)
             turn.say(
                 turn.t(
-                    "Your address as on your KTP? If it is {address}, choose Same address.",
+                    "Your address as on your KTP? If it is {address}, choose Same address. Your "
+                    "NIK is from {region}; if you live elsewhere, add the kabupaten or kota.",
                     address=content.full_address(home.address, home.city),
+                    region=region.name if region else "-",
                 ),
                 self.options(turn),
             )
@@ -798,7 +827,7 @@ class Address(Step):
         turn.proceed()
 
     def on_text(self, turn: Turn, text: str) -> None:
-        if household(turn) and simplify(text) in _SAME_ADDRESS:
+        if household(turn) and says_same(text):
             self.on_choice(turn, "household")
             return
         a, hint = turn.answers, nik_region(turn)
@@ -1122,14 +1151,17 @@ def done_message(turn: Turn, reg: Registration) -> str:
             if later
             else ""
         )
+        after = year.months[min(reg.period_months, len(year.months) - 1)].total
         first = (
             t("Once registered, pay {amount} every month", amount=t.money(reg.monthly_premium))
             + changes
             if reg.period_months == 1
             else t(
-                "Once registered, pay {amount} for the first {n} months, then every month",
+                "Once registered, pay {amount} for the first {n} months, then {monthly} every "
+                "month",
                 amount=t.money(reg.period_total),
                 n=reg.period_months,
+                monthly=t.money(after),
             )
         )
         next_step = first + t(
@@ -1191,27 +1223,23 @@ class Done(Step):
         ]
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        # "mau daftarkan istri saya": a family member, registered as such
-        family = ("istri", "suami", "anak", "bapak", "ibu", "adik", "kakak", "keluarga")
-        return {"new": (*family, *(f"daftarkan {who}" for who in family), "orang lain")}
+        # "mau daftarkan istri saya": a family member, registered as such. Not "bu", "pak",
+        # "kak" alone: "makasih bu" is thanks.
+        family = ("istri", "suami", "anak", "orang tua", "keluarga", "anggota keluarga")
+        return {"new": (*family, *(f"daftarkan {who}" for who in family))}
 
     def enter(self, turn: Turn) -> None:
         """Arriving here, the confirmation has just been said."""
 
     def ask(self, turn: Turn) -> None:
-        turn.say(
-            turn.t(
-                "Your data is received. Your reference number: {ref}. To pay, say your NIK.",
-                ref=turn.session.reference,
-            ),
-            self.options(turn),
-        )
+        turn.say(registered_status(turn), self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
         if key == "faq":
             turn.side_question = "faq"
         elif key == "exit":  # a campaigner ends a round of assisted registrations
             turn.session.assisted_by = None
+            turn.session.reference = None  # that was the last worker's, not theirs
             turn.goto("ended", remember=False)
         else:
             if not turn.session.assisted_by:  # the worker registers a family member
@@ -1221,12 +1249,46 @@ class Done(Step):
     def on_text(self, turn: Turn, text: str) -> None:
         if (key := self.match(turn, text)) is not None:
             self.on_choice(turn, key)
-        else:
-            self.ask(turn)
+            return
+        if "orang lain" in simplify(text) and not turn.session.assisted_by:
+            turn.note(
+                turn.t(
+                    "Someone outside your family registers from their own phone: send them "
+                    "the link to this chat."
+                )
+            )
+        self.ask(turn)
+
+
+def registered_status(turn: Turn) -> str:
+    """Where the person's own registration stands: received, waiting for staff review (then
+    they must not pay yet), or not accepted."""
+    t, ref = turn.t, turn.session.reference
+    review = turn.ctx.lookup(ReviewOf(ref)) if ref else None
+    if review and review.state == "rejected":
+        return t(
+            "Your registration {ref} was not accepted: {reason}. Don't pay. Questions? Call {cc}.",
+            ref=ref,
+            reason=review.note or "-",
+            cc=turn.ctx.rules.payment.contact_center,
+        )
+    if review and review.flags and review.state is None:
+        return t(
+            "Your data is received. Your reference number: {ref}. Our staff check your details "
+            "first: don't pay yet.",
+            ref=ref,
+        )
+    return t("Your data is received. Your reference number: {ref}. To pay, say your NIK.", ref=ref)
 
 
 class Ended(Done):
     name = "ended"
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        if key == "faq":
+            turn.side_question = "faq"
+        else:  # a new form of one's own, as typing "mulai lagi" starts
+            turn.start_over = True
 
     def options(self, turn: Turn) -> list[Option]:
         return [Option("new", turn.t("Start again")), Option("faq", turn.t("Ask a question"))]
@@ -1240,7 +1302,9 @@ class Ended(Done):
         self.ask(turn)
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t("Whenever you want, choose Start again."), self.options(turn))
+        again = turn.t("Whenever you want, choose Start again.")
+        own = registered_status(turn) + "\n\n" if turn.session.reference else ""
+        turn.say(own + again, self.options(turn))
 
 
 STEPS: dict[str, Step] = {

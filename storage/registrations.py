@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import asdict
 from datetime import datetime
 
-from conversations import Household, KnownRegistration, Registration
+from conversations import Household, KnownRegistration, Registration, Review
 
 
 class ReferenceTaken(Exception):
@@ -30,6 +30,14 @@ def household(conn: sqlite3.Connection, reference: str) -> Household | None:
         (reference,),
     ).fetchone()
     return Household(*row) if row else None
+
+
+def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
+    row = conn.execute(
+        "SELECT review_flags, review_state, review_note FROM registrations WHERE reference = ?",
+        (reference,),
+    ).fetchone()
+    return Review(tuple(row[0].split()), row[1], row[2]) if row else None
 
 
 def _columns(reg: Registration) -> dict[str, object]:

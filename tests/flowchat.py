@@ -19,6 +19,8 @@ from conversations import (
     Registration,
     RegistrationByNik,
     Reply,
+    Review,
+    ReviewOf,
     SaveRegistration,
     Session,
     advance,
@@ -110,11 +112,13 @@ class FlowChat:
         """What the storage would answer, from what this chat saved."""
         if isinstance(query, RegistrationByNik):
             return self.registry.get(query.nik)
-        if isinstance(query, HouseholdOf):
+        if isinstance(query, HouseholdOf | ReviewOf):
             saved = [s.registration for s in self.saved]
             r = next((r for r in reversed(saved) if r.reference == query.reference), None)
             if r is None:
                 return None
+            if isinstance(query, ReviewOf):  # no staff here: nothing is decided
+                return Review(r.review_flags, None, None)
             return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
         return query.code not in self.removed_campaigners
 

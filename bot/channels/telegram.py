@@ -308,7 +308,8 @@ async def set_commands(app: Application, staff: StaffChat | None = None) -> None
     t = translator("id")
     base = [BotCommand(command, t(description)) for command, description in COMMANDS["id"]]
     for chat_id, roles in (await staff.telegram_roles()).items():
-        extra = [BotCommand(c, t(d)) for role in sorted(roles) for c, d in ROLE_COMMANDS[role]]
+        mine = {c: d for role in sorted(roles) for c, d in ROLE_COMMANDS[role]}  # /masuk once
+        extra = [BotCommand(c, t(d)) for c, d in mine.items()]
         try:
             await app.bot.set_my_commands(base + extra, scope=BotCommandScopeChat(chat_id))
         except TelegramError as error:  # e.g. they never opened the bot: no chat yet

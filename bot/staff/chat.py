@@ -1,4 +1,5 @@
-"""Chat commands for campaigners (/kampanye, /rekap, /daftarkan) and staff (/ekspor, /statistik).
+"""Chat commands for campaigners (/kampanye, /rekap, /daftarkan) and staff (/ekspor, /statistik),
+and for both /masuk: a one-time sign-in link to the staff console.
 
 The role is checked in the database on every use. For anyone without it a command is just text
 for the worker conversation, so nothing shows that it exists.
@@ -24,7 +25,7 @@ from bot.staff.graphics import funnel_chart, poster, qr_png
 from bot.staff.stats_report import STAGE_LABELS, chat_summary
 from conversations import Attachment, Incoming, Kind, Reply
 from conversations.i18n import N_, translator
-from storage import campaigns, exports, inbound, people
+from storage import audit, campaigns, console, exports, inbound, people
 from storage.files import private_dir
 from storage.people import Person, Role
 from storage.stats import campaigner_tally, funnel
@@ -38,6 +39,7 @@ ROLES: dict[str, Role] = {
     "daftarkan": "campaigner",
     "ekspor": "staff",
     "statistik": "staff",
+    "masuk": "staff",  # or a campaigner: both have a console
 }
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?\s*$")
 TELEGRAM_FILE_LIMIT = 45 * 1024 * 1024  # bots may send 50 MB; keep a margin
@@ -60,10 +62,12 @@ ROLE_COMMANDS: dict[Role, list[tuple[str, str]]] = {
         ("kampanye", N_("My campaign links and QR code")),
         ("rekap", N_("My sign-ups")),
         ("daftarkan", N_("Register a worker")),
+        ("masuk", N_("Sign in to the staff console")),
     ],
     "staff": [
         ("ekspor", N_("Newest export for the main system")),
         ("statistik", N_("Funnel statistics")),
+        ("masuk", N_("Sign in to the staff console")),
     ],
 }
 
@@ -119,11 +123,14 @@ class StaffChat:
         command = command_of(incoming.text) if incoming.kind is Kind.TEXT else None
         if command is None:
             return False
-        person = await self._person(ROLES[command], who)
+        role = ROLES[command]
+        person = await self._person(role, who)
+        if person is None and command == "masuk":
+            role, person = "campaigner", await self._person("campaigner", who)
         if person is None:
             return False
         who = pseudonym(incoming.channel, incoming.user_key)
-        log.info("user %s: /%s as %s %s", who, command, ROLES[command], person.id)
+        log.info("user %s: /%s as %s %s", who, command, role, person.id)
         if command == "daftarkan":
             await self._assist(incoming, person, deliver)
             return True
@@ -131,13 +138,17 @@ class StaffChat:
         ids = {"channel": incoming.channel, "message_id": incoming.message_id}
         if await self.service.db.run(partial(inbound.seen, **ids)):
             return True  # a redelivered command is not run twice
-        handler = {
-            "kampanye": self._campaigns,
-            "rekap": self._tally,
-            "ekspor": self._export,
-            "statistik": self._stats,
-        }[command]
-        if await deliver(await handler(person, incoming, now)) is not False:
+        if command == "masuk":
+            replies = await self._sign_in_link(role, person, now)
+        else:
+            handler = {
+                "kampanye": self._campaigns,
+                "rekap": self._tally,
+                "ekspor": self._export,
+                "statistik": self._stats,
+            }[command]
+            replies = await handler(person, incoming, now)
+        if await deliver(replies) is not False:
             # recorded once answered: a command cut off by a crash runs again when it is
             # redelivered (each is safe to repeat: /ekspor then sends the newest batch again)
             await self.service.db.run(partial(inbound.record, **ids, now=now))
@@ -299,6 +310,33 @@ class StaffChat:
             Reply(
                 f"{note}\nSHA-256: {result.sha256}",
                 attachment=Attachment(result.path.name, data, "document"),
+            )
+        ]
+
+    async def _sign_in_link(self, role: Role, person: Person, now: datetime) -> list[Reply]:
+        """A link that signs this person in to the console, once, for a few minutes."""
+        t = translator(self.service.default_lang)
+        if person.id == 0:  # staff by the settings only: no record a session could name
+            return [
+                Reply(
+                    t(
+                        "Add yourself as staff first (bpu-bot staff add), then ask again: the "
+                        "console needs your record."
+                    )
+                )
+            ]
+        async with self.service.db.transaction() as conn:
+            token = await console.new_link(conn, role, person.id, now)
+            await audit.record(conn, f"chat:{role}:{person.id}", "console.link", {}, now)
+        minutes = int(console.LINK_LIFETIME.total_seconds() // 60)
+        return [
+            Reply(
+                t(
+                    "Your sign-in link to the staff console, valid once for {minutes} minutes. "
+                    "Do not share it:\n{link}",
+                    minutes=minutes,
+                    link=f"{self.settings.console_url}masuk/{token}",
+                )
             )
         ]
 
