@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.settings import Settings
 from bot.staff import inbox_report
-from bot.staff.campaign_assets import campaign_links, poster_campaigner, write_assets
+from bot.staff.campaign_assets import campaign_links, write_assets
 from bot.staff.export_files import FORMATS
 from bot.staff.exports import Filters, NothingToExport, TooLarge, export, tidy
 from bot.staff.stats_report import report
@@ -270,9 +270,7 @@ async def _campaign(
     except ValueError as error:
         return fail(error, 2)
     if args.action == "assets":
-        async with db.transaction() as conn:
-            campaigner = await poster_campaigner(conn, found)
-        for path in write_assets(args.out, t, rules, today, found, links, campaigner):
+        for path in write_assets(args.out, t, rules, today, found, links):
             print(path, file=out)
         return 0
     print(
