@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 TELEGRAM_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SIGN_IN_PATH = "/staff/masuk/"
 MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
 
 
@@ -67,6 +68,8 @@ class AccessLog(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         path = request.raw_path.partition("?")[0][:200]  # still percent-encoded: one line
+        if path.startswith(SIGN_IN_PATH):  # a sign-in token is a secret until it is used
+            path = SIGN_IN_PATH + "…"
         # 408: a request cut off by the connection gate, which counts those itself.
         level = logging.DEBUG if response.status == 408 else logging.INFO
         self.logger.log(

@@ -58,6 +58,7 @@ FILE_COLUMNS = (
     "consent_version",
     "consent_at",
     "review_flags",
+    "review_state",
     "revision",
 )
 # What each is read from: the registrations column, where its name differs; `campaign_code` is
@@ -80,6 +81,7 @@ class Filters:
     since: date | None = None  # registration date, local, inclusive
     until: date | None = None
     campaign: str | None = None
+    branch: str | None = None  # the campaigns of one branch office (a branch's staff export)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -118,6 +120,9 @@ def _where(filters: Filters, zone: ZoneInfo) -> tuple[str, list[object]]:
     if filters.campaign:
         clauses.append("r.campaign = ?")
         params.append(filters.campaign)
+    if filters.branch:
+        clauses.append("r.campaign IN (SELECT code FROM campaigns WHERE branch = ?)")
+        params.append(filters.branch)
     return " AND ".join(clauses) or "1", params
 
 
@@ -303,6 +308,14 @@ async def get(conn: aiosqlite.Connection, batch_id: int, state: str = "done") ->
     ) as cursor:
         row = await cursor.fetchone()
     return Batch(**dict(row)) if row else None
+
+
+async def listing(conn: aiosqlite.Connection, limit: int = 100) -> list[Batch]:
+    """The finished batches, newest first."""
+    async with conn.execute(
+        "SELECT * FROM export_batches WHERE state = 'done' ORDER BY id DESC LIMIT ?", (limit,)
+    ) as cursor:
+        return [Batch(**dict(row)) for row in await cursor.fetchall()]
 
 
 async def latest(conn: aiosqlite.Connection) -> Batch | None:

@@ -5,8 +5,13 @@ in with a link the bot sends on (fake) Telegram, finding a worker, clearing the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from storage import Database, campaigns, people, registrations
 from tests.browser import chromium, screenshot
 from tests.conftest import NOW
 from tests.fake_telegram import text_body
+from tests.net import free_port
 from tests.seed import campaigner_with_campaign, registration
 from tests.serve_process import ServeProcess, serve_process
 
@@ -74,7 +80,8 @@ async def signed_in(page: Page, link: str) -> None:
 @pytest.fixture
 async def server(tmp_path: Path):
     codes = await seed(tmp_path / "serve.sqlite3")
-    async with serve_process(tmp_path) as running:
+    links = {"TELEGRAM_BOT_USERNAME": "bpu_test_bot", "BPU_WHATSAPP_NUMBER": "0812 1000 2000"}
+    async with serve_process(tmp_path, **links) as running:
         running.codes = codes  # type: ignore[attr-defined]
         yield running
 
@@ -124,6 +131,9 @@ async def test_staff_find_a_worker_reveal_audited_and_clear_the_review_queue(
             ("BPU-OLDR-0001",),
         ).fetchone()
     assert state[0] == "approved" and "Dewi" in state[1]
+    # the log shows no sign-in token and no NIK searched for
+    log = server.log_text()
+    assert link.rsplit("/", 1)[1] not in log and FLAGGED.nik not in log and "/staff/masuk/" in log
 
 
 async def test_a_campaigner_sees_their_own_and_nothing_else(server: ServeProcess) -> None:
@@ -191,3 +201,98 @@ async def test_an_expired_link_is_refused(server: ServeProcess, tmp_path: Path) 
         assert "sudah kedaluwarsa" in await page.inner_text("main")
     async with aiohttp.ClientSession() as http, http.get(server.url + "/staff/") as r:
         assert r.status == 401  # and no session came of it
+
+
+async def test_staff_make_an_export_and_download_it_byte_for_byte(
+    server: ServeProcess, tmp_path: Path
+) -> None:
+    link = await sign_in_link(server, STAFF)
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await signed_in(page, link)
+        await page.goto(server.url + "/staff/ekspor")
+        await page.get_by_label("Format").select_option("csv")
+        await page.get_by_role("button", name="Buat ekspor baru").click()
+        ready = page.get_by_text(re.compile(r"Batch 1 sudah siap: 3 baris"))
+        await ready.wait_for(timeout=15_000)  # the page refreshes itself while it runs
+        await screenshot(page, "exports")
+        async with page.expect_download() as waiting:
+            await page.locator("#job").get_by_role("link", name="Unduh").click()
+        download = await waiting.value
+        data = Path(await download.path()).read_bytes()
+        shown = await page.locator("td.sha").first.inner_text()
+    with sqlite3.connect(tmp_path / "serve.sqlite3") as conn:
+        recorded = conn.execute("SELECT sha256, row_count FROM export_batches").fetchone()
+    assert hashlib.sha256(data).hexdigest() == shown == recorded[0] and recorded[1] == 3
+    assert download.suggested_filename == "bpu-registrations-batch00001.csv"
+    assert FLAGGED.nik in data.decode()
+
+
+async def test_staff_make_a_campaign_and_print_its_poster_a_campaigner_sees_their_own(
+    server: ServeProcess,
+) -> None:
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await signed_in(page, await sign_in_link(server, STAFF))
+        await page.goto(server.url + "/staff/kampanye")
+        form = page.locator("form", has=page.get_by_role("button", name="Buat"))
+        await form.get_by_label("Nama").fill("Pasar Klewer Desember")
+        await form.get_by_label("Tempat").fill("Pasar Klewer, Solo")
+        await form.get_by_label("Kantor cabang").fill("Surakarta")
+        await form.get_by_label("Petugas lapangan").select_option("PRS-0123")
+        await form.get_by_role("button", name="Buat").click()
+        card = page.locator("section.card", has_text="Pasar Klewer Desember")
+        assert "Pendaftar: 0" in await card.inner_text()
+        await screenshot(page, "campaigns")
+        async with page.expect_download() as waiting:
+            await card.get_by_role("link", name="Poster A4 (PDF)").click()
+        pdf = Path(await (await waiting.value).path()).read_bytes()
+        assert pdf.startswith(b"%PDF")
+        # the campaigner sees their two campaigns, not Budi's, and may print their posters
+        other = await browser.new_page()
+        await signed_in(other, await sign_in_link(server, CAMPAIGNER))
+        await other.goto(server.url + "/staff/kampanye")
+        mine = await other.inner_text("main")
+        assert "Pasar Klewer Desember" in mine and "Pasar Gede" in mine
+        assert "Pasar Legi" not in mine and "Kampanye baru" not in mine
+        theirs = server.codes[1]  # type: ignore[attr-defined]
+        response = await other.goto(f"{server.url}/staff/kampanye/{theirs}/poster.pdf")
+        assert response is not None and response.status == 404
+        await screenshot(other, "campaigner-campaigns")
+
+
+async def test_the_console_runs_on_its_own_for_an_office_without_webhooks(tmp_path: Path) -> None:
+    """`bpu-bot console`: the console alone, on the same database, no channel set up."""
+    db = tmp_path / "office.sqlite3"
+    await seed(db)
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BPU_", "TELEGRAM_", "WHATSAPP_"))
+    }
+    env |= {"BPU_DB_PATH": str(db), "BPU_HOST": "127.0.0.1", "BPU_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(500):
+            with contextlib.suppress(aiohttp.ClientError):
+                async with aiohttp.ClientSession() as http, http.get(url + "/staff/") as r:
+                    assert r.status == 401 and "Silakan masuk" in await r.text()
+                    break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the console did not start")
+        link = subprocess.run(
+            [sys.executable, "-m", "bot", "--db", str(db), "staff", "login-link", "1"],
+            capture_output=True, text=True, env=env, check=True,
+        ).stdout.strip()  # fmt: skip
+        assert link.startswith(f"{url}/staff/masuk/")
+        async with chromium() as browser:
+            page = await browser.new_page()
+            await signed_in(page, link)
+            assert await page.get_by_role("heading", name="Dasbor").is_visible()
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), 15) == 0

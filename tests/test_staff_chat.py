@@ -131,7 +131,7 @@ async def test_a_campaigner_gets_links_qr_and_poster(
     assert f"Telegram: https://t.me/bpu_test_bot?start={campaign_code}" in reply
     qr, poster = files_to(fake, CAMPAIGNER)
     [link] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr["data"])))]
-    assert link.startswith(f"https://wa.me/{WA}?text=") and link.endswith(campaign_code)
+    assert link.startswith(f"https://wa.me/{WA}?text=") and link.endswith(campaign_code.upper())
     assert poster["kind"] == "document" and poster["data"].startswith(b"%PDF")
 
 
@@ -191,7 +191,16 @@ async def test_staff_and_campaigners_see_their_commands_in_their_menu(
     def menu(chat: int) -> list[str]:
         return [c["command"] for c in fake.chat_commands[chat]]
 
-    assert menu(STAFF) == ["start", "bantuan", "status", "batal", "bahasa", "ekspor", "statistik"]
+    assert menu(STAFF) == [
+        "start",
+        "bantuan",
+        "status",
+        "batal",
+        "bahasa",
+        "ekspor",
+        "statistik",
+        "masuk",  # a sign-in link to the staff console
+    ]
     assert menu(CAMPAIGNER) == [
         "start",
         "bantuan",
@@ -201,6 +210,7 @@ async def test_staff_and_campaigners_see_their_commands_in_their_menu(
         "kampanye",
         "rekap",
         "daftarkan",
+        "masuk",
     ]
     assert WORKER not in fake.chat_commands  # workers keep the public menu
     assert [c["command"] for c in fake.commands[None]] == [

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.settings import Settings
 from bot.staff import inbox_report
-from bot.staff.campaign_assets import campaign_links, write_assets
+from bot.staff.campaign_assets import campaign_links, poster_campaigner, write_assets
 from bot.staff.export_files import FORMATS
 from bot.staff.exports import Filters, NothingToExport, TooLarge, export, tidy
 from bot.staff.stats_report import report
@@ -65,7 +65,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     actions.add_parser("list", help="all campaigns")
     for name, text in (("show", "details and links"), ("close", "stop counting it as active")):
         actions.add_parser(name, help=text).add_argument("code")
-    assets = actions.add_parser("assets", help="QR codes (PNG, SVG) and the A4 poster (PNG, PDF)")
+    assets = actions.add_parser("assets", help="QR codes (PNG, SVG) and the A4 poster (vector PDF)")
     assets.add_argument("code")
     assets.add_argument("--out", type=Path, default=Path.cwd(), help="folder (default: here)")
 
@@ -270,7 +270,9 @@ async def _campaign(
     except ValueError as error:
         return fail(error, 2)
     if args.action == "assets":
-        for path in write_assets(args.out, t, rules, today, found, links):
+        async with db.transaction() as conn:
+            campaigner = await poster_campaigner(conn, found)
+        for path in write_assets(args.out, t, rules, today, found, links, campaigner):
             print(path, file=out)
         return 0
     print(

@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import aiosqlite
+
 from bot.links import telegram_link, whatsapp_link
 from bot.settings import Settings
 from bot.staff.graphics import PosterText, poster, qr_png, qr_svg
 from conversations import Rules
 from conversations.content import lowest_premium_today
+from conversations.fields import display_phone
 from conversations.i18n import Translator
+from storage import people
 from storage.campaigns import Campaign
+from storage.people import Person
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,41 @@ def price_note(t: Translator, rules: Rules, today: date) -> str | None:
     )
 
 
+def campaign_dates(t: Translator, campaign: Campaign) -> str:
+    start = t.date(campaign.starts_on)
+    if campaign.ends_on is None:
+        return t("When: from {start} until it ends", start=start)
+    return t("When: {start} to {end}", start=start, end=t.date(campaign.ends_on))
+
+
+def campaigner_line(t: Translator, campaigner: Person | None) -> str | None:
+    """The campaigner's own name and number, which they give out at the market anyway."""
+    if campaigner is None:
+        return None
+    if not campaigner.phone:
+        return t("Field officer: {name}", name=campaigner.name)
+    return t(
+        "Field officer: {name}, {phone}",
+        name=campaigner.name,
+        phone=display_phone(campaigner.phone),
+    )
+
+
+async def poster_campaigner(conn: aiosqlite.Connection, campaign: Campaign) -> Person | None:
+    """The campaigner the poster names: the campaign's own, while they are still one."""
+    if campaign.campaigner_id is None:
+        return None
+    found = await people.get(conn, "campaigner", campaign.campaigner_id)
+    return found if found and found.active else None
+
+
 def poster_text(
-    t: Translator, rules: Rules, today: date, campaign: Campaign, links: Links
+    t: Translator,
+    rules: Rules,
+    today: date,
+    campaign: Campaign,
+    links: Links,
+    campaigner: Person | None = None,
 ) -> PosterText:
     captions = {"whatsapp": t("Register on WhatsApp"), "telegram": t("Register on Telegram")}
     return PosterText(
@@ -71,6 +109,8 @@ def poster_text(
         ),
         price_note=price_note(t, rules, today),
         place=t("Where: {place}", place=campaign.place),
+        when=campaign_dates(t, campaign),
+        campaigner=campaigner_line(t, campaigner),
         footer=t(
             "Code: {code} · Contact Center {cc}",
             code=campaign.code,
@@ -84,9 +124,15 @@ def poster_text(
 
 
 def write_assets(
-    folder: Path, t: Translator, rules: Rules, today: date, campaign: Campaign, links: Links
+    folder: Path,
+    t: Translator,
+    rules: Rules,
+    today: date,
+    campaign: Campaign,
+    links: Links,
+    campaigner: Person | None = None,
 ) -> list[Path]:
-    """QR codes (PNG and SVG) for each link, and the poster (PNG and PDF), into `folder`."""
+    """QR codes (PNG and SVG) for each link, and the poster (a vector PDF), into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for channel, link in links.pairs():
@@ -94,9 +140,7 @@ def write_assets(
             path = folder / f"{campaign.code}-qr-{channel}.{suffix}"
             path.write_bytes(data)
             written.append(path)
-    png, pdf = poster(poster_text(t, rules, today, campaign, links))
-    for suffix, data in (("png", png), ("pdf", pdf)):
-        path = folder / f"{campaign.code}-poster.{suffix}"
-        path.write_bytes(data)
-        written.append(path)
+    path = folder / f"{campaign.code}-poster.pdf"
+    path.write_bytes(poster(poster_text(t, rules, today, campaign, links, campaigner)))
+    written.append(path)
     return written

@@ -208,7 +208,8 @@ class StaffChat:
                     attachment=Attachment(f"{campaign.code}-qr.png", qr_png(link), "photo"),
                 )
             )
-            _, pdf = poster(poster_text(t, self.service.rules, self._today(now), campaign, links))
+            today, rules = self._today(now), self.service.rules
+            pdf = poster(poster_text(t, rules, today, campaign, links, campaigner=person))
             replies.append(
                 Reply(
                     t("Poster to print (A4):"),

@@ -148,7 +148,15 @@ def console_app(
     tell: Tell,
     clock: Clock = lambda: datetime.now(UTC),
 ) -> web.Application:
-    from bot.staff.console import audit_page, dashboard, registrations, review, signin
+    from bot.staff.console import (
+        audit_page,
+        campaigns_page,
+        dashboard,
+        exports_page,
+        registrations,
+        review,
+        signin,
+    )
 
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -157,7 +165,8 @@ def console_app(
     )
     app = web.Application(middlewares=[security_headers, signed_in])
     app[CONSOLE] = Console(db, settings, rules, tell, clock, templates)
-    for module in (signin, dashboard, registrations, review, audit_page):
+    pages = (signin, dashboard, registrations, review, campaigns_page, exports_page, audit_page)
+    for module in pages:
         module.routes(app)
     app.router.add_static("/static/", HERE / "static")
     return app

@@ -24,12 +24,23 @@ DIMENSION_LABELS = {
 }
 
 
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _period(request: web.Request) -> tuple[int, date, date]:
-    """The last `days` days up to today, local time (30 unless another is chosen)."""
-    c = console_of(request)
-    days = int(request.query.get("hari", "30")) if request.query.get("hari", "").isdigit() else 30
-    days = days if days in PERIODS else 30
+    """The dates chosen (`dari`, `sampai`, local, at most a year), or else the last `hari` days
+    up to today (30 unless another is chosen)."""
+    c, query = console_of(request), request.query
     today = c.clock().astimezone(c.settings.zone).date()
+    since, until = _day(query.get("dari", "")), _day(query.get("sampai", ""))
+    if since and until and since <= until <= since + timedelta(days=366):
+        return (until - since).days + 1, since, until
+    days = int(query.get("hari", "30")) if query.get("hari", "").isdigit() else 30
+    days = days if days in PERIODS else 30
     return days, today - timedelta(days=days - 1), today
 
 
@@ -78,6 +89,8 @@ async def dashboard(request: web.Request) -> web.Response:
         "dashboard.html",
         days=days,
         periods=PERIODS,
+        dari=request.query.get("dari", "")[:10],
+        sampai=request.query.get("sampai", "")[:10],
         since=since,
         until=until,
         split=split,
@@ -93,13 +106,13 @@ async def dashboard(request: web.Request) -> web.Response:
 
 
 async def chart(request: web.Request) -> web.Response:
-    days, since, until = _period(request)
+    _, since, until = _period(request)
     t = t_of(request)
     if not viewer_of(request).is_staff:
         raise web.HTTPForbidden()
     counts = await _counts(request, since, until, None)
     png = funnel_chart(
-        t("Conversations, last {n} days", n=days),
+        t("Conversations, {since} – {until}", since=t.date(since), until=t.date(until)),
         [(t(STAGE_LABELS[s]), n) for s, n in zip(STAGES, counts.total, strict=True)],
     )
     return web.Response(body=png, content_type="image/png")

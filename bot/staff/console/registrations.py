@@ -44,8 +44,11 @@ async def find(request: web.Request) -> web.Response:
     text = request.query.get("q", "").strip()[:100]
     found = []
     if text:
-        async with c.db.transaction() as conn:
+        # read on a connection of its own (a name search scans), then a short write for the
+        # audit: the workers' messages never wait behind a search
+        async with c.db.reading() as conn:
             found = await search.find(conn, text, viewer.scope)
+        async with c.db.transaction() as conn:
             await audit.record(
                 conn,
                 viewer.actor,
@@ -67,7 +70,7 @@ async def find(request: web.Request) -> web.Response:
 async def _details(request: web.Request, reveal: str | None = None) -> web.Response:
     c, viewer = console_of(request), viewer_of(request)
     reference = request.match_info["reference"]
-    async with c.db.transaction() as conn:
+    async with c.db.reading() as conn:
         row = await search.one(conn, reference, viewer.scope)
         if row is None:  # unknown, or not this person's to see: the same answer
             return refuse(request, 404, tr(request, "No such registration."))
@@ -77,6 +80,7 @@ async def _details(request: web.Request, reveal: str | None = None) -> web.Respo
             (row["session_id"],),
         ) as cursor:
             steps = list(await cursor.fetchall())
+    async with c.db.transaction() as conn:
         action = f"registration.reveal_{reveal}" if reveal else "registration.view"
         await audit.record(conn, viewer.actor, action, {"reference": reference}, c.clock())
     return render(
