@@ -146,6 +146,10 @@ async def test_a_campaigner_sees_their_own_and_nothing_else(server: ServeProcess
         assert "BPU-MINE-0002" in shown and "BPU-THRS-0003" not in shown
         assert "BPU-OLDR-0001" not in shown
         await screenshot(page, "campaigner-registrations")
+        # Indonesian first, English one tap away
+        await page.get_by_role("link", name="EN", exact=True).click()
+        assert await page.get_by_role("link", name="Registrations").is_visible()
+        assert "BPU-MINE-0002" in await page.inner_text("main")
         for path, status in [
             ("/staff/tinjauan", 403),
             ("/staff/audit", 403),

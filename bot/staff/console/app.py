@@ -76,6 +76,7 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
         viewer=viewer,
         csrf=viewer.session.csrf if viewer else "",
         path=request.path,
+        path_qs=request.path_qs,
         **values,
     )
     return web.Response(text=html, status=status, content_type="text/html")

@@ -43,6 +43,8 @@ class Job:
 
 
 JOBS = web.AppKey("export_jobs", dict)
+KEEP_JOBS = 50  # the newest jobs' outcomes, for their pages
+CHUNK = 256 * 1024
 _ids = itertools.count(1)
 
 
@@ -95,14 +97,17 @@ async def start(request: web.Request) -> web.StreamResponse:
         return refuse(request, 400, tr(request, "Choose CSV, XLSX or JSONL."))
     branch = None if viewer.person.admin else viewer.person.branch
     filters = Filters(include_exported=form.get("all") == "1", branch=branch)
-    job = Job(next(_ids), fmt)
-    request.app[JOBS][job.id] = job
+    job, jobs = Job(next(_ids), fmt), request.app[JOBS]
+    jobs[job.id] = job
+    for old in [key for key in jobs if key <= job.id - KEEP_JOBS]:
+        jobs.pop(old)
     job.task = asyncio.create_task(_run(request, job, filters))
     raise web.HTTPSeeOther(f"/staff/ekspor?job={job.id}")
 
 
 @staff_only
 async def download(request: web.Request) -> web.StreamResponse:
+    """The batch written again and streamed (a big export never sits in memory), then removed."""
     c, viewer = console_of(request), viewer_of(request)
     batch_id = int(request.match_info["batch"])
     out = Path(tempfile.mkdtemp(dir=_folder(request)))
@@ -118,17 +123,22 @@ async def download(request: web.Request) -> web.StreamResponse:
             await audit.record(
                 conn, viewer.actor, "export.download", {"batch": batch_id}, c.clock()
             )
-        body = result.path.read_bytes()
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Disposition": f'attachment; filename="{result.path.name}"',
+                "X-Content-SHA256": result.sha256,
+            }
+        )
+        response.content_length = result.path.stat().st_size
+        await response.prepare(request)
+        with result.path.open("rb") as file:
+            while chunk := file.read(CHUNK):
+                await response.write(chunk)
+        await response.write_eof()
+        return response
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    return web.Response(
-        body=body,
-        content_type="application/octet-stream",
-        headers={
-            "Content-Disposition": f'attachment; filename="{result.path.name}"',
-            "X-Content-SHA256": result.sha256,
-        },
-    )
 
 
 def routes(app: web.Application) -> None:
