@@ -7,6 +7,7 @@ A step never moves the conversation itself: it calls `turn.goto`, `turn.proceed`
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import ClassVar
 
 from . import content
@@ -27,6 +28,7 @@ from .model import (
 )
 from .nik import mask, parse_nik
 from .parsing import Invalid, parse_birth_date, simplify
+from .rules import ReviewRules
 from .turn import Turn
 from .understanding.choices import choose
 from .understanding.income import IncomeReading, read_income
@@ -1047,19 +1049,21 @@ class Summary(Step):
 
 
 def review_flags(turn: Turn) -> tuple[str, ...]:
-    a, review, today = turn.answers, turn.ctx.rules.review, turn.ctx.today
+    a = turn.answers
     assert a.birth_date is not None
-    age = (
-        today.year
-        - a.birth_date.year
-        - ((today.month, today.day) < (a.birth_date.month, a.birth_date.day))
-    )
+    return flags_for(a.birth_date, a.birth_corrected, turn.ctx.today, turn.ctx.rules.review)
+
+
+def flags_for(born: date, unlike_nik: bool, today: date, review: ReviewRules) -> tuple[str, ...]:
+    """Why staff must look at a registration: an age outside the usual, or a birth date or
+    gender other than the NIK's (the bot's, and the staff console's after a correction)."""
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     flags = []
     if age > review.flag_over_age:
         flags.append(f"age_over_{review.flag_over_age}")
     if age < review.flag_under_age:
         flags.append(f"age_under_{review.flag_under_age}")
-    if a.birth_corrected:
+    if unlike_nik:
         flags.append("birth_differs_from_nik")
     return tuple(flags)
 

@@ -16,21 +16,35 @@ from .search import Scope
 
 Decision = Literal["approved", "rejected"]
 CORRECTABLE = ("full_name", "birth_date", "gender", "phone", "address", "email")
+# What a correction may change with it: the region read from a new address, the flags of a new
+# birth date or gender, and the review, which starts again for new details.
+REVIEW_COLUMNS = ("review_state", "review_note", "reviewed_by", "reviewed_at")
+DERIVED = ("city", "city_code", "district", "district_code", "review_flags", *REVIEW_COLUMNS)
 
 
 @dataclass(frozen=True)
 class Worker:
-    """Where to tell the worker about a decision: their chat."""
+    """Where a decision is told: the chat the registration was made from. That is the worker's
+    own, or a campaigner's who registered them (`assisted_by`), or a family member's
+    (`consent_version` ending in -family), who then passes it on."""
 
     reference: str
     channel: str
     user_key: str
     lang: str
+    full_name: str
+    assisted_by: str | None
+    consent_version: str
+
+    @property
+    def by_family(self) -> bool:
+        return self.consent_version.endswith("-family")
 
 
 async def _worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
     async with conn.execute(
-        """SELECT r.reference, r.channel, r.user_key, coalesce(s.lang, 'id')
+        """SELECT r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'), r.full_name,
+                  r.assisted_by, r.consent_version
            FROM registrations r
            LEFT JOIN sessions s ON s.channel = r.channel AND s.user_key = r.user_key
            WHERE r.reference = ?""",
@@ -38,6 +52,14 @@ async def _worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
     ) as cursor:
         row = await cursor.fetchone()
     return Worker(*row) if row else None
+
+
+async def _keep_revision(conn: aiosqlite.Connection, reference: str) -> None:
+    """The row as it is goes to registration_history: an export batch may hold it."""
+    await conn.execute(
+        "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
+        (reference,),
+    )
 
 
 async def decide(
@@ -50,41 +72,51 @@ async def decide(
     scope: Scope,
 ) -> Worker | None:
     """Record the decision on a flagged registration `scope` may see and nobody decided on
-    yet; None when there is no such registration (decided meanwhile, or not theirs)."""
+    yet, as a new revision (so the next export carries it to the main system, and the batches
+    made before still hold the old one); None when there is no such registration (decided
+    meanwhile, or not theirs)."""
     allowed, params = scope.where("registrations")
-    cursor = await conn.execute(
-        f"""UPDATE registrations
-            SET review_state = ?, review_note = ?, reviewed_by = ?, reviewed_at = ?
-            WHERE reference = ? AND review_flags != '' AND review_state IS NULL AND {allowed}""",
-        (decision, note or None, actor, now.isoformat(), reference, *params),
+    async with conn.execute(
+        f"""SELECT 1 FROM registrations WHERE reference = ? AND review_flags != ''
+            AND review_state IS NULL AND {allowed}""",
+        (reference, *params),
+    ) as cursor:
+        if await cursor.fetchone() is None:
+            return None
+    await _keep_revision(conn, reference)
+    await conn.execute(
+        """UPDATE registrations
+           SET review_state = ?, review_note = ?, reviewed_by = ?, reviewed_at = ?,
+               revision = revision + 1, updated_at = ?
+           WHERE reference = ?""",
+        (decision, note or None, actor, now.isoformat(), now.isoformat(), reference),
     )
-    return await _worker(conn, reference) if cursor.rowcount == 1 else None
+    return await _worker(conn, reference)
 
 
 async def correct(
     conn: aiosqlite.Connection,
     reference: str,
-    field: str,
-    value: str | None,
+    changes: dict[str, object],
     now: datetime,
     scope: Scope,
 ) -> bool:
-    """Set one field of a registration `scope` may see, as a new revision."""
-    if field not in CORRECTABLE:
-        raise ValueError(f"{field} cannot be corrected here")
+    """Set fields of a registration `scope` may see, as a new revision: a corrected field and
+    what follows from it (the region of an address, the flags of a birth date; a review of
+    the old details no longer holds, so a flagged one is reviewed again)."""
+    if not set(changes) <= {*CORRECTABLE, *DERIVED}:
+        raise ValueError(f"{sorted(changes)} cannot be corrected here")
     allowed, params = scope.where("registrations")
     async with conn.execute(
         f"SELECT id FROM registrations WHERE reference = ? AND {allowed}", (reference, *params)
     ) as cursor:
         if await cursor.fetchone() is None:
             return False
+    await _keep_revision(conn, reference)
+    assignments = ", ".join(f"{name} = ?" for name in changes)
     await conn.execute(
-        "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
-        (reference,),
-    )
-    await conn.execute(
-        f"""UPDATE registrations SET {field} = ?, revision = revision + 1, updated_at = ?
+        f"""UPDATE registrations SET {assignments}, revision = revision + 1, updated_at = ?
             WHERE reference = ?""",
-        (value, now.isoformat(), reference),
+        (*changes.values(), now.isoformat(), reference),
     )
     return True

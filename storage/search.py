@@ -32,11 +32,17 @@ class Scope:
                     OR {alias}.assisted_by = ?)""",
                 (self.campaigner_id, self.campaigner_code),
             )
-        return (
-            f"""({alias}.campaign IS NULL
-                OR {alias}.campaign IN (SELECT code FROM campaigns WHERE branch = ?))""",
-            (self.branch,),
-        )
+        return branch_condition(f"{alias}.campaign", self.branch)
+
+
+def branch_condition(column: str, branch: str | None) -> tuple[str, tuple[object, ...]]:
+    """A branch's: through one of its campaigns, or through none (no code, or a code that was
+    never issued: a start link typed wrong belongs to no branch, so every branch sees it)."""
+    return (
+        f"""({column} IS NULL OR {column} NOT IN (SELECT code FROM campaigns)
+            OR {column} IN (SELECT code FROM campaigns WHERE branch = ?))""",
+        (branch,),
+    )
 
 
 def _query(text: str) -> tuple[str, tuple[object, ...]]:

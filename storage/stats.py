@@ -14,6 +14,7 @@ from typing import get_args
 import aiosqlite
 
 from conversations.model import FunnelStage
+from storage.search import branch_condition
 
 STAGES: tuple[str, ...] = get_args(FunnelStage)  # in funnel order
 DIMENSIONS = ("occupation", "channel", "campaign", "campaigner", "branch")
@@ -35,6 +36,7 @@ async def funnel(
     since_utc: str | None,
     until_utc: str | None,
     campaign: str | None = None,
+    branch: str | None = None,
 ) -> Funnel:
     """Conversations that started in [since, until), followed through the stages.
 
@@ -51,6 +53,10 @@ async def funnel(
     if campaign:
         clauses.append("campaign = ?")
         params.append(campaign)
+    if branch:  # a branch's staff: its campaigns' conversations and those through none
+        condition, values = branch_condition("campaign", branch)
+        clauses.append(condition)
+        params.extend(values)
     # Group the conversations first, then name the few groups' campaigns and campaigners.
     sql = f"""
         SELECT g.stages,

@@ -141,7 +141,9 @@ async def test_a_campaigner_sees_their_own_and_nothing_else(server: ServeProcess
     async with chromium() as browser:
         page = await browser.new_page()
         await signed_in(page, link)
-        await page.goto(server.url + "/staff/pendaftaran?q=Pekerja")
+        await page.goto(server.url + "/staff/pendaftaran")
+        await page.get_by_label("Nomor referensi, NIK, nomor HP atau nama").fill("Pekerja")
+        await page.get_by_role("button", name="Cari").click()
         shown = await page.inner_text("main")
         assert "BPU-MINE-0002" in shown and "BPU-THRS-0003" not in shown
         assert "BPU-OLDR-0001" not in shown
@@ -149,7 +151,7 @@ async def test_a_campaigner_sees_their_own_and_nothing_else(server: ServeProcess
         # Indonesian first, English one tap away
         await page.get_by_role("link", name="EN", exact=True).click()
         assert await page.get_by_role("link", name="Registrations").is_visible()
-        assert "BPU-MINE-0002" in await page.inner_text("main")
+        assert await page.get_by_role("button", name="Search").is_visible()
         for path, status in [
             ("/staff/tinjauan", 403),
             ("/staff/audit", 403),

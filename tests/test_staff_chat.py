@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +12,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from storage import Database, people
+from storage import Database, campaigns, people
 from tests.fake_telegram import FakeTelegram, text_body
 from tests.flowchat import NIK_BUDI, NIK_SITI
 from tests.seed import NOW, add, campaigner_with_campaign, registration
@@ -262,3 +263,26 @@ async def test_a_command_and_the_next_message_are_answered_in_order(
     sent = await campaigner.send("Petani")
     assert "Pendaftaran lewat Anda" in sent[0].text
     assert "Perlindungan ini mulai" in texts(sent[1:])
+
+
+BRANCH_STAFF = 701
+
+
+async def test_branch_staff_export_in_the_chat_holds_only_their_branch(
+    fake: FakeTelegram, bot: Watched, db_path: Path, campaign_code: str
+) -> None:
+    async with await Database.open(db_path) as db:
+        async with db.transaction() as conn:
+            await people.add(conn, "staff", "Solo", str(BRANCH_STAFF), None, "t", NOW,
+                             branch="Surakarta")  # fmt: skip
+            jogja = await campaigns.create(conn, name="Beringharjo", place="Jogja",
+                branch="Yogyakarta", campaigner_id=None, starts_on=date(2026, 1, 1),
+                ends_on=None, actor="t", now=NOW)  # fmt: skip
+        await add(db, registration(1, campaign=campaign_code), user="a")  # Surakarta
+        await add(db, registration(2, campaign=jogja.code), user="b")  # Yogyakarta
+        await add(db, registration(3), user="c")  # no campaign
+    reply = texts(await TelegramUser(fake, bot, BRANCH_STAFF).send("/ekspor"))
+    [document] = files_to(fake, BRANCH_STAFF)
+    rows = list(openpyxl.load_workbook(io.BytesIO(document["data"])).active.values)
+    sent = [row[0] for row in rows[1:]]
+    assert sent == ["BPU-TEST-0001"], (reply, sent)

@@ -8,6 +8,7 @@ for the worker conversation, so nothing shows that it exists.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import shutil
@@ -20,7 +21,7 @@ from bot.logs import pseudonym
 from bot.service import ConversationService, Deliver
 from bot.settings import Settings
 from bot.staff.campaign_assets import campaign_links, poster_text
-from bot.staff.exports import ExportFailed, NothingToExport, export
+from bot.staff.exports import ExportFailed, Filters, NothingToExport, export
 from bot.staff.graphics import funnel_chart, poster, qr_png
 from bot.staff.stats_report import STAGE_LABELS, chat_summary
 from conversations import Attachment, Incoming, Kind, Reply
@@ -77,6 +78,10 @@ def _chat_id(telegram_id: str | None) -> bool:
     return bool(
         telegram_id and len(telegram_id) <= 20 and telegram_id.isascii() and telegram_id.isdecimal()
     )
+
+
+def _made_for(batch: exports.Batch, branch: str) -> bool:
+    return json.loads(batch.filters).get("branch") == branch
 
 
 def command_of(text: str) -> str | None:
@@ -169,7 +174,7 @@ class StaffChat:
 
     async def _person(self, role: Role, who: Identity) -> Person | None:
         if role == "staff" and who.telegram_id and who.telegram_id in self.settings.first_staff:
-            return Person(0, "staff (settings)", who.telegram_id, None, True)
+            return Person(0, "staff (settings)", who.telegram_id, None, True, admin=True)
         async with self.service.db.transaction() as conn:
             return await people.find(
                 conn,
@@ -260,6 +265,7 @@ class StaffChat:
         t = translator(self.service.default_lang)
         actor = f"{incoming.channel}:{person.telegram_id or person.phone} ({person.name})"
         outbox = Path(self.service.db.path).absolute().parent / OUTBOX
+        branch = None if person.admin else person.branch  # a branch's staff: their branch only
         async with self._outbox_lock:
             _empty(outbox)
             write = partial(
@@ -273,13 +279,14 @@ class StaffChat:
             )
             try:
                 try:
-                    result = await write()
-                except NothingToExport:  # nothing new: the newest batch again
+                    result = await write(filters=Filters(branch=branch))
+                except NothingToExport:  # nothing new: the newest batch they may see again
                     async with self.service.db.reading() as conn:
-                        latest = await exports.latest(conn)
-                    if latest is None:
+                        batches = await exports.listing(conn)
+                    mine = [b for b in batches if branch is None or _made_for(b, branch)]
+                    if not mine:
                         return [Reply(t("There are no registrations to export yet."))]
-                    result = await write(batch_id=latest.id)
+                    result = await write(batch_id=mine[0].id)
             except ExportFailed as error:
                 log.warning("/ekspor failed: %s", error)
                 return [Reply(t("The export could not be written; nothing was exported."))]

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.settings import Settings
 from bot.staff.console.viewer import Viewer
@@ -43,6 +44,9 @@ class Console:
 
 
 CONSOLE = web.AppKey("console", Console)
+VIEWER = web.RequestKey("viewer", Viewer)  # who is signed in
+FORM = web.RequestKey("form", MultiDictProxy)  # a POST's fields, read once by the CSRF check
+ERROR = web.RequestKey("error", str)  # what was wrong with a form, shown on its page
 
 
 def console_of(request: web.Request) -> Console:
@@ -50,7 +54,7 @@ def console_of(request: web.Request) -> Console:
 
 
 def viewer_of(request: web.Request) -> Viewer:
-    return request["viewer"]
+    return request[VIEWER]
 
 
 def lang_of(request: web.Request) -> str:
@@ -69,7 +73,7 @@ def tr(request: web.Request, message: str, **values: object) -> str:
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
     c = console_of(request)
-    viewer = request.get("viewer")
+    viewer = request.get(VIEWER)
     html = c.templates.get_template(template).render(
         t=t_of(request),
         lang=lang_of(request),
@@ -86,19 +90,25 @@ def refuse(request: web.Request, status: int, why: str) -> web.Response:
     return render(request, "refused.html", status=status, why=why)
 
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # a sign-in link never leaks
+    "Cache-Control": "no-store",  # personal data stays off disks and proxies
+}
+
+
 @web.middleware
 async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     response = await handler(request)
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
-    )
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")  # a sign-in link never leaks
-    response.headers.setdefault("Cache-Control", "no-store")  # personal data stays off disks
+    if not response.prepared:  # a streamed response set them itself before it started
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
     return response
 
 
@@ -119,13 +129,13 @@ async def signed_in(
             viewer = Viewer(person, session)
     if viewer is None:
         return render(request, "signed_out.html", status=401)
-    request["viewer"] = viewer
+    request[VIEWER] = viewer
     if request.method == "POST":
         form = await request.post()
         given = str(form.get("csrf", ""))
         if not hmac.compare_digest(given.encode(), viewer.session.csrf.encode()):
             return refuse(request, 403, tr(request, "This form has expired. Please try again."))
-        request["form"] = form
+        request[FORM] = form
     return await handler(request)
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from bot.staff.console.app import console_of, render, staff_only
+from bot.staff.console.app import console_of, refuse, render, staff_only, tr, viewer_of
 from storage.times import day_start
 
 PAGE = 200
@@ -21,7 +21,10 @@ def _day(text: str) -> date | None:
 
 @staff_only
 async def audit_log(request: web.Request) -> web.Response:
+    """For administrators: the log names every branch's registrations and people."""
     c = console_of(request)
+    if not viewer_of(request).person.admin:
+        return refuse(request, 403, tr(request, "The audit log is for administrators."))
     who, what = request.query.get("siapa", "")[:100], request.query.get("apa", "")[:100]
     since, until = _day(request.query.get("dari", "")), _day(request.query.get("sampai", ""))
     clauses, params = ["1"], []

@@ -10,7 +10,17 @@ from datetime import date
 from aiohttp import web
 
 from bot.staff.campaign_assets import campaign_links, poster_campaigner, poster_text
-from bot.staff.console.app import console_of, refuse, render, staff_only, t_of, tr, viewer_of
+from bot.staff.console.app import (
+    ERROR,
+    FORM,
+    console_of,
+    refuse,
+    render,
+    staff_only,
+    t_of,
+    tr,
+    viewer_of,
+)
 from bot.staff.console.viewer import Viewer
 from bot.staff.graphics import poster, qr_png
 from conversations.fields import clean_phone
@@ -57,7 +67,7 @@ async def page(request: web.Request) -> web.Response:
         links=links,
         helpers=helpers,
         today=c.clock().astimezone(c.settings.zone).date(),
-        error=request.get("error"),
+        error=request.get(ERROR),
     )
 
 
@@ -74,7 +84,7 @@ def _day(text: str) -> date | None:
 
 @staff_only
 async def create(request: web.Request) -> web.StreamResponse:
-    c, viewer, form = console_of(request), viewer_of(request), request["form"]
+    c, viewer, form = console_of(request), viewer_of(request), request[FORM]
     name, place = str(form.get("name", "")).strip()[:80], str(form.get("place", "")).strip()[:80]
     branch = (
         str(form.get("branch", "")).strip()[:60] if viewer.person.admin else viewer.person.branch
@@ -82,14 +92,15 @@ async def create(request: web.Request) -> web.StreamResponse:
     today = c.clock().astimezone(c.settings.zone).date()
     starts, ends = _day(str(form.get("starts", ""))) or today, _day(str(form.get("ends", "")))
     if not (name and place and branch) or (ends and ends < starts):
-        request["error"] = tr(
-            request, "Give a name, a place and a branch; the end after the start."
-        )
+        request[ERROR] = tr(request, "Give a name, a place and a branch; the end after the start.")
         return await page(request)
     async with c.db.transaction() as conn:
         helper = None
         if code := str(form.get("campaigner", "")).strip():
             helper = await people.campaigner_by_code(conn, code)
+            if helper is None or not helper.active:
+                request[ERROR] = tr(request, "No active campaigner has that code.")
+                return await page(request)
         made = await campaigns.create(
             conn, name=name, place=place, branch=branch,
             campaigner_id=helper.id if helper else None, starts_on=starts, ends_on=ends,
@@ -156,15 +167,16 @@ async def qr(request: web.Request) -> web.StreamResponse:
 
 @staff_only
 async def add_campaigner(request: web.Request) -> web.StreamResponse:
-    c, viewer, form = console_of(request), viewer_of(request), request["form"]
+    c, viewer, form = console_of(request), viewer_of(request), request[FORM]
     name, code = _field(form, "name"), _field(form, "code", 40)
     telegram = str(form.get("telegram_id", "")).strip()
     try:
         phone = clean_phone(str(form.get("phone", ""))) if form.get("phone") else None
     except Invalid:
-        phone = None
+        request[ERROR] = tr(request, "That is not an Indonesian mobile number.")
+        return await page(request)
     if not (name and code) or not (phone or telegram.isdecimal()):
-        request["error"] = tr(
+        request[ERROR] = tr(
             request, "Give a name, their code, and a Telegram id or an Indonesian mobile number."
         )
         return await page(request)
@@ -182,16 +194,25 @@ async def add_campaigner(request: web.Request) -> web.StreamResponse:
             )
             await audit.record(conn, viewer.actor, "campaigner.add", {"id": added}, c.clock())
     except sqlite3.IntegrityError:
-        request["error"] = tr(request, "A campaigner with this code or number exists already.")
+        request[ERROR] = tr(request, "A campaigner with this code or number exists already.")
         return await page(request)
     raise web.HTTPSeeOther("/staff/kampanye")
 
 
 @staff_only
 async def remove_campaigner(request: web.Request) -> web.StreamResponse:
+    """An administrator removes any campaigner; a branch's staff one whose campaigns are all
+    their branch's."""
     c, viewer = console_of(request), viewer_of(request)
     person_id = int(request.match_info["id"])
     async with c.db.transaction() as conn:
+        helper = await people.get(conn, "campaigner", person_id)
+        if helper is None:
+            return refuse(request, 404, tr(request, "No such campaigner."))
+        theirs = await campaigns.listing(conn, person_id)
+        branch = viewer.person.branch
+        if not viewer.person.admin and not (theirs and all(k.branch == branch for k in theirs)):
+            return refuse(request, 403, tr(request, "This campaigner works for another branch."))
         await people.deactivate(conn, "campaigner", person_id)
         await audit.record(conn, viewer.actor, "campaigner.remove", {"id": person_id}, c.clock())
     raise web.HTTPSeeOther("/staff/kampanye")

@@ -11,7 +11,7 @@ from bot.staff.console.app import console_of, render, t_of, viewer_of
 from bot.staff.graphics import funnel_chart
 from bot.staff.stats_report import STAGE_LABELS
 from conversations.i18n import N_
-from storage.stats import DIMENSIONS, STAGES, funnel
+from storage.stats import DIMENSIONS, STAGES, Funnel, funnel
 from storage.times import day_start
 
 PERIODS = (7, 30, 90)
@@ -44,15 +44,17 @@ def _period(request: web.Request) -> tuple[int, date, date]:
     return days, today - timedelta(days=days - 1), today
 
 
-async def _counts(request: web.Request, since: date, until: date, campaign: str | None):
-    c = console_of(request)
-    zone = c.settings.zone
+async def _counts(request: web.Request, since: date, until: date) -> Funnel:
+    """The funnel a viewer may see: a branch's staff their branch's (as in every page)."""
+    c, viewer = console_of(request), viewer_of(request)
+    zone, person = c.settings.zone, viewer.person
+    branch = person.branch if viewer.is_staff and not person.admin else None
     async with c.db.reading() as conn:
         return await funnel(
             conn,
             day_start(since, zone),
             day_start(until + timedelta(days=1), zone),
-            campaign,
+            branch=branch,
         )
 
 
@@ -78,7 +80,7 @@ async def dashboard(request: web.Request) -> web.Response:
     viewer = viewer_of(request)
     split = request.query.get("per", "occupation")
     split = split if split in DIMENSIONS else "occupation"
-    counts = await _counts(request, since, until, None)
+    counts = await _counts(request, since, until)
     groups = sorted(counts.by[split].items(), key=lambda item: (-item[1][0], item[0]))
     if not viewer.is_staff:  # a campaigner: only the groups that are theirs
         mine = viewer.person.code
@@ -110,7 +112,7 @@ async def chart(request: web.Request) -> web.Response:
     t = t_of(request)
     if not viewer_of(request).is_staff:
         raise web.HTTPForbidden()
-    counts = await _counts(request, since, until, None)
+    counts = await _counts(request, since, until)
     png = funnel_chart(
         t("Conversations, {since} – {until}", since=t.date(since), until=t.date(until)),
         [(t(STAGE_LABELS[s]), n) for s, n in zip(STAGES, counts.total, strict=True)],

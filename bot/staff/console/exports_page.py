@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -17,11 +18,21 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.staff.console.app import console_of, refuse, render, staff_only, tr, viewer_of
+from bot.staff.console.app import (
+    FORM,
+    SECURITY_HEADERS,
+    console_of,
+    refuse,
+    render,
+    staff_only,
+    tr,
+    viewer_of,
+)
+from bot.staff.console.viewer import Viewer
 from bot.staff.export_files import FORMATS
 from bot.staff.exports import ExportFailed, ExportResult, NothingToExport, export
 from storage import audit, exports
-from storage.exports import Filters
+from storage.exports import Batch, Filters
 from storage.files import private_dir
 
 
@@ -31,6 +42,7 @@ class Job:
 
     id: int
     fmt: str
+    actor: str  # who started it: only they see its page
     done: int = 0
     total: int = 0
     result: ExportResult | None = None
@@ -79,25 +91,37 @@ async def _run(request: web.Request, job: Job, filters: Filters) -> None:
         shutil.rmtree(out, ignore_errors=True)  # the batch is re-made on download
 
 
+def branch_of(viewer: Viewer) -> str | None:
+    """The branch a staff member's exports are limited to; None for an administrator."""
+    return None if viewer.person.admin else viewer.person.branch
+
+
+def may_see(viewer: Viewer, batch: Batch) -> bool:
+    """An administrator sees every batch; a branch's staff those made for their branch."""
+    branch = branch_of(viewer)
+    return branch is None or json.loads(batch.filters).get("branch") == branch
+
+
 @staff_only
 async def page(request: web.Request) -> web.Response:
-    c = console_of(request)
+    c, viewer = console_of(request), viewer_of(request)
     async with c.db.reading() as conn:
-        batches = await exports.listing(conn)
+        batches = [b for b in await exports.listing(conn) if may_see(viewer, b)]
     jobs: dict[int, Job] = request.app[JOBS]
-    job = jobs.get(int(request.query.get("job", "0") or 0))
+    number = request.query.get("job", "")
+    job = jobs.get(int(number)) if number.isdecimal() else None
+    job = job if job and job.actor == viewer.actor else None
     return render(request, "exports.html", batches=batches, job=job, formats=FORMATS)
 
 
 @staff_only
 async def start(request: web.Request) -> web.StreamResponse:
-    viewer, form = viewer_of(request), request["form"]
+    viewer, form = viewer_of(request), request[FORM]
     fmt = str(form.get("format", "csv"))
     if fmt not in FORMATS:
         return refuse(request, 400, tr(request, "Choose CSV, XLSX or JSONL."))
-    branch = None if viewer.person.admin else viewer.person.branch
-    filters = Filters(include_exported=form.get("all") == "1", branch=branch)
-    job, jobs = Job(next(_ids), fmt), request.app[JOBS]
+    filters = Filters(include_exported=form.get("all") == "1", branch=branch_of(viewer))
+    job, jobs = Job(next(_ids), fmt, viewer.actor), request.app[JOBS]
     jobs[job.id] = job
     for old in [key for key in jobs if key <= job.id - KEEP_JOBS]:
         jobs.pop(old)
@@ -110,6 +134,10 @@ async def download(request: web.Request) -> web.StreamResponse:
     """The batch written again and streamed (a big export never sits in memory), then removed."""
     c, viewer = console_of(request), viewer_of(request)
     batch_id = int(request.match_info["batch"])
+    async with c.db.reading() as conn:
+        batch = await exports.get(conn, batch_id)
+    if batch is None or not may_see(viewer, batch):  # another branch's: as if there were none
+        return refuse(request, 404, tr(request, "No such export batch."))
     out = Path(tempfile.mkdtemp(dir=_folder(request)))
     try:
         try:
@@ -120,11 +148,11 @@ async def download(request: web.Request) -> web.StreamResponse:
         except (NothingToExport, ExportFailed, LookupError):
             return refuse(request, 404, tr(request, "No such export batch."))
         async with c.db.transaction() as conn:
-            await audit.record(
-                conn, viewer.actor, "export.download", {"batch": batch_id}, c.clock()
-            )
+            detail = {"batch": batch_id, "same_as_first": result.matches}
+            await audit.record(conn, viewer.actor, "export.download", detail, c.clock())
         response = web.StreamResponse(
             headers={
+                **SECURITY_HEADERS,
                 "Content-Type": "application/octet-stream",
                 "Content-Disposition": f'attachment; filename="{result.path.name}"',
                 "X-Content-SHA256": result.sha256,

@@ -6,9 +6,12 @@ masked always. Every view of personal data is written to the audit log.
 
 from __future__ import annotations
 
-from aiohttp import web
+from datetime import date
 
-from bot.staff.console.app import console_of, refuse, render, staff_only, tr, viewer_of
+from aiohttp import web
+from aiosqlite import Row
+
+from bot.staff.console.app import ERROR, FORM, console_of, refuse, render, staff_only, tr, viewer_of
 from bot.staff.stats_report import STAGE_LABELS
 from conversations.fields import (
     clean_address,
@@ -18,10 +21,13 @@ from conversations.fields import (
     display_phone,
 )
 from conversations.i18n import N_
-from conversations.nik import mask
+from conversations.nik import mask, parse_nik
 from conversations.parsing import Invalid, parse_birth_date
+from conversations.rules import ReviewRules
+from conversations.steps import flags_for
+from conversations.understanding.regions import place_in_address, region_by_code, region_of_nik
 from storage import audit, search
-from storage.review import CORRECTABLE, correct
+from storage.review import CORRECTABLE, REVIEW_COLUMNS, correct
 
 REVIEW_STATES = {None: N_("to review"), "approved": N_("approved"), "rejected": N_("rejected")}
 FIELD_LABELS = {
@@ -41,7 +47,8 @@ def masked_phone(phone: str) -> str:
 
 async def find(request: web.Request) -> web.Response:
     c, viewer = console_of(request), viewer_of(request)
-    text = request.query.get("q", "").strip()[:100]
+    form = request.get(FORM) or {}
+    text = str(form.get("q", "")).strip()[:100]
     found = []
     if text:
         # read on a connection of its own (a name search scans), then a short write for the
@@ -95,7 +102,7 @@ async def _details(request: web.Request, reveal: str | None = None) -> web.Respo
         field_labels=FIELD_LABELS,
         states=REVIEW_STATES,
         stage_labels=STAGE_LABELS,
-        error=request.get("error"),
+        error=request.get(ERROR),
     )
 
 
@@ -105,11 +112,11 @@ async def details(request: web.Request) -> web.Response:
 
 @staff_only
 async def reveal(request: web.Request) -> web.Response:
-    field = str(request["form"].get("field", ""))
+    field = str(request[FORM].get("field", ""))
     return await _details(request, field if field in ("nik", "phone") else None)
 
 
-def _cleaned(field: str, value: str, today) -> str | None:
+def _cleaned(field: str, value: str, today: date) -> str | None:
     """The corrected value as the bot itself would store it; Invalid if it is not one."""
     value = value.strip()
     if field == "full_name":
@@ -127,20 +134,49 @@ def _cleaned(field: str, value: str, today) -> str | None:
     return parse_birth_date(value, today).isoformat()  # birth_date
 
 
+def _follows(row: Row, field: str, value: str | None, today: date, review: ReviewRules) -> dict:
+    """What changes with a corrected field: an address's region (read as the bot reads it,
+    the NIK's region as the hint); a birth date's or gender's flags, and the review again."""
+    if field == "address" and value:
+        place = place_in_address(value, region_of_nik(row["nik"]))
+        region = place.region or region_by_code(row["city_code"] or "")
+        district = place.district if place.district and place.district.region == region else None
+        return {
+            "city": region.name if region else row["city"],
+            "city_code": region.code if region else row["city_code"],
+            "district": district.name if district else None,
+            "district_code": district.code if district else None,
+        }
+    if field in ("birth_date", "gender"):
+        born = date.fromisoformat(value if field == "birth_date" else row["birth_date"])
+        gender = value if field == "gender" else row["gender"]
+        nik = parse_nik(row["nik"], today)
+        unlike = (born, gender) != (nik.birth_date, nik.gender)
+        flags = flags_for(born, unlike, today, review)
+        return {"review_flags": " ".join(flags), **dict.fromkeys(REVIEW_COLUMNS)}
+    return {}
+
+
 @staff_only
 async def correct_field(request: web.Request) -> web.StreamResponse:
     c, viewer = console_of(request), viewer_of(request)
-    reference, form = request.match_info["reference"], request["form"]
+    reference, form = request.match_info["reference"], request[FORM]
     field = str(form.get("field", ""))
     if field not in CORRECTABLE:
         return refuse(request, 400, tr(request, "That field cannot be corrected here."))
+    today = c.clock().astimezone(c.settings.zone).date()
     try:
-        value = _cleaned(field, str(form.get("value", ""))[:300], c.clock().date())
+        value = _cleaned(field, str(form.get("value", ""))[:300], today)
     except Invalid:
-        request["error"] = tr(request, "That value is not valid for this field.")
+        request[ERROR] = tr(request, "That value is not valid for this field.")
         return await _details(request)
+    async with c.db.reading() as conn:
+        row = await search.one(conn, reference, viewer.scope)
+    if row is None:
+        return refuse(request, 404, tr(request, "No such registration."))
+    changes = {field: value, **_follows(row, field, value, today, c.rules.review)}
     async with c.db.transaction() as conn:
-        done = await correct(conn, reference, field, value, c.clock(), viewer.scope)
+        done = await correct(conn, reference, changes, c.clock(), viewer.scope)
         if done:
             await audit.record(
                 conn,
@@ -156,6 +192,7 @@ async def correct_field(request: web.Request) -> web.StreamResponse:
 
 def routes(app: web.Application) -> None:
     app.router.add_get("/pendaftaran", find)
+    app.router.add_post("/pendaftaran", find)
     app.router.add_get("/pendaftaran/{reference}", details)
     app.router.add_post("/pendaftaran/{reference}/tampilkan", reveal)
     app.router.add_post("/pendaftaran/{reference}/koreksi", correct_field)

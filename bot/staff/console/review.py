@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.staff.console.app import console_of, refuse, render, staff_only, t_of, viewer_of
+from bot.staff.console.app import FORM, console_of, refuse, render, staff_only, t_of, viewer_of
 from conversations.i18n import N_, translator
 from storage import audit, search
-from storage.review import decide
+from storage.review import Worker, decide
 
 FLAG_LABELS = {
     "age_over_65": N_("older than 65"),
@@ -32,8 +32,23 @@ async def queue(request: web.Request) -> web.Response:
     )
 
 
-def _message(lang: str, decision: str, reference: str, reason: str, cc: str) -> str:
-    t = translator(lang)
+def _message(worker: Worker, decision: str, reason: str, cc: str) -> str:
+    """The decision, worded for whoever reads it in that chat: the worker, or the campaigner
+    or family member who registered them and passes it on."""
+    t, reference = translator(worker.lang), worker.reference
+    if worker.assisted_by or worker.by_family:
+        outcome = (
+            t("accepted: it goes on to BPJS Ketenagakerjaan")
+            if decision == "approved"
+            else t("not accepted: {reason}; they should not pay", reason=reason)
+        )
+        return t(
+            "The registration {ref} you made for {name} was checked by our staff: {outcome}. "
+            "Please tell them.",
+            ref=reference,
+            name=worker.full_name,
+            outcome=outcome,
+        )
     if decision == "approved":
         return t(
             "Our staff have checked your registration {ref}: it goes on to BPJS "
@@ -54,7 +69,7 @@ def _message(lang: str, decision: str, reference: str, reason: str, cc: str) -> 
 @staff_only
 async def decide_one(request: web.Request) -> web.StreamResponse:
     c, viewer, t = console_of(request), viewer_of(request), t_of(request)
-    reference, form = request.match_info["reference"], request["form"]
+    reference, form = request.match_info["reference"], request[FORM]
     decision = {"approve": "approved", "reject": "rejected"}.get(str(form.get("decision")))
     reason = " ".join(str(form.get("reason", "")).split())[:300]
     if decision is None:
@@ -68,17 +83,18 @@ async def decide_one(request: web.Request) -> web.StreamResponse:
             return refuse(
                 request, 404, t("That registration was decided already, or is not yours.")
             )
-    text = _message(worker.lang, decision, reference, reason, c.rules.payment.contact_center)
+    text = _message(worker, decision, reason, c.rules.payment.contact_center)
     told = await c.tell(worker.channel, worker.user_key, text)
+    who = "campaigner" if worker.assisted_by else "family" if worker.by_family else "worker"
     async with c.db.transaction() as conn:
         await audit.record(
             conn,
             viewer.actor,
             f"review.{decision}",
-            {"reference": reference, "worker_told": told},
+            {"reference": reference, "told": who if told else None},
             now,
         )
-    raise web.HTTPSeeOther(f"/staff/tinjauan?done={reference}&told={'1' if told else '0'}")
+    raise web.HTTPSeeOther(f"/staff/tinjauan?done={reference}&told={who if told else 'no'}")
 
 
 def routes(app: web.Application) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiohttp import web
 
 from bot.staff.console.app import (
@@ -23,8 +25,20 @@ async def link_page(request: web.Request) -> web.Response:
     return render(request, "signin.html", token=request.match_info["token"])
 
 
+def _from_elsewhere(request: web.Request) -> bool:
+    """A sign-in posted by another site (login CSRF: it would sign this browser in as the
+    attacker's campaigner). Browsers say where a request comes from; our own page is same-origin."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
 async def sign_in(request: web.Request) -> web.StreamResponse:
     c = console_of(request)
+    if _from_elsewhere(request):
+        return refuse(request, 403, tr(request, "Sign in from the link the bot sent you."))
     token = str((await request.post()).get("token", ""))[:100]
     now = c.clock()
     async with c.db.transaction() as conn:
@@ -54,7 +68,7 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
         samesite="Lax",  # Strict would drop it when staff follow a link from the chat
         secure=(c.settings.public_url or "").startswith("https://"),
     )
-    return response
+    raise response
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
@@ -64,7 +78,7 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
         await audit.record(conn, viewer.actor, "console.sign_out", {}, c.clock())
     response = web.HTTPSeeOther("/staff/keluar/selesai")
     response.del_cookie(COOKIE, path="/staff")
-    return response
+    raise response
 
 
 async def signed_out(request: web.Request) -> web.Response:
@@ -77,7 +91,7 @@ async def language(request: web.Request) -> web.StreamResponse:
     response = web.HTTPSeeOther(back if back.startswith("/staff/") else "/staff/")
     if lang in ("id", "en"):
         response.set_cookie(LANG_COOKIE, lang, path="/staff", httponly=True, samesite="Lax")
-    return response
+    raise response
 
 
 def routes(app: web.Application) -> None:

@@ -1,0 +1,149 @@
+"""The staff console in this process: the real console_app mounted by bot.server.web_app over a
+seeded database (an administrator, a Surakarta and a Yogyakarta staff member, two campaigners with
+a campaign each, four registrations), with a `tell` that records what workers would be told."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from bot.server import web_app
+from bot.settings import Settings
+from bot.staff.console import console_app
+from conversations import default_rules
+from storage import Database, campaigns, console, people, registrations
+from tests.conftest import NOW
+from tests.seed import registration
+
+
+@dataclass
+class Told:
+    sent: list = field(default_factory=list)
+
+    async def __call__(self, channel, user_key, text):
+        self.sent.append((channel, user_key, text))
+        return True
+
+
+@dataclass
+class World:
+    db: Database
+    told: Told
+    server: TestServer
+    ids: dict
+
+    async def client(self, kind: str | None, person: int | None) -> aiohttp.ClientSession:
+        c = aiohttp.ClientSession(
+            base_url=str(self.server.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True)
+        )
+        if kind:
+            async with self.db.transaction() as conn:
+                token = await console.new_link(conn, kind, person, NOW)
+            r = await c.post("/staff/masuk", data={"token": token}, allow_redirects=False)
+            assert r.status == 303, await r.text()
+        return c
+
+
+async def csrf_of(c, path: str = "/staff/") -> str:
+    r = await c.get(path)
+    html = await r.text()
+    return re.search(r'name="csrf" value="([^"]+)"', html)[1]
+
+
+async def make_world(tmp_path: Path, **settings) -> World:
+    db = await Database.open(tmp_path / "c.sqlite3")
+    ids = {}
+    async with db.transaction() as conn:
+        ids["admin"] = await people.add(conn, "staff", "Admin", "1", None, "t", NOW)
+        ids["solo"] = await people.add(
+            conn, "staff", "Solo staff", "2", None, "t", NOW, branch="Surakarta"
+        )
+        ids["jogja"] = await people.add(
+            conn, "staff", "Jogja staff", "3", None, "t", NOW, branch="Yogyakarta"
+        )
+        ids["sri"] = await people.add(
+            conn, "campaigner", "Sri", "10", None, "t", NOW, code="PRS-0123"
+        )
+        ids["budi"] = await people.add(
+            conn, "campaigner", "Budi", "11", None, "t", NOW, code="PRS-0999"
+        )
+        k_solo = await campaigns.create(
+            conn,
+            name="Pasar Gede",
+            place="Solo",
+            branch="Surakarta",
+            campaigner_id=ids["sri"],
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+        k_jogja = await campaigns.create(
+            conn,
+            name="Beringharjo",
+            place="Jogja",
+            branch="Yogyakarta",
+            campaigner_id=ids["budi"],
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+    ids["k_solo"], ids["k_jogja"] = k_solo.code, k_jogja.code
+    regs = [
+        (
+            registration(1, reference="BPU-SOLO-0001", campaign=k_solo.code, full_name="Siti Solo"),
+            "telegram",
+            "501",
+        ),
+        (
+            registration(
+                2,
+                reference="BPU-JOGJ-0002",
+                campaign=k_jogja.code,
+                full_name="Joko Jogja",
+                review_flags=("age_over_65",),
+                birth_date=date(1950, 1, 1),
+            ),
+            "telegram",
+            "502",
+        ),
+        (
+            registration(3, reference="BPU-NONE-0003", full_name="Nana Nocampaign"),
+            "telegram",
+            "503",
+        ),
+        (
+            registration(
+                4,
+                reference="BPU-SOLF-0004",
+                campaign=k_solo.code,
+                full_name="Flag Solo",
+                review_flags=("age_over_65",),
+                birth_date=date(1950, 1, 1),
+            ),
+            "telegram",
+            "504",
+        ),
+    ]
+    for reg, ch, user in regs:
+        await db.run(
+            lambda conn, r=reg, c=ch, u=user: registrations.save(conn, r, None, c, u, "s-" + u, NOW)
+        )
+    told = Told()
+    s = Settings(
+        _env_file=None,
+        db_path=tmp_path / "c.sqlite3",
+        telegram_bot_username="bpu_test_bot",
+        whatsapp_number="0812 1000 2000",
+        **settings,
+    )
+    app = web_app(db, None, None, [], console_app(db, s, default_rules(), told, lambda: NOW))
+    server = TestServer(app)
+    await server.start_server()
+    return World(db, told, server, ids)
