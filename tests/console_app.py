@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import aiohttp
+import aiosqlite
 from aiohttp.test_utils import TestServer
 
 from bot.server import web_app
@@ -55,6 +56,18 @@ async def csrf_of(c, path: str = "/staff/") -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html)[1]
 
 
+OLD = {"review_flags": ("age_over_65",), "birth_date": date(1950, 1, 1)}  # flagged for review
+
+
+async def _campaign(
+    conn: aiosqlite.Connection, name: str, place: str, branch: str, campaigner_id: int
+) -> campaigns.Campaign:
+    return await campaigns.create(
+        conn, name=name, place=place, branch=branch, campaigner_id=campaigner_id,
+        starts_on=date(2026, 1, 1), ends_on=None, actor="t", now=NOW,
+    )  # fmt: skip
+
+
 async def make_world(tmp_path: Path, **settings) -> World:
     db = await Database.open(tmp_path / "c.sqlite3")
     ids = {}
@@ -72,68 +85,29 @@ async def make_world(tmp_path: Path, **settings) -> World:
         ids["budi"] = await people.add(
             conn, "campaigner", "Budi", "11", None, "t", NOW, code="PRS-0999"
         )
-        k_solo = await campaigns.create(
-            conn,
-            name="Pasar Gede",
-            place="Solo",
-            branch="Surakarta",
-            campaigner_id=ids["sri"],
-            starts_on=date(2026, 1, 1),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
-        k_jogja = await campaigns.create(
-            conn,
-            name="Beringharjo",
-            place="Jogja",
-            branch="Yogyakarta",
-            campaigner_id=ids["budi"],
-            starts_on=date(2026, 1, 1),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+        k_solo = await _campaign(conn, "Pasar Gede", "Solo", "Surakarta", ids["sri"])
+        k_jogja = await _campaign(conn, "Beringharjo", "Jogja", "Yogyakarta", ids["budi"])
     ids["k_solo"], ids["k_jogja"] = k_solo.code, k_jogja.code
+    solo, jogja = k_solo.code, k_jogja.code
     regs = [
-        (
-            registration(1, reference="BPU-SOLO-0001", campaign=k_solo.code, full_name="Siti Solo"),
-            "telegram",
-            "501",
-        ),
+        (registration(1, reference="BPU-SOLO-0001", campaign=solo, full_name="Siti Solo"), "501"),
         (
             registration(
-                2,
-                reference="BPU-JOGJ-0002",
-                campaign=k_jogja.code,
-                full_name="Joko Jogja",
-                review_flags=("age_over_65",),
-                birth_date=date(1950, 1, 1),
+                2, reference="BPU-JOGJ-0002", campaign=jogja, full_name="Joko Jogja", **OLD
             ),
-            "telegram",
             "502",
         ),
+        (registration(3, reference="BPU-NONE-0003", full_name="Nana Nocampaign"), "503"),
         (
-            registration(3, reference="BPU-NONE-0003", full_name="Nana Nocampaign"),
-            "telegram",
-            "503",
-        ),
-        (
-            registration(
-                4,
-                reference="BPU-SOLF-0004",
-                campaign=k_solo.code,
-                full_name="Flag Solo",
-                review_flags=("age_over_65",),
-                birth_date=date(1950, 1, 1),
-            ),
-            "telegram",
+            registration(4, reference="BPU-SOLF-0004", campaign=solo, full_name="Flag Solo", **OLD),
             "504",
         ),
     ]
-    for reg, ch, user in regs:
+    for reg, user in regs:
         await db.run(
-            lambda conn, r=reg, c=ch, u=user: registrations.save(conn, r, None, c, u, "s-" + u, NOW)
+            lambda conn, r=reg, u=user: registrations.save(
+                conn, r, None, "telegram", u, "s-" + u, NOW
+            )
         )
     told = Told()
     s = Settings(
