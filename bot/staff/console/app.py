@@ -121,8 +121,8 @@ async def signed_in(
     c = console_of(request)
     session_id = request.cookies.get(COOKIE, "")
     viewer = None
-    if session_id:
-        async with c.db.transaction() as conn:
+    if session_id:  # read on a connection of its own: a page load never takes the write lock
+        async with c.db.reading() as conn:
             session = await console.find_session(conn, session_id, c.clock())
             person = session and await people.get(conn, session.kind, session.person_id)
         if session and person and person.active:
