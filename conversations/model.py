@@ -229,6 +229,12 @@ class Review:
     flags: tuple[str, ...]
     state: str | None  # None: not decided (or nothing to review); "approved", "rejected"
     note: str | None
+    # what the main membership system said, once imported (storage/memberships.py)
+    member: str | None = None  # "accepted", "rejected"
+    kpj: str | None = None
+    starts_on: date | None = None
+    reason: str | None = None
+    paid_until: date | None = None  # the first day of the last month paid for
 
 
 Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf

@@ -22,6 +22,7 @@ from .model import (
     Option,
     Registration,
     RegistrationByNik,
+    Review,
     ReviewOf,
     SaveRegistration,
     Session,
@@ -1264,11 +1265,50 @@ class Done(Step):
         self.ask(turn)
 
 
+def member_status(turn: Turn, review: Review) -> str:
+    """What the main membership system said: accepted (the KPJ, from when, paid up to when, or
+    non-active after unpaid months) or rejected (why, and whom to call)."""
+    t, pay, today = turn.t, turn.ctx.rules.payment, turn.ctx.today
+    cc = pay.contact_center
+    if review.member == "rejected":
+        return t(
+            "BPJS Ketenagakerjaan did not accept your registration: {reason}. Don't pay. Call "
+            "{cc} to ask what to do.",
+            reason=review.reason or "-",
+            cc=cc,
+        )
+    text = t(
+        "You are a member of BPJS Ketenagakerjaan. Membership number (KPJ): {kpj}.", kpj=review.kpj
+    )
+    if review.starts_on:
+        text += " " + t("Protected from {day}.", day=t.date(review.starts_on))
+    if review.paid_until is None:
+        return text + " " + t("No payment recorded yet: pay by saying your NIK.")
+    # whole months gone by since the last one paid; the month running now is not yet counted
+    # (when in the month a premium is due is not confirmed: bpu-facts.md section 1)
+    months = (today.year - review.paid_until.year) * 12 + today.month - review.paid_until.month
+    unpaid = months - 1
+    if unpaid >= pay.inactive_after_unpaid_months:
+        return (
+            text
+            + " "
+            + t(
+                "Paid up to {month}: {n} months unpaid, so you are not protected now. Pay again "
+                "with your NIK to be protected again.",
+                month=t.month(review.paid_until),
+                n=unpaid,
+            )
+        )
+    return text + " " + t("Paid up to {month}.", month=t.month(review.paid_until))
+
+
 def registered_status(turn: Turn) -> str:
     """Where the person's own registration stands: received, waiting for staff review (then
     they must not pay yet), or not accepted."""
     t, ref = turn.t, turn.session.reference
     review = turn.ctx.lookup(ReviewOf(ref)) if ref else None
+    if review and review.member:
+        return member_status(turn, review)
     if review and review.state == "rejected":
         return t(
             "Your registration {ref} was not accepted: {reason}. Don't pay. Questions? Call {cc}.",

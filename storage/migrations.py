@@ -281,4 +281,32 @@ MIGRATIONS: list[list[str]] = [
         " AND review_state IS NULL",
         "CREATE INDEX registrations_phone ON registrations (phone)",
     ],
+    # 9: results from the main membership system, imported as recorded batches (like exports):
+    # accepted with the membership number (KPJ) and start date, or rejected with a reason, and
+    # the month paid up to. A table of its own: a result is not a new revision of what the
+    # worker gave, so it does not make a registration go out in the next export.
+    [
+        """CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,    -- the same file twice is one batch
+            row_count INTEGER NOT NULL,
+            changed INTEGER NOT NULL,       -- rows that changed something
+            problems TEXT NOT NULL          -- JSON: [[row number, reference, problem], ...]
+        )""",
+        """CREATE TABLE memberships (
+            registration_id INTEGER PRIMARY KEY REFERENCES registrations (id),
+            state TEXT CHECK (state IN ('accepted', 'rejected')),
+            kpj TEXT,                       -- the membership number, once accepted
+            starts_on TEXT,                 -- the date the membership starts
+            reason TEXT,                    -- why it was rejected
+            paid_until TEXT,                -- YYYY-MM: the last month paid for
+            told_state TEXT,                -- the result the worker was told of
+            updated_at TEXT NOT NULL,
+            batch_id INTEGER NOT NULL REFERENCES import_batches (id)
+        )""",
+        "CREATE UNIQUE INDEX memberships_kpj ON memberships (kpj) WHERE kpj IS NOT NULL",
+    ],
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 
 from conversations import Household, KnownRegistration, Registration, Review
 
@@ -33,11 +33,27 @@ def household(conn: sqlite3.Connection, reference: str) -> Household | None:
 
 
 def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
+    """Where a registration stands: staff's review, and the main system's result if imported."""
     row = conn.execute(
-        "SELECT review_flags, review_state, review_note FROM registrations WHERE reference = ?",
+        """SELECT r.review_flags, r.review_state, r.review_note, m.state, m.kpj, m.starts_on,
+                  m.reason, m.paid_until
+           FROM registrations r LEFT JOIN memberships m ON m.registration_id = r.id
+           WHERE r.reference = ?""",
         (reference,),
     ).fetchone()
-    return Review(tuple(row[0].split()), row[1], row[2]) if row else None
+    if row is None:
+        return None
+    flags, state, note, member, kpj, starts, reason, paid = row
+    return Review(
+        tuple(flags.split()),
+        state,
+        note,
+        member,
+        kpj,
+        date.fromisoformat(starts) if starts else None,
+        reason,
+        date.fromisoformat(f"{paid}-01") if paid else None,
+    )
 
 
 def _columns(reg: Registration) -> dict[str, object]:

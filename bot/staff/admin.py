@@ -16,6 +16,7 @@ from bot.staff import inbox_report
 from bot.staff.campaign_assets import campaign_links, poster_campaigner, write_assets
 from bot.staff.export_files import FORMATS
 from bot.staff.exports import Filters, NothingToExport, TooLarge, export, tidy
+from bot.staff.imports import ImportFailed, import_file
 from bot.staff.stats_report import report
 from conversations import Rules
 from conversations.fields import clean_phone
@@ -91,6 +92,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "inbox", help="webhooks set aside because they could not be processed (no content shown)"
     )
 
+    importing = commands.add_parser(
+        "import", help="results from the main system: accepted (KPJ), rejected, paid until"
+    )
+    importing.add_argument("file", type=Path, help="CSV or XLSX with the columns in the README")
+
 
 def day(text: str) -> date:
     """A date argument, YYYY-MM-DD only: other forms (1/11/2026) are ambiguous to staff."""
@@ -140,6 +146,7 @@ async def run(
             "export": _export,
             "stats": _stats,
             "inbox": _inbox,
+            "import": _import,
         }[args.command]
         try:
             return await handler(args, settings, rules, db, out)
@@ -365,6 +372,32 @@ async def _stats(
 async def _campaign_exists(db: Database, code: str) -> bool:
     async with db.reading() as conn:
         return await campaigns.get(conn, code) is not None
+
+
+async def _import(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    try:
+        batch, new = await import_file(db, args.file, actor(), datetime.now(UTC))
+    except FileNotFoundError:
+        return fail(f"no file {args.file}")
+    except ImportFailed as error:
+        return fail(error)
+    if not new:
+        print(
+            f"already imported as batch {batch.id} ({batch.created_at[:16]} by "
+            f"{batch.created_by}): nothing changed",
+            file=out,
+        )
+        return 0
+    print(
+        f"import batch {batch.id}: {batch.row_count} rows, {batch.changed} changed, "
+        f"{len(batch.problems)} not applied",
+        file=out,
+    )
+    for line, reference, problem in batch.problems:
+        print(f"  line {line} {reference or '-'}: {problem}", file=out)
+    return 0
 
 
 async def _inbox(

@@ -1,0 +1,160 @@
+"""`bpu-bot import FILE`: the main membership system's results, read from CSV or XLSX.
+
+Columns (a header row; names in English or Indonesian, any order, any case):
+    reference | referensi      our reference, BPU-XXXX-XXXX (required)
+    nik                        the worker's NIK, which must be the registration's (required)
+    result | hasil             accepted/diterima or rejected/ditolak; empty on a payment row
+    kpj | no_kpj               the membership number (required when accepted)
+    start_date | tanggal_mulai YYYY-MM-DD or DD-MM-YYYY
+    reason | alasan            why it was rejected (required when rejected)
+    paid_until | lunas_sampai  YYYY-MM, the last month paid for
+
+Each file is one recorded batch with its SHA-256: the same file again changes nothing. A row
+whose form is wrong, that matches no registration, or that contradicts what is recorded is
+reported with its line and never applied (storage/memberships.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from storage import Database, audit, memberships
+from storage.memberships import ImportBatch, Result
+
+COLUMNS = {
+    "reference": ("reference", "referensi"),
+    "nik": ("nik",),
+    "result": ("result", "hasil"),
+    "kpj": ("kpj", "no_kpj"),
+    "start_date": ("start_date", "tanggal_mulai"),
+    "reason": ("reason", "alasan"),
+    "paid_until": ("paid_until", "lunas_sampai"),
+}
+STATES = {
+    "accepted": "accepted",
+    "diterima": "accepted",
+    "rejected": "rejected",
+    "ditolak": "rejected",
+}
+MAX_ROWS = 1_000_000
+
+
+class ImportFailed(ValueError):
+    """The file cannot be read as a results file (not CSV/XLSX, no header we know)."""
+
+
+def _cells(path: Path) -> Iterator[list[str]]:
+    if path.suffix.lower() == ".xlsx":
+        book = load_workbook(path, read_only=True, data_only=True)
+        for row in book.active.iter_rows(values_only=True):
+            yield [
+                "" if v is None else str(v.date() if isinstance(v, datetime) else v) for v in row
+            ]
+        return
+    text = path.read_bytes().decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    yield from csv.reader(io.StringIO(text), dialect)
+
+
+def _text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold (a date cell as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    return str(value.date() if isinstance(value, datetime) else value)
+
+
+def _header(row: list[str]) -> dict[str, int]:
+    names = [re.sub(r"\W+", "_", cell.strip().lower()).strip("_") for cell in row]
+    found = {key: names.index(n) for key, aliases in COLUMNS.items() for n in aliases if n in names}
+    if not {"reference", "nik"} <= set(found):
+        raise ImportFailed("the first row must name the columns: reference and nik at least")
+    return found
+
+
+def _day(text: str) -> str | None:
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _row(line: int, cells: list[str], at: dict[str, int]) -> Result | str:
+    """The row as a Result, or what is wrong with its form."""
+    get = {key: (cells[i].strip() if i < len(cells) else "") for key, i in at.items()}
+    reference, nik = get.get("reference", "").upper(), re.sub(r"\D", "", get.get("nik", ""))
+    state = STATES.get(get.get("result", "").lower()) if get.get("result") else None
+    if get.get("result") and state is None:
+        return f"unknown result {get['result']!r}: accepted or rejected"
+    if not re.fullmatch(r"BPU-[A-Z0-9]{4}-[A-Z0-9]{4}", reference):
+        return "no reference like BPU-XXXX-XXXX"
+    if len(nik) != 16:
+        return "the NIK is not 16 digits"
+    kpj, reason = get.get("kpj") or None, get.get("reason") or None
+    if state == "accepted" and not kpj:
+        return "accepted without a KPJ"
+    if state == "rejected" and not reason:
+        return "rejected without a reason"
+    starts = _day(get["start_date"]) if get.get("start_date") else None
+    if get.get("start_date") and starts is None:
+        return f"start date {get['start_date']!r} is not a date"
+    paid = get.get("paid_until") or None
+    if paid and not (re.fullmatch(r"\d{4}-\d{2}", paid) and 1 <= int(paid[5:]) <= 12):
+        return f"paid_until {paid!r} is not YYYY-MM"
+    if not (state or paid):
+        return "neither a result nor a payment"
+    return Result(line, reference, nik, state, kpj, starts, reason, paid)
+
+
+def read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
+    """The file's rows, and the problems of those whose form is wrong."""
+    try:
+        rows = _cells(path)
+        at = _header(next(rows, []))
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as error:
+        if isinstance(error, ImportFailed):
+            raise
+        raise ImportFailed(f"cannot read {path.name}: {error}") from error
+    results, problems = [], []
+    for line, cells in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if line > MAX_ROWS:
+            raise ImportFailed(f"more than {MAX_ROWS} rows")
+        parsed = _row(line, cells, at)
+        if isinstance(parsed, str):
+            reference = cells[at["reference"]].strip() if at["reference"] < len(cells) else ""
+            problems.append((line, reference, parsed))
+        else:
+            results.append(parsed)
+    return results, problems
+
+
+async def import_file(
+    db: Database, path: Path, actor: str, now: datetime
+) -> tuple[ImportBatch, bool]:
+    """Import a results file as one batch; (batch, new). The same file again is not applied:
+    its earlier batch is returned with new=False."""
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    async with db.reading() as conn:
+        if known := await memberships.batch_by_sha(conn, sha):
+            return known, False
+    results, problems = read(path)
+    async with db.transaction() as conn:
+        if known := await memberships.batch_by_sha(conn, sha):  # imported meanwhile
+            return known, False
+        batch = await memberships.apply(
+            conn, results, problems, file_name=path.name, sha256=sha, actor=actor, now=now
+        )
+        detail = {"batch": batch.id, "rows": batch.row_count, "changed": batch.changed}
+        await audit.record(conn, actor, "import", detail, now)
+    return batch, True

@@ -1,0 +1,176 @@
+"""Results from the main membership system, per registration: accepted (KPJ, start date) or
+rejected (why), and the month paid up to. Written only by an import batch (bot/staff/imports.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of the main system's file, already checked for form."""
+
+    line: int  # in the file, for the report (the header is line 1)
+    reference: str
+    nik: str
+    state: str | None  # accepted, rejected, or None: a payment row only
+    kpj: str | None
+    starts_on: str | None  # YYYY-MM-DD
+    reason: str | None
+    paid_until: str | None  # YYYY-MM
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    id: int
+    created_at: str
+    created_by: str
+    file_name: str
+    sha256: str
+    row_count: int
+    changed: int
+    problems: list[tuple[int, str, str]]  # (line, reference, what is wrong)
+
+
+def _batch(row: aiosqlite.Row) -> ImportBatch:
+    values = dict(row)
+    values["problems"] = [tuple(p) for p in json.loads(values["problems"])]
+    return ImportBatch(**values)
+
+
+async def batch_by_sha(conn: aiosqlite.Connection, sha256: str) -> ImportBatch | None:
+    async with conn.execute("SELECT * FROM import_batches WHERE sha256 = ?", (sha256,)) as cur:
+        row = await cur.fetchone()
+    return _batch(row) if row else None
+
+
+async def batches(conn: aiosqlite.Connection, limit: int = 100) -> list[ImportBatch]:
+    async with conn.execute(
+        "SELECT * FROM import_batches ORDER BY id DESC LIMIT ?", (limit,)
+    ) as cursor:
+        return [_batch(row) for row in await cursor.fetchall()]
+
+
+async def _conflict(conn: aiosqlite.Connection, result: Result) -> tuple[int | None, str | None]:
+    """The registration a row is about, or what is wrong: it is never guessed."""
+    async with conn.execute(
+        """SELECT r.id, r.nik, m.state, m.kpj, m.paid_until
+           FROM registrations r LEFT JOIN memberships m ON m.registration_id = r.id
+           WHERE r.reference = ?""",
+        (result.reference,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None, "no registration has this reference"
+    reg_id, nik, state, kpj, paid_until = row
+    if nik != result.nik:
+        return None, "the NIK is not the registration's"
+    if result.state == "rejected" and state == "accepted":
+        return None, "accepted before: a rejection now is not applied"
+    if result.state == "accepted" and kpj and result.kpj != kpj:
+        return None, f"accepted before with KPJ {kpj}, now another"
+    if result.kpj:
+        async with conn.execute(
+            "SELECT 1 FROM memberships WHERE kpj = ? AND registration_id != ?",
+            (result.kpj, reg_id),
+        ) as cursor:
+            if await cursor.fetchone():
+                return None, "this KPJ is another registration's"
+    if result.paid_until:
+        if (result.state or state) != "accepted":
+            return None, "paid for, but not accepted"
+        if paid_until and result.paid_until < paid_until:
+            return None, f"paid until {result.paid_until}, earlier than the {paid_until} recorded"
+    return reg_id, None
+
+
+async def apply(
+    conn: aiosqlite.Connection,
+    results: list[Result],
+    problems: list[tuple[int, str, str]],
+    *,
+    file_name: str,
+    sha256: str,
+    actor: str,
+    now: datetime,
+) -> ImportBatch:
+    """Record a file's rows as one batch, in the caller's transaction: every row that matches a
+    registration and conflicts with nothing is applied; the others are reported with
+    `problems` (rows whose form was wrong). A row that changes nothing is not counted."""
+    problems = list(problems)
+    cursor = await conn.execute(
+        """INSERT INTO import_batches
+           (created_at, created_by, file_name, sha256, row_count, changed, problems)
+           VALUES (?, ?, ?, ?, ?, 0, '[]')""",
+        (now.isoformat(), actor, file_name, sha256, len(results) + len(problems)),
+    )
+    batch_id = cursor.lastrowid
+    changed = 0
+    for result in results:
+        reg_id, problem = await _conflict(conn, result)
+        if problem:
+            problems.append((result.line, result.reference, problem))
+            continue
+        cursor = await conn.execute(
+            """INSERT INTO memberships
+               (registration_id, state, kpj, starts_on, reason, paid_until, updated_at, batch_id)
+               VALUES (:id, :state, :kpj, :starts_on, :reason, :paid_until, :now, :batch)
+               ON CONFLICT (registration_id) DO UPDATE SET
+                   state = coalesce(excluded.state, state),
+                   kpj = coalesce(excluded.kpj, kpj),
+                   starts_on = coalesce(excluded.starts_on, starts_on),
+                   reason = CASE WHEN excluded.state = 'accepted' THEN NULL
+                                 ELSE coalesce(excluded.reason, reason) END,
+                   paid_until = coalesce(excluded.paid_until, paid_until),
+                   updated_at = excluded.updated_at,
+                   batch_id = excluded.batch_id
+               WHERE (state, kpj, starts_on, reason, paid_until) IS NOT
+                     (coalesce(excluded.state, state), coalesce(excluded.kpj, kpj),
+                      coalesce(excluded.starts_on, starts_on),
+                      CASE WHEN excluded.state = 'accepted' THEN NULL
+                           ELSE coalesce(excluded.reason, reason) END,
+                      coalesce(excluded.paid_until, paid_until))""",
+            {
+                "id": reg_id,
+                "state": result.state,
+                "kpj": result.kpj,
+                "starts_on": result.starts_on,
+                "reason": result.reason,
+                "paid_until": result.paid_until,
+                "now": now.isoformat(),
+                "batch": batch_id,
+            },
+        )
+        changed += cursor.rowcount
+    problems.sort()
+    await conn.execute(
+        "UPDATE import_batches SET changed = ?, problems = ? WHERE id = ?",
+        (changed, json.dumps(problems, ensure_ascii=False), batch_id),
+    )
+    async with conn.execute("SELECT * FROM import_batches WHERE id = ?", (batch_id,)) as cur:
+        return _batch(await cur.fetchone())
+
+
+@dataclass(frozen=True)
+class Standing:
+    state: str | None
+    kpj: str | None
+    starts_on: str | None
+    reason: str | None
+    paid_until: str | None
+
+
+async def standing(conn: aiosqlite.Connection, reference: str) -> Standing | None:
+    async with conn.execute(
+        """SELECT m.state, m.kpj, m.starts_on, m.reason, m.paid_until
+           FROM memberships m JOIN registrations r ON r.id = m.registration_id
+           WHERE r.reference = ?""",
+        (reference,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return Standing(*row) if row else None
