@@ -13,6 +13,7 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from storage import console, people, registrations
@@ -401,3 +402,33 @@ async def test_an_export_download_is_never_cached(world) -> None:
     assert response.status == 200
     assert response.headers.get("Cache-Control") == "no-store"  # every NIK of the batch
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+# --- results from the main system, uploaded by an administrator ----------------------------------
+async def test_an_administrator_uploads_results_and_sees_what_was_not_applied(world) -> None:
+    reg = registration(1)
+    csv_text = (
+        "referensi;nik;hasil;no_kpj;alasan\n"
+        f"BPU-SOLO-0001;{reg.nik};diterima;KPJ-77;\n"
+        "BPU-NONE-9999;3372051708810002;diterima;KPJ-78;\n"
+    )
+    admin = await world.client("staff", world.ids["admin"])
+    tok = await csrf_of(admin, "/staff/impor")
+    form = aiohttp.FormData()
+    form.add_field("csrf", tok)
+    form.add_field("file", csv_text.encode(), filename="hasil.csv", content_type="text/csv")
+    page = await (await admin.post("/staff/impor", data=form)).text()
+    again = aiohttp.FormData()
+    again.add_field("csrf", tok)
+    again.add_field("file", csv_text.encode(), filename="hasil.csv", content_type="text/csv")
+    await admin.post("/staff/impor", data=again)  # the same file: nothing new
+    listing = await (await admin.get("/staff/impor")).text()
+    solo = await world.client("staff", world.ids["solo"])
+    refused = await solo.get("/staff/impor")
+    await admin.close(), await solo.close()
+    assert "2 baris, 1 berubah, 1 tidak diterapkan" in page
+    assert "BPU-NONE-9999" in page and "no registration has this reference" in page
+    assert listing.count('class="card"') == 1 and refused.status == 403
+    async with world.db.reading() as conn:
+        cursor = await conn.execute("SELECT kpj FROM memberships")
+        assert [row[0] for row in await cursor.fetchall()] == ["KPJ-77"]

@@ -164,6 +164,7 @@ def console_app(
         campaigns_page,
         dashboard,
         exports_page,
+        imports_page,
         registrations,
         review,
         signin,
@@ -176,7 +177,16 @@ def console_app(
     )
     app = web.Application(middlewares=[security_headers, signed_in])
     app[CONSOLE] = Console(db, settings, rules, tell, clock, templates)
-    pages = (signin, dashboard, registrations, review, campaigns_page, exports_page, audit_page)
+    pages = (
+        signin,
+        dashboard,
+        registrations,
+        review,
+        campaigns_page,
+        exports_page,
+        imports_page,
+        audit_page,
+    )
     for module in pages:
         module.routes(app)
     app.router.add_static("/static/", HERE / "static")
