@@ -15,6 +15,7 @@ from aiohttp.typedefs import Middleware
 
 from bot.channels.http_limits import ConnectionGate, GatedSite
 from bot.channels.messenger import messenger
+from bot.channels.outbox import run_outbox
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application, set_commands
 from bot.channels.telegram_intake import TelegramIntake, read_update
 from bot.channels.whatsapp import WhatsAppChannel
@@ -23,7 +24,7 @@ from bot.logs import hide_secrets_of
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.staff.chat import StaffChat
-from bot.staff.console import console_app
+from bot.staff.console import Tell, console_app
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,18 @@ async def whatsapp_channel(
         await client.close()
 
 
+@asynccontextmanager
+async def sending(service: ConversationService, tell: Tell) -> AsyncIterator[None]:
+    """The outbox sent in the background while the server runs (bot/channels/outbox.py)."""
+    done = asyncio.Event()
+    task = asyncio.create_task(run_outbox(service.db, tell, service.clock, service.zone, done))
+    try:
+        yield
+    finally:
+        done.set()
+        await task
+
+
 async def serve(settings: Settings, service: ConversationService, stop: asyncio.Event) -> None:
     """Run the web server for every channel that is set up, until `stop` is set."""
     hide_secrets_of(settings)
@@ -175,6 +188,7 @@ async def serve(settings: Settings, service: ConversationService, stop: asyncio.
             settings.max_connections, settings.header_timeout, settings.body_timeout
         )
         tell = await stack.enter_async_context(messenger(settings, service.db, service.clock))
+        await stack.enter_async_context(sending(service, tell))
         console = console_app(service.db, settings, service.rules, tell, service.clock)
         app = web_app(service.db, telegram, whatsapp, [gate.middleware], console)
         runner = web.AppRunner(app, access_log_class=AccessLog)

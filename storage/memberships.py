@@ -156,6 +156,24 @@ async def apply(
         return _batch(await cur.fetchone())
 
 
+async def untold(conn: aiosqlite.Connection) -> list[tuple[str, Standing]]:
+    """Results the worker has not been told of yet: (reference, standing)."""
+    async with conn.execute(
+        """SELECT r.reference, m.state, m.kpj, m.starts_on, m.reason, m.paid_until
+           FROM memberships m JOIN registrations r ON r.id = m.registration_id
+           WHERE m.state IS NOT NULL AND m.told_state IS NOT m.state"""
+    ) as cursor:
+        return [(row[0], Standing(*row[1:])) for row in await cursor.fetchall()]
+
+
+async def told(conn: aiosqlite.Connection, reference: str, state: str) -> None:
+    await conn.execute(
+        """UPDATE memberships SET told_state = ?
+           WHERE registration_id = (SELECT id FROM registrations WHERE reference = ?)""",
+        (state, reference),
+    )
+
+
 @dataclass(frozen=True)
 class Standing:
     state: str | None

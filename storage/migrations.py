@@ -309,4 +309,22 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE UNIQUE INDEX memberships_kpj ON memberships (kpj) WHERE kpj IS NOT NULL",
     ],
+    # 10: messages due to workers outside a conversation (a result from the main system, later
+    # reminders): rows a running `serve` or `telegram` process claims for a while and sends,
+    # so they survive restarts; `dedupe` names what a message is about, so it is queued once.
+    [
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            dedupe TEXT NOT NULL UNIQUE,    -- e.g. result:BPU-7K3M-Q9XA:accepted
+            channel TEXT NOT NULL,
+            user_key TEXT NOT NULL,
+            text TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            claimed_until TEXT,             -- a sender's lease: another may take it after
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at TEXT,
+            given_up TEXT                   -- why it will not be sent
+        )""",
+        "CREATE INDEX outbox_due ON outbox (due_at) WHERE sent_at IS NULL AND given_up IS NULL",
+    ],
 ]

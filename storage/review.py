@@ -41,7 +41,8 @@ class Worker:
         return self.consent_version.endswith("-family")
 
 
-async def _worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
+async def worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
+    """The chat a registration was made from, and who is in it."""
     async with conn.execute(
         """SELECT r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'), r.full_name,
                   r.assisted_by, r.consent_version
@@ -91,7 +92,7 @@ async def decide(
            WHERE reference = ?""",
         (decision, note or None, actor, now.isoformat(), now.isoformat(), reference),
     )
-    return await _worker(conn, reference)
+    return await worker(conn, reference)
 
 
 async def correct(

@@ -319,18 +319,26 @@ async def set_commands(app: Application, staff: StaffChat | None = None) -> None
 async def run_polling(
     settings: Settings, service: ConversationService, stop: asyncio.Event, poll_timeout: int = 10
 ) -> None:
-    """Long polling until `stop` is set; needs only the token."""
+    """Long polling until `stop` is set; needs only the token. The outbox is sent meanwhile."""
+    from bot.channels.messenger import messenger  # they import the channels themselves
+    from bot.channels.outbox import run_outbox
+
     app = build_application(settings)
     staff = StaffChat(service, settings)
     TelegramChannel(service, staff).register(app)
     intake = TelegramIntake(app, service.db, service.clock)
-    async with app:
+    async with app, messenger(settings, service.db, service.clock) as tell:
         await set_commands(app, staff)
         await app.start()
+        outbox = asyncio.create_task(
+            run_outbox(service.db, tell, service.clock, service.zone, stop)
+        )
         try:
             await intake.recover()
             log.info("Telegram: polling as @%s", app.bot.username)
             await poll(intake, stop, ALLOWED_UPDATES, poll_timeout)
         finally:
             await intake.drain()
+            stop.set()
+            await outbox
             await app.stop()

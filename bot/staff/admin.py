@@ -378,7 +378,7 @@ async def _import(
     args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
 ) -> int:
     try:
-        batch, new = await import_file(db, args.file, actor(), datetime.now(UTC))
+        batch, new = await import_file(db, args.file, actor(), datetime.now(UTC), rules)
     except FileNotFoundError:
         return fail(f"no file {args.file}")
     except ImportFailed as error:

@@ -24,9 +24,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import aiosqlite
 from openpyxl import load_workbook
 
-from storage import Database, audit, memberships
+from bot.staff.notices import result_notice
+from conversations import Rules
+from storage import Database, audit, memberships, outbox, review
 from storage.memberships import ImportBatch, Result
 
 COLUMNS = {
@@ -139,8 +142,23 @@ def read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
     return results, problems
 
 
+TELLABLE = ("telegram", "whatsapp")  # the channels a message can be sent to unasked
+
+
+async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime) -> None:
+    """Each new result goes to the outbox once, in the chat the registration came from; the
+    running `serve` or `telegram` process sends it (bot/channels/outbox.py)."""
+    for reference, standing in await memberships.untold(conn):
+        chat = await review.worker(conn, reference)
+        if chat and chat.channel in TELLABLE and standing.state:
+            text = result_notice(chat, standing, rules)
+            dedupe = f"result:{reference}:{standing.state}"
+            await outbox.enqueue(conn, dedupe, chat.channel, chat.user_key, text, now)
+        await memberships.told(conn, reference, standing.state or "")
+
+
 async def import_file(
-    db: Database, path: Path, actor: str, now: datetime
+    db: Database, path: Path, actor: str, now: datetime, rules: Rules
 ) -> tuple[ImportBatch, bool]:
     """Import a results file as one batch; (batch, new). The same file again is not applied:
     its earlier batch is returned with new=False."""
@@ -155,6 +173,7 @@ async def import_file(
         batch = await memberships.apply(
             conn, results, problems, file_name=path.name, sha256=sha, actor=actor, now=now
         )
+        await _queue_results(conn, rules, now)
         detail = {"batch": batch.id, "rows": batch.row_count, "changed": batch.changed}
         await audit.record(conn, actor, "import", detail, now)
     return batch, True

@@ -52,7 +52,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
         path = Path(folder) / Path(sent.filename).name
         path.write_bytes(sent.file.read())  # bounded by the server's request limit
         try:
-            batch, _ = await import_file(c.db, path, viewer.actor, c.clock())
+            batch, _ = await import_file(c.db, path, viewer.actor, c.clock(), c.rules)
         except ImportFailed as error:
             return refuse(request, 400, str(error))
     raise web.HTTPSeeOther(f"/staff/impor?batch={batch.id}")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.staff.console.app import FORM, console_of, refuse, render, staff_only, t_of, viewer_of
-from conversations.i18n import N_, translator
+from bot.staff.notices import review_notice
+from conversations.i18n import N_
 from storage import audit, search
-from storage.review import Worker, decide
+from storage.review import decide
 
 FLAG_LABELS = {
     "age_over_65": N_("older than 65"),
@@ -32,40 +33,6 @@ async def queue(request: web.Request) -> web.Response:
     )
 
 
-def _message(worker: Worker, decision: str, reason: str, cc: str) -> str:
-    """The decision, worded for whoever reads it in that chat: the worker, or the campaigner
-    or family member who registered them and passes it on."""
-    t, reference = translator(worker.lang), worker.reference
-    if worker.assisted_by or worker.by_family:
-        outcome = (
-            t("accepted: it goes on to BPJS Ketenagakerjaan")
-            if decision == "approved"
-            else t("not accepted: {reason}; they should not pay", reason=reason)
-        )
-        return t(
-            "The registration {ref} you made for {name} was checked by our staff: {outcome}. "
-            "Please tell them.",
-            ref=reference,
-            name=worker.full_name,
-            outcome=outcome,
-        )
-    if decision == "approved":
-        return t(
-            "Our staff have checked your registration {ref}: it goes on to BPJS "
-            "Ketenagakerjaan. Check your status with your NIK in JMO or by phone at {cc}; once "
-            "registered, pay every month by saying your NIK.",
-            ref=reference,
-            cc=cc,
-        )
-    return t(
-        "Our staff could not accept your registration {ref}: {reason}. Don't pay. Questions? "
-        "Call {cc}.",
-        ref=reference,
-        reason=reason,
-        cc=cc,
-    )
-
-
 @staff_only
 async def decide_one(request: web.Request) -> web.StreamResponse:
     c, viewer, t = console_of(request), viewer_of(request), t_of(request)
@@ -83,7 +50,7 @@ async def decide_one(request: web.Request) -> web.StreamResponse:
             return refuse(
                 request, 404, t("That registration was decided already, or is not yours.")
             )
-    text = _message(worker, decision, reason, c.rules.payment.contact_center)
+    text = review_notice(worker, decision, reason, c.rules.payment.contact_center)
     told = await c.tell(worker.channel, worker.user_key, text)
     who = "campaigner" if worker.assisted_by else "family" if worker.by_family else "worker"
     async with c.db.transaction() as conn:

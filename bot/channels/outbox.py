@@ -1,0 +1,71 @@
+"""Sending the messages due to workers outside a conversation (storage/outbox.py), from the
+running `serve` or `telegram` process: never at night (local time), at most RATE a second so a
+backlog after downtime goes out gradually, again later when a channel cannot take one now, and
+given up after a day of trying."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.logs import pseudonym
+from bot.staff.console import Tell
+from storage import Database, outbox
+
+log = logging.getLogger(__name__)
+
+DAYTIME = (time(7, 0), time(20, 0))  # local: nobody is woken by a message
+RATE = 5.0  # messages a second, below both channels' limits for one sender
+RETRY = timedelta(minutes=30)
+GIVE_UP_AFTER = 48  # attempts: a day of tries at RETRY
+BATCH = 20
+
+
+def daytime(now: datetime, zone: ZoneInfo) -> bool:
+    return DAYTIME[0] <= now.astimezone(zone).time() < DAYTIME[1]
+
+
+async def send_due(db: Database, tell: Tell, clock: Callable[[], datetime]) -> int:
+    """Claim what is due and send it; how many were claimed."""
+    async with db.transaction() as conn:
+        due = await outbox.claim(conn, clock(), BATCH)
+    for message in due:
+        told = await tell(message.channel, message.user_key, message.text)
+        now = clock()
+        async with db.transaction() as conn:
+            if told:
+                await outbox.sent(conn, message.id, now)
+            elif message.attempts >= GIVE_UP_AFTER:
+                await outbox.later(conn, message.id, now, give_up="not delivered for a day")
+                log.warning(
+                    "user %s: a message given up", pseudonym(message.channel, message.user_key)
+                )
+            else:
+                await outbox.later(conn, message.id, now + RETRY)
+        await asyncio.sleep(1 / RATE)
+    return len(due)
+
+
+async def run_outbox(
+    db: Database,
+    tell: Tell,
+    clock: Callable[[], datetime],
+    zone: ZoneInfo,
+    stop: asyncio.Event,
+    poll: float = 2.0,
+) -> None:
+    """Until `stop`: send what is due in the daytime, look again every `poll` seconds."""
+    while not stop.is_set():
+        claimed = 0
+        if daytime(clock(), zone):
+            try:
+                claimed = await send_due(db, tell, clock)
+            except Exception:  # the database or a channel failing must not end the loop
+                log.exception("sending due messages failed; trying again")
+        if not claimed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll)

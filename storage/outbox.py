@@ -1,0 +1,74 @@
+"""Messages due to workers outside a conversation, kept until sent (bot/channels/outbox.py).
+
+A sender claims due rows with a lease, sends them, and marks each sent; a sender killed between
+sending and marking leaves its lease to run out, and the row is sent once more: a crash costs at
+most one duplicate of the messages it had claimed (neither Telegram nor WhatsApp takes an
+idempotency key for a message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Due:
+    id: int
+    channel: str
+    user_key: str
+    text: str
+    attempts: int
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    dedupe: str,
+    channel: str,
+    user_key: str,
+    text: str,
+    due_at: datetime,
+) -> bool:
+    """Queue a message once: False if one about the same thing (`dedupe`) is queued already."""
+    cursor = await conn.execute(
+        """INSERT OR IGNORE INTO outbox (dedupe, channel, user_key, text, due_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (dedupe, channel, user_key, text, due_at.isoformat()),
+    )
+    return cursor.rowcount == 1
+
+
+async def claim(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Due]:
+    """Take up to `limit` due messages for LEASE, oldest first (in a write transaction)."""
+    cursor = await conn.execute(
+        """UPDATE outbox SET claimed_until = ?, attempts = attempts + 1
+           WHERE id IN (
+               SELECT id FROM outbox
+               WHERE sent_at IS NULL AND given_up IS NULL AND due_at <= ?
+                 AND (claimed_until IS NULL OR claimed_until <= ?)
+               ORDER BY due_at, id LIMIT ?)
+           RETURNING id, channel, user_key, text, attempts""",
+        ((now + LEASE).isoformat(), now.isoformat(), now.isoformat(), limit),
+    )
+    return sorted((Due(*row) for row in await cursor.fetchall()), key=lambda d: d.id)
+
+
+async def sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE outbox SET sent_at = ?, claimed_until = NULL WHERE id = ?",
+        (now.isoformat(), message_id),
+    )
+
+
+async def later(
+    conn: aiosqlite.Connection, message_id: int, due_at: datetime, give_up: str | None = None
+) -> None:
+    """Not sent now: try again at `due_at`, or never (`give_up` says why)."""
+    await conn.execute(
+        "UPDATE outbox SET due_at = ?, claimed_until = NULL, given_up = ? WHERE id = ?",
+        (due_at.isoformat(), give_up, message_id),
+    )
