@@ -327,4 +327,18 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX outbox_due ON outbox (due_at) WHERE sent_at IS NULL AND given_up IS NULL",
     ],
+    # 11: WhatsApp templates: the one a queued message is sent as outside the 24-hour window,
+    # with its parameters; and what Meta says of each template (approved, paused, its quality).
+    [
+        "ALTER TABLE outbox ADD COLUMN template TEXT",  # a key of locales/whatsapp_templates.toml
+        "ALTER TABLE outbox ADD COLUMN params TEXT",  # JSON: the template's parameters, in order
+        """CREATE TABLE whatsapp_templates (
+            name TEXT NOT NULL,
+            language TEXT NOT NULL,
+            status TEXT,                    -- APPROVED, PAUSED, DISABLED, REJECTED, ...
+            quality TEXT,                   -- GREEN, YELLOW, RED
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (name, language)
+        ) WITHOUT ROWID""",
+    ],
 ]

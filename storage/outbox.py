@@ -8,6 +8,7 @@ idempotency key for a message).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,8 @@ class Due:
     user_key: str
     text: str
     attempts: int
+    template: str | None = None  # sent as this WhatsApp template outside the 24-hour window
+    params: tuple[str, ...] = ()
 
 
 async def enqueue(
@@ -32,12 +35,14 @@ async def enqueue(
     user_key: str,
     text: str,
     due_at: datetime,
+    template: str | None = None,
+    params: tuple[str, ...] = (),
 ) -> bool:
     """Queue a message once: False if one about the same thing (`dedupe`) is queued already."""
     cursor = await conn.execute(
-        """INSERT OR IGNORE INTO outbox (dedupe, channel, user_key, text, due_at)
-           VALUES (?, ?, ?, ?, ?)""",
-        (dedupe, channel, user_key, text, due_at.isoformat()),
+        """INSERT OR IGNORE INTO outbox (dedupe, channel, user_key, text, due_at, template, params)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (dedupe, channel, user_key, text, due_at.isoformat(), template, json.dumps(params)),
     )
     return cursor.rowcount == 1
 
@@ -51,10 +56,11 @@ async def claim(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[D
                WHERE sent_at IS NULL AND given_up IS NULL AND due_at <= ?
                  AND (claimed_until IS NULL OR claimed_until <= ?)
                ORDER BY due_at, id LIMIT ?)
-           RETURNING id, channel, user_key, text, attempts""",
+           RETURNING id, channel, user_key, text, attempts, template, params""",
         ((now + LEASE).isoformat(), now.isoformat(), now.isoformat(), limit),
     )
-    return sorted((Due(*row) for row in await cursor.fetchall()), key=lambda d: d.id)
+    due = [Due(*row[:6], tuple(json.loads(row[6] or "[]"))) for row in await cursor.fetchall()]
+    return sorted(due, key=lambda d: d.id)
 
 
 async def sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:

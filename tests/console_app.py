@@ -26,7 +26,7 @@ from tests.seed import registration
 class Told:
     sent: list = field(default_factory=list)
 
-    async def __call__(self, channel, user_key, text):
+    async def __call__(self, channel, user_key, text, *template):
         self.sent.append((channel, user_key, text))
         return True
 

@@ -28,6 +28,13 @@ class FakeGraph:
         self.sent: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.failures: list[GraphFailure] = []
+        # WhatsApp's 24-hour window: to these only a template goes (error 131047 otherwise)
+        self.outside_window: set[str] = set()
+        # approved templates: (name, language) -> how many body parameters
+        self.templates: dict[tuple[str, str], int] = {
+            ("bpu_hasil_diterima", "id"): 3,
+            ("bpu_hasil_ditolak", "id"): 3,
+        }
         self.sending = asyncio.Event()  # cleared: sends wait, as on a stalled network
         self.sending.set()
         self._ids = itertools.count(1)
@@ -140,8 +147,22 @@ class FakeGraph:
                 require(False, "interactive type")
         elif kind in ("image", "document"):
             require(message[kind].get("id") in self.media, f"{kind}.id")
+        elif kind == "template":
+            template = message["template"]
+            known = self.templates.get((template["name"], template["language"]["code"]))
+            if known is None:
+                raise GraphFailure(404, 132001, "Template name does not exist in the translation")
+            [body] = [c for c in template.get("components", []) if c["type"] == "body"] or [{}]
+            given = body.get("parameters", [])
+            require(len(given) == known, "number of template parameters")
+            require(all(p["type"] == "text" and p["text"].strip() for p in given), "parameter")
         else:
             require(False, "type")
+        address = message.get("to") or message.get("recipient")
+        if kind != "template" and address in self.outside_window:
+            raise GraphFailure(
+                400, 131047, "Re-engagement message: more than 24 hours since the last reply"
+            )
 
 
 def _error(failure: GraphFailure) -> web.Response:

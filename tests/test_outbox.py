@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.channels.messenger import Messenger
 from bot.channels.outbox import GIVE_UP_AFTER, run_outbox, send_due
+from bot.channels.whatsapp_api import GraphClient
 from bot.staff.imports import import_file
 from conversations import default_rules
-from storage import Database, outbox, registrations
+from storage import Database, outbox, registrations, whatsapp_templates
+from storage import whatsapp as book
 from tests.conftest import NOW
+from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraph
 from tests.fake_telegram import FakeTelegram
 from tests.seed import registration
+from tests.serve_process import serve_process
 from tests.telegram_users import Watched, polling_bot
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -33,7 +41,7 @@ class Told:
         self.sent: list[tuple[str, str, str]] = []
         self.answer = answer
 
-    async def __call__(self, channel: str, user_key: str, text: str) -> bool:
+    async def __call__(self, channel: str, user_key: str, text: str, *template: object) -> bool:
         self.sent.append((channel, user_key, text))
         return self.answer
 
@@ -155,3 +163,104 @@ async def test_the_running_bot_tells_the_worker_on_telegram(
     [message] = fake.to(501)
     assert message.text.startswith("Kabar baik: BPJS Ketenagakerjaan sudah menerima pendaftaran")
     assert queued(db_path)[0][3] == 1  # recorded as sent
+
+
+# --- WhatsApp: free-form inside the 24-hour window, an approved template outside it -------------
+
+WA_ID = "6281355550001"
+
+
+async def whatsapp_worker(db: Database, last_message: datetime) -> None:
+    """A worker registered on WhatsApp, who last wrote at `last_message`."""
+    contact = await db.run(lambda c: book.identify(c, WA_ID, None, last_message))
+    reg = registration(4, reference="BPU-WHAT-0004")
+    await db.run(lambda c: registrations.save(c, reg, None, "whatsapp", contact.key, "s", NOW))
+    await results(db, Path(db.path).parent, f"{reg.reference},{reg.nik},accepted,KPJ-4004,\n")
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[FakeGraph]:
+    server = FakeGraph()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def send_with(db: Database, graph: FakeGraph, now: datetime) -> int:
+    client = GraphClient(graph.url, TOKEN, PHONE_NUMBER_ID)
+    try:
+        return await send_due(db, Messenger(db, lambda: now, None, client).tell, lambda: now)
+    finally:
+        await client.close()
+
+
+async def test_within_the_window_the_result_goes_as_text(tmp_path: Path, graph: FakeGraph) -> None:
+    async with await Database.open(tmp_path / "bpu.sqlite3") as db:
+        await whatsapp_worker(db, NOW - timedelta(hours=2))
+        assert await send_with(db, graph, NOW) == 1
+    [sent] = graph.to(WA_ID)
+    assert sent["type"] == "text" and "Nomor peserta (KPJ): KPJ-4004" in sent["text"]["body"]
+
+
+async def test_outside_the_window_the_result_goes_as_its_template(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    graph.outside_window.add(WA_ID)  # free-form would be refused (131047), as WhatsApp does
+    async with await Database.open(tmp_path / "bpu.sqlite3") as db:
+        await whatsapp_worker(db, NOW - timedelta(days=3))
+        assert await send_with(db, graph, NOW) == 1
+    [sent] = graph.to(WA_ID)
+    assert sent["template"]["name"] == "bpu_hasil_diterima"
+    assert [p["text"] for p in sent["template"]["components"][0]["parameters"]] == [
+        "BPU-WHAT-0004",
+        "KPJ-4004",
+        "7",
+    ]
+
+
+async def test_a_paused_template_waits_until_it_is_approved_again(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    graph.outside_window.add(WA_ID)
+    async with await Database.open(tmp_path / "bpu.sqlite3") as db:
+        await whatsapp_worker(db, NOW - timedelta(days=3))
+        async with db.transaction() as conn:
+            await whatsapp_templates.record(conn, "bpu_hasil_diterima", "id", NOW, "PAUSED")
+        assert await send_with(db, graph, NOW) == 1  # claimed, not sent: tried again later
+        assert graph.to(WA_ID) == []
+        async with db.transaction() as conn:
+            await whatsapp_templates.record(conn, "bpu_hasil_diterima", "id", NOW, "APPROVED")
+        assert await send_with(db, graph, NOW + timedelta(minutes=31)) == 1
+    assert [m["type"] for m in graph.to(WA_ID)] == ["template"]
+
+
+async def test_meta_telling_a_template_is_paused_is_kept(tmp_path: Path) -> None:
+    async with serve_process(tmp_path) as server:
+        update = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "WABA",
+                    "changes": [
+                        {
+                            "field": "message_template_status_update",
+                            "value": {
+                                "event": "PAUSED",
+                                "message_template_id": 1234,
+                                "message_template_name": "bpu_hasil_diterima",
+                                "message_template_language": "id",
+                                "reason": "LOW_QUALITY",
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+        assert await server.whatsapp(update) == 200
+        for _ in range(250):
+            with sqlite3.connect(tmp_path / "serve.sqlite3") as conn:
+                row = conn.execute("SELECT status FROM whatsapp_templates").fetchone()
+            if row:
+                break
+            await asyncio.sleep(0.02)
+    assert row == ("PAUSED",)

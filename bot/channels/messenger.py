@@ -15,12 +15,13 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.channels import whatsapp
-from bot.channels.whatsapp_api import GraphClient, GraphError
+from bot.channels.whatsapp_api import GraphClient, GraphError, Outgoing
+from bot.channels.whatsapp_templates import templates
 from bot.logs import pseudonym
 from bot.settings import Settings
 from bot.staff.console import Tell
 from conversations import Reply
-from storage import Database
+from storage import Database, whatsapp_templates
 from storage import whatsapp as book
 
 log = logging.getLogger(__name__)
@@ -36,24 +37,51 @@ class Messenger:
     ) -> None:
         self.db, self.clock, self.bot, self.graph = db, clock, bot, graph
 
-    async def tell(self, channel: str, user_key: str, text: str) -> bool:
-        """True when the message went out; False when it cannot now (say so to staff)."""
+    async def tell(
+        self,
+        channel: str,
+        user_key: str,
+        text: str,
+        template: str | None = None,
+        params: tuple[str, ...] = (),
+    ) -> bool:
+        """True when the message went out; False when it cannot now (say so to staff, or try
+        again later). On WhatsApp outside the 24-hour window it goes as `template` (a key of
+        locales/whatsapp_templates.toml) with `params`, if given and approved."""
         who = pseudonym(channel, user_key)
         try:
             if channel == "telegram" and self.bot:
                 await self.bot.send_message(int(user_key), text)
                 return True
             if channel == whatsapp.CHANNEL and self.graph:
-                person = await self.db.run(partial(book.contact, key=user_key))
-                if person is None or self.clock() - person.last_inbound_at > whatsapp.WINDOW:
-                    log.info("user %s: outside the 24-hour window, not told", who)
-                    return False
-                for message in whatsapp.render(Reply(text)):
-                    await self.graph.send(message, person.wa_id, person.user_id)
-                return True
+                return await self._whatsapp(user_key, text, template, params)
         except (TelegramError, GraphError, ValueError) as error:
-            log.warning("user %s: staff message not sent (%s)", who, type(error).__name__)
+            log.warning("user %s: message not sent (%s)", who, type(error).__name__)
         return False
+
+    async def _whatsapp(
+        self, user_key: str, text: str, template: str | None, params: tuple[str, ...]
+    ) -> bool:
+        assert self.graph is not None
+        person = await self.db.run(partial(book.contact, key=user_key))
+        if person is None:
+            return False
+        if self.clock() - person.last_inbound_at <= whatsapp.WINDOW:
+            for message in whatsapp.render(Reply(text)):
+                await self.graph.send(message, person.wa_id, person.user_id)
+            return True
+        known = templates().get(template or "")
+        if known is None:  # a free-form message only: it waits for the worker to write
+            return False
+        async with self.db.reading() as conn:
+            if not await whatsapp_templates.usable(conn, known.name, known.language):
+                log.warning("WhatsApp template %s is not approved now: waiting", known.name)
+                return False
+        message = Outgoing(
+            kind="template", template=known.name, language=known.language, params=list(params)
+        )
+        await self.graph.send(message, person.wa_id, person.user_id)
+        return True
 
 
 @asynccontextmanager

@@ -34,7 +34,9 @@ async def send_due(db: Database, tell: Tell, clock: Callable[[], datetime]) -> i
     async with db.transaction() as conn:
         due = await outbox.claim(conn, clock(), BATCH)
     for message in due:
-        told = await tell(message.channel, message.user_key, message.text)
+        told = await tell(
+            message.channel, message.user_key, message.text, message.template, message.params
+        )
         now = clock()
         async with db.transaction() as conn:
             if told:

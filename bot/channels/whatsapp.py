@@ -44,7 +44,7 @@ from bot.staff.chat import StaffChat
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import translator
 from conversations.turn import split_message
-from storage import inbound, webhook_inbox
+from storage import inbound, webhook_inbox, whatsapp_templates
 from storage import whatsapp as book
 
 log = logging.getLogger(__name__)
@@ -211,6 +211,28 @@ class WhatsAppChannel:
             for change in entry.changes:
                 if change.field == "messages":
                     await self._value(change.value)
+                elif change.field.startswith("message_template_"):
+                    await self._template_news(change.value)
+
+    async def _template_news(self, value: Value) -> None:
+        """Meta approved, paused or disabled a template, or its quality changed: kept, so a
+        template that may not be sent is not (bot/channels/messenger.py)."""
+        if not (value.message_template_name and value.message_template_language):
+            return
+        log.info(
+            "WhatsApp template %s: %s",
+            value.message_template_name,
+            value.event or f"quality {value.new_quality_score}",
+        )
+        async with self.service.db.transaction() as conn:
+            await whatsapp_templates.record(
+                conn,
+                value.message_template_name,
+                value.message_template_language,
+                self.service.clock(),
+                status=value.event,
+                quality=value.new_quality_score,
+            )
 
     async def _value(self, value: Value) -> None:
         for status in value.statuses:

@@ -96,6 +96,11 @@ class Value(_Loose):
     contacts: list[WebhookContact] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list)
     statuses: list[Status] = Field(default_factory=list)
+    # message_template_status_update and message_template_quality_update
+    event: str | None = None  # APPROVED, PAUSED, DISABLED, REJECTED, ...
+    message_template_name: str | None = None
+    message_template_language: str | None = None
+    new_quality_score: str | None = None  # GREEN, YELLOW, RED
 
 
 class Change(_Loose):
@@ -139,13 +144,16 @@ class Button(BaseModel):
 class Outgoing(BaseModel):
     """One message to one person: text, reply buttons, a list, or media by uploaded id."""
 
-    kind: Literal["text", "buttons", "list", "image", "document"]
+    kind: Literal["text", "buttons", "list", "image", "document", "template"]
     body: str = ""
     buttons: list[Button] = Field(default_factory=list, max_length=MAX_BUTTONS)
     list_button: str = Field("", max_length=LIST_BUTTON_LIMIT)
     rows: list[Row] = Field(default_factory=list, max_length=LIST_ROWS_LIMIT)
     media_id: str | None = None
     filename: str | None = None
+    template: str | None = None  # an approved template's name (kind "template")
+    language: str = "id"
+    params: list[str] = Field(default_factory=list)
 
     def payload(self, to: str | None, recipient: str | None) -> dict[str, Any]:
         """The Graph API request body; `to` (phone) wins over `recipient` (BSUID)."""
@@ -166,6 +174,11 @@ class Outgoing(BaseModel):
                 "type": "interactive",
                 "interactive": {"type": "list", "body": {"text": self.body}, "action": action},
             }
+        if self.kind == "template":
+            parameters = [{"type": "text", "text": p} for p in self.params]
+            template = {"name": self.template, "language": {"code": self.language}}
+            template["components"] = [{"type": "body", "parameters": parameters}]
+            return message | {"type": "template", "template": template}
         media: dict[str, Any] = {"id": self.media_id}
         if self.kind == "document" and self.filename:
             media["filename"] = self.filename

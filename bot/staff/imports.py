@@ -27,6 +27,7 @@ from pathlib import Path
 import aiosqlite
 from openpyxl import load_workbook
 
+from bot.channels.whatsapp_templates import params_for
 from bot.staff.notices import result_notice
 from conversations import Rules
 from storage import Database, audit, memberships, outbox, review
@@ -152,8 +153,19 @@ async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime
         chat = await review.worker(conn, reference)
         if chat and chat.channel in TELLABLE and standing.state:
             text = result_notice(chat, standing, rules)
+            key = f"result_{standing.state}"  # outside WhatsApp's window: this template
+            params = params_for(
+                key,
+                {
+                    "reference": reference,
+                    "kpj": standing.kpj,
+                    "reason": standing.reason,
+                    "card_days": rules.payment.card_days_after_payment,
+                    "contact_center": rules.payment.contact_center,
+                },
+            )
             dedupe = f"result:{reference}:{standing.state}"
-            await outbox.enqueue(conn, dedupe, chat.channel, chat.user_key, text, now)
+            await outbox.enqueue(conn, dedupe, chat.channel, chat.user_key, text, now, key, params)
         await memberships.told(conn, reference, standing.state or "")
 
 

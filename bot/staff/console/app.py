@@ -25,7 +25,8 @@ from conversations import Rules
 from conversations.i18n import Translator, translator
 from storage import Database, console, people
 
-Tell = Callable[[str, str, str], Awaitable[bool]]  # channel, user key, text: sent now?
+# channel, user key, text[, WhatsApp template, its params]: sent now? (bot/channels/messenger.py)
+Tell = Callable[..., Awaitable[bool]]
 Clock = Callable[[], datetime]
 COOKIE = "bpu_console"
 LANG_COOKIE = "bpu_console_lang"
