@@ -13,16 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channels.messenger import Messenger
+from bot.channels.messenger import Messenger, messenger
 from bot.channels.outbox import GIVE_UP_AFTER, run_outbox, send_due
 from bot.channels.whatsapp_api import GraphClient
+from bot.settings import Settings
 from bot.staff.imports import import_file
 from conversations import default_rules
 from storage import Database, outbox, registrations, whatsapp_templates
 from storage import whatsapp as book
 from tests.conftest import NOW
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraph
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import ApiError, FakeTelegram
 from tests.seed import registration
 from tests.serve_process import serve_process
 from tests.telegram_users import Watched, polling_bot
@@ -264,3 +265,23 @@ async def test_meta_telling_a_template_is_paused_is_kept(tmp_path: Path) -> None
                 break
             await asyncio.sleep(0.02)
     assert row == ("PAUSED",)
+
+
+async def test_a_worker_who_blocked_the_bot_is_not_tried_again(
+    fake: FakeTelegram, db_path: Path, tmp_path: Path
+) -> None:
+    fake.failures["sendMessage"] = [ApiError(403, "Forbidden: bot was blocked by the user")]
+    db = await seeded(db_path)
+    try:
+        await results(db, tmp_path, f"{OWN.reference},{OWN.nik},accepted,KPJ-1001,\\n")
+        settings = Settings(
+            _env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.url
+        )
+        async with messenger(settings, db, lambda: NOW) as tell:
+            assert await send_due(db, tell, lambda: NOW) == 1
+            assert await send_due(db, tell, lambda: NOW + timedelta(hours=2)) == 0
+    finally:
+        await db.close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT given_up FROM outbox").fetchone() == ("blocked the bot",)
+    assert [method for method, _ in fake.calls].count("sendMessage") == 1

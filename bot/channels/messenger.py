@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.channels import whatsapp
 from bot.channels.whatsapp_api import GraphClient, GraphError, Outgoing
@@ -25,6 +25,10 @@ from storage import Database, whatsapp_templates
 from storage import whatsapp as book
 
 log = logging.getLogger(__name__)
+
+
+class Unreachable(Exception):
+    """This person can never be written to this way (they blocked the bot): stop trying."""
 
 
 class Messenger:
@@ -48,16 +52,26 @@ class Messenger:
         """True when the message went out; False when it cannot now (say so to staff, or try
         again later). On WhatsApp outside the 24-hour window it goes as `template` (a key of
         locales/whatsapp_templates.toml) with `params`, if given and approved."""
-        who = pseudonym(channel, user_key)
-        try:
-            if channel == "telegram" and self.bot:
-                await self.bot.send_message(int(user_key), text)
-                return True
-            if channel == whatsapp.CHANNEL and self.graph:
+        if channel == "telegram" and self.bot:
+            return await self._telegram(user_key, text)
+        if channel == whatsapp.CHANNEL and self.graph:
+            try:
                 return await self._whatsapp(user_key, text, template, params)
-        except (TelegramError, GraphError, ValueError) as error:
-            log.warning("user %s: message not sent (%s)", who, type(error).__name__)
+            except (GraphError, ValueError) as error:
+                log.warning("user %s: not sent (%s)", pseudonym(channel, user_key), error)
         return False
+
+    async def _telegram(self, user_key: str, text: str) -> bool:
+        assert self.bot is not None
+        try:
+            await self.bot.send_message(int(user_key), text)
+        except Forbidden as error:  # blocked the bot, or deleted their account
+            log.info("user %s: blocked the bot", pseudonym("telegram", user_key))
+            raise Unreachable("blocked the bot") from error
+        except (TelegramError, ValueError) as error:
+            log.warning("user %s: not sent (%s)", pseudonym("telegram", user_key), error)
+            return False
+        return True
 
     async def _whatsapp(
         self, user_key: str, text: str, template: str | None, params: tuple[str, ...]

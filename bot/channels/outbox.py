@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.channels.messenger import Unreachable
 from bot.logs import pseudonym
 from bot.staff.console import Tell
 from storage import Database, outbox
@@ -34,9 +35,14 @@ async def send_due(db: Database, tell: Tell, clock: Callable[[], datetime]) -> i
     async with db.transaction() as conn:
         due = await outbox.claim(conn, clock(), BATCH)
     for message in due:
-        told = await tell(
-            message.channel, message.user_key, message.text, message.template, message.params
-        )
+        try:
+            told = await tell(
+                message.channel, message.user_key, message.text, message.template, message.params
+            )
+        except Unreachable as unreachable:  # never again by this channel: recorded, not retried
+            async with db.transaction() as conn:
+                await outbox.later(conn, message.id, clock(), give_up=str(unreachable))
+            continue
         now = clock()
         async with db.transaction() as conn:
             if told:

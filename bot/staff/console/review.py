@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.channels.messenger import Unreachable
 from bot.staff.console.app import FORM, console_of, refuse, render, staff_only, t_of, viewer_of
 from bot.staff.notices import review_notice
 from conversations.i18n import N_
@@ -51,7 +52,10 @@ async def decide_one(request: web.Request) -> web.StreamResponse:
                 request, 404, t("That registration was decided already, or is not yours.")
             )
     text = review_notice(worker, decision, reason, c.rules.payment.contact_center)
-    told = await c.tell(worker.channel, worker.user_key, text)
+    try:
+        told = await c.tell(worker.channel, worker.user_key, text)
+    except Unreachable:  # blocked the bot: the page says to call
+        told = False
     who = "campaigner" if worker.assisted_by else "family" if worker.by_family else "worker"
     async with c.db.transaction() as conn:
         await audit.record(
