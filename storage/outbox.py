@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=5)  # longer than one send can take, retries included
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,21 @@ async def claim(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[D
 
 
 async def sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
+    """Sent: what it said is not kept (a name, a KPJ, a reason): only that it went."""
     await conn.execute(
-        "UPDATE outbox SET sent_at = ?, claimed_until = NULL WHERE id = ?",
+        """UPDATE outbox SET sent_at = ?, claimed_until = NULL, text = '', params = NULL
+           WHERE id = ?""",
         (now.isoformat(), message_id),
+    )
+
+
+async def supersede(conn: aiosqlite.Connection, prefix: str, keep: str) -> None:
+    """Unsent messages about the same thing that newer news replaces (a rejection waiting when
+    the acceptance comes) are not sent."""
+    await conn.execute(
+        """UPDATE outbox SET given_up = 'superseded', text = '', params = NULL
+           WHERE dedupe LIKE ? || '%' AND dedupe != ? AND sent_at IS NULL AND given_up IS NULL""",
+        (prefix, keep),
     )
 
 
@@ -75,6 +87,8 @@ async def later(
 ) -> None:
     """Not sent now: try again at `due_at`, or never (`give_up` says why)."""
     await conn.execute(
-        "UPDATE outbox SET due_at = ?, claimed_until = NULL, given_up = ? WHERE id = ?",
-        (due_at.isoformat(), give_up, message_id),
+        """UPDATE outbox SET due_at = ?, claimed_until = NULL, given_up = ?,
+                  text = iif(? IS NULL, text, ''), params = iif(? IS NULL, params, NULL)
+           WHERE id = ?""",
+        (due_at.isoformat(), give_up, give_up, give_up, message_id),
     )

@@ -7,7 +7,10 @@ from datetime import datetime
 
 import aiosqlite
 
-USABLE = (None, "APPROVED")  # never heard of: assumed registered as the README says
+# Meta's events that stop a template from being sent; any other (APPROVED, REINSTATED,
+# UNPAUSED, FLAGGED...) leaves it usable, as does never having heard of it (registered as the
+# README says).
+STOPPED = ("PAUSED", "DISABLED", "REJECTED", "DELETED", "PENDING_DELETION", "ARCHIVED", "LOCKED")
 
 
 async def record(
@@ -34,4 +37,4 @@ async def usable(conn: aiosqlite.Connection, name: str, language: str) -> bool:
         "SELECT status FROM whatsapp_templates WHERE name = ? AND language = ?", (name, language)
     ) as cursor:
         row = await cursor.fetchone()
-    return (row[0] if row else None) in USABLE
+    return (row[0] if row else None) not in STOPPED

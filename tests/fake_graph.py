@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from typing import Any
 
 from aiohttp import web
@@ -156,6 +157,10 @@ class FakeGraph:
             given = body.get("parameters", [])
             require(len(given) == known, "number of template parameters")
             require(all(p["type"] == "text" and p["text"].strip() for p in given), "parameter")
+            # as Meta: no line break, tab or more than four spaces in a row (error 132018)
+            for p in given:
+                if re.search(r"[\n\t]| {5,}", p["text"]):
+                    raise GraphFailure(400, 132018, "Parameter has new-line/tab or 4+ spaces")
         else:
             require(False, "type")
         address = message.get("to") or message.get("recipient")

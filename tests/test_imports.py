@@ -60,7 +60,7 @@ async def test_a_results_file_is_applied_reported_and_not_applied_twice(tmp_path
         "  line 5 BPU-NONE-9999: no registration has this reference",
         f"  line 6 {ACCEPTED.reference}: the NIK is not the registration's",
         f"  line 7 {REJECTED.reference}: accepted without a KPJ",
-        f"  line 8 {PAYING.reference}: paid_until '2026-13' is not YYYY-MM",
+        f"  line 8 {PAYING.reference}: paid_until '2026-13' is not a month YYYY-MM since 2015",
     ]
     applied = [
         (ACCEPTED.reference, "accepted", "KPJ-11223344", "2026-12-01", None, None),

@@ -110,7 +110,7 @@ async def test_a_channel_that_cannot_take_it_now_is_tried_again_later_then_given
         with sqlite3.connect(tmp_path / "bpu.sqlite3") as conn:
             assert conn.execute("SELECT attempts, given_up FROM outbox").fetchone() == (
                 GIVE_UP_AFTER,
-                "not delivered for a day",
+                "not delivered after 48 tries",
             )
         assert len(refused.sent) == GIVE_UP_AFTER
     finally:

@@ -1,7 +1,7 @@
 """Sending the messages due to workers outside a conversation (storage/outbox.py), from the
 running `serve` or `telegram` process: never at night (local time), at most RATE a second so a
 backlog after downtime goes out gradually, again later when a channel cannot take one now, and
-given up after a day of trying."""
+given up after 48 tries (about two days of daytime)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ from bot.channels.messenger import Unreachable
 from bot.logs import pseudonym
 from bot.staff.console import Tell
 from storage import Database, outbox
+from storage.outbox import Due
 
 log = logging.getLogger(__name__)
 
 DAYTIME = (time(7, 0), time(20, 0))  # local: nobody is woken by a message
 RATE = 5.0  # messages a second, below both channels' limits for one sender
 RETRY = timedelta(minutes=30)
-GIVE_UP_AFTER = 48  # attempts: a day of tries at RETRY
+GIVE_UP_AFTER = 48  # tries at RETRY: about two days of daytime
 BATCH = 20
 
 
@@ -31,31 +32,39 @@ def daytime(now: datetime, zone: ZoneInfo) -> bool:
 
 
 async def send_due(db: Database, tell: Tell, clock: Callable[[], datetime]) -> int:
-    """Claim what is due and send it; how many were claimed."""
-    async with db.transaction() as conn:
-        due = await outbox.claim(conn, clock(), BATCH)
-    for message in due:
-        try:
-            told = await tell(
-                message.channel, message.user_key, message.text, message.template, message.params
-            )
-        except Unreachable as unreachable:  # never again by this channel: recorded, not retried
-            async with db.transaction() as conn:
-                await outbox.later(conn, message.id, clock(), give_up=str(unreachable))
-            continue
-        now = clock()
+    """Send what is due, up to BATCH, claiming one message at a time (so a slow send never
+    outlasts the claims of the others, which another sender could then take); how many."""
+    count = 0
+    for _ in range(BATCH):
         async with db.transaction() as conn:
-            if told:
-                await outbox.sent(conn, message.id, now)
-            elif message.attempts >= GIVE_UP_AFTER:
-                await outbox.later(conn, message.id, now, give_up="not delivered for a day")
-                log.warning(
-                    "user %s: a message given up", pseudonym(message.channel, message.user_key)
-                )
-            else:
-                await outbox.later(conn, message.id, now + RETRY)
-        await asyncio.sleep(1 / RATE)
-    return len(due)
+            due = await outbox.claim(conn, clock(), 1)
+        if not due:
+            break
+        count += 1
+        await _send(db, tell, clock, due[0])
+    return count
+
+
+async def _send(db: Database, tell: Tell, clock: Callable[[], datetime], message: Due) -> None:
+    try:
+        told = await tell(
+            message.channel, message.user_key, message.text, message.template, message.params
+        )
+    except Unreachable as unreachable:  # never again by this channel: recorded, not retried
+        async with db.transaction() as conn:
+            await outbox.later(conn, message.id, clock(), give_up=str(unreachable))
+        return
+    now = clock()
+    async with db.transaction() as conn:
+        if told:
+            await outbox.sent(conn, message.id, now)
+        elif message.attempts >= GIVE_UP_AFTER:
+            await outbox.later(conn, message.id, now, give_up="not delivered after 48 tries")
+            who = pseudonym(message.channel, message.user_key)
+            log.warning("user %s: a message given up after 48 tries", who)
+        else:
+            await outbox.later(conn, message.id, now + RETRY)
+    await asyncio.sleep(1 / RATE)
 
 
 async def run_outbox(

@@ -29,4 +29,5 @@ def templates() -> dict[str, Template]:
 
 def params_for(key: str, values: dict[str, object]) -> tuple[str, ...]:
     """The template's parameters in its order, from named values."""
-    return tuple(str(values[name]) for name in templates()[key].params)
+    # Meta refuses a parameter with a line break, a tab or more than four spaces in a row
+    return tuple(" ".join(str(values[name]).split()) or "-" for name in templates()[key].params)

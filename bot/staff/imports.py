@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from zipfile import BadZipFile
 
 import aiosqlite
 from openpyxl import load_workbook
@@ -59,9 +60,7 @@ def _cells(path: Path) -> Iterator[list[str]]:
     if path.suffix.lower() == ".xlsx":
         book = load_workbook(path, read_only=True, data_only=True)
         for row in book.active.iter_rows(values_only=True):
-            yield [
-                "" if v is None else str(v.date() if isinstance(v, datetime) else v) for v in row
-            ]
+            yield [_text(value) for value in row]
         return
     text = path.read_bytes().decode("utf-8-sig")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
@@ -72,6 +71,8 @@ def _text(value: object) -> str:
     """A spreadsheet cell as the text a CSV would hold (a date cell as YYYY-MM-DD)."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():  # a KPJ or NIK typed as a number
+        return str(int(value))
     return str(value.date() if isinstance(value, datetime) else value)
 
 
@@ -112,22 +113,36 @@ def _row(line: int, cells: list[str], at: dict[str, int]) -> Result | str:
     if get.get("start_date") and starts is None:
         return f"start date {get['start_date']!r} is not a date"
     paid = get.get("paid_until") or None
-    if paid and not (re.fullmatch(r"\d{4}-\d{2}", paid) and 1 <= int(paid[5:]) <= 12):
-        return f"paid_until {paid!r} is not YYYY-MM"
+    if paid and re.fullmatch(r"\d{4}-\d{2}-01", paid):  # a month Excel made a date of
+        paid = paid[:7]
+    if paid and not _plausible_month(paid):
+        return f"paid_until {paid!r} is not a month YYYY-MM since 2015"
     if not (state or paid):
         return "neither a result nor a payment"
     return Result(line, reference, nik, state, kpj, starts, reason, paid)
 
 
+def _plausible_month(text: str) -> bool:
+    """YYYY-MM, from the year BPU membership began to a few years ahead (a typo like 2062)."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        return False
+    year, month = int(text[:4]), int(text[5:])
+    return 2015 <= year <= datetime.now().year + 2 and 1 <= month <= 12
+
+
 def read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
     """The file's rows, and the problems of those whose form is wrong."""
     try:
-        rows = _cells(path)
-        at = _header(next(rows, []))
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as error:
-        if isinstance(error, ImportFailed):
-            raise
-        raise ImportFailed(f"cannot read {path.name}: {error}") from error
+        return _read(path)
+    except ImportFailed:
+        raise
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError, BadZipFile) as error:
+        raise ImportFailed(f"cannot read {path.name} as CSV or XLSX: {error}") from error
+
+
+def _read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
+    rows = _cells(path)
+    at = _header(next(rows, []))
     results, problems = [], []
     for line, cells in enumerate(rows, start=2):
         if not any(cell.strip() for cell in cells):
@@ -140,6 +155,8 @@ def read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
             problems.append((line, reference, parsed))
         else:
             results.append(parsed)
+    # results before payments, whatever the main system's order: paid needs accepted first
+    results.sort(key=lambda r: (r.state is None, r.line))
     return results, problems
 
 
@@ -165,6 +182,7 @@ async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime
                 },
             )
             dedupe = f"result:{reference}:{standing.state}"
+            await outbox.supersede(conn, f"result:{reference}:", keep=dedupe)
             await outbox.enqueue(conn, dedupe, chat.channel, chat.user_key, text, now, key, params)
         await memberships.told(conn, reference, standing.state or "")
 
