@@ -10,6 +10,8 @@ from datetime import datetime
 
 import aiosqlite
 
+MAX_PROBLEMS = 10_000  # rows listed as not applied, at most
+
 
 @dataclass(frozen=True)
 class Result:
@@ -34,7 +36,8 @@ class ImportBatch:
     sha256: str
     row_count: int
     changed: int
-    problems: list[tuple[int, str, str]]  # (line, reference, what is wrong)
+    problems: list[tuple[int, str, str]]  # (line, reference, what is wrong): the first ones
+    not_applied: int = 0  # rows not applied, all of them
 
 
 def _batch(row: aiosqlite.Row) -> ImportBatch:
@@ -89,27 +92,45 @@ async def _conflict(conn: aiosqlite.Connection, result: Result) -> tuple[int | N
     return reg_id, None
 
 
-async def apply(
-    conn: aiosqlite.Connection,
-    results: list[Result],
-    problems: list[tuple[int, str, str]],
-    *,
-    file_name: str,
-    sha256: str,
-    actor: str,
-    now: datetime,
-) -> ImportBatch:
-    """Record a file's rows as one batch, in the caller's transaction: every row that matches a
-    registration and conflicts with nothing is applied; the others are reported with
-    `problems` (rows whose form was wrong). A row that changes nothing is not counted."""
-    problems = list(problems)
+async def open_batch(
+    conn: aiosqlite.Connection, *, file_name: str, rows: int, actor: str, now: datetime
+) -> int:
+    """A batch being applied: its file's digest is set when the last rows are in (`close`), so
+    one cut off half-way is applied again in full next time (its rows applied already change
+    nothing then)."""
     cursor = await conn.execute(
         """INSERT INTO import_batches
            (created_at, created_by, file_name, sha256, row_count, changed, problems)
-           VALUES (?, ?, ?, ?, ?, 0, '[]')""",
-        (now.isoformat(), actor, file_name, sha256, len(results) + len(problems)),
+           VALUES (?, ?, ?, 'unfinished:' || hex(randomblob(8)), ?, 0, '[]')""",
+        (now.isoformat(), actor, file_name, rows),
     )
-    batch_id = cursor.lastrowid
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def close_batch(
+    conn: aiosqlite.Connection,
+    batch_id: int,
+    sha256: str,
+    changed: int,
+    problems: list[tuple[int, str, str]],
+) -> ImportBatch:
+    kept = sorted(problems)[:MAX_PROBLEMS]  # a wrong file's every row need not be kept
+    await conn.execute(
+        """UPDATE import_batches SET sha256 = ?, changed = ?, problems = ?, not_applied = ?
+           WHERE id = ?""",
+        (sha256, changed, json.dumps(kept, ensure_ascii=False), len(problems), batch_id),
+    )
+    async with conn.execute("SELECT * FROM import_batches WHERE id = ?", (batch_id,)) as cur:
+        return _batch(await cur.fetchone())
+
+
+async def apply(
+    conn: aiosqlite.Connection, batch_id: int, results: list[Result], now: datetime
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """Apply rows of batch `batch_id`: every row that matches a registration and conflicts with
+    nothing; the others are returned as problems. How many changed something."""
+    problems: list[tuple[int, str, str]] = []
     changed = 0
     for result in results:
         reg_id, problem = await _conflict(conn, result)
@@ -147,13 +168,7 @@ async def apply(
             },
         )
         changed += cursor.rowcount
-    problems.sort()
-    await conn.execute(
-        "UPDATE import_batches SET changed = ?, problems = ? WHERE id = ?",
-        (changed, json.dumps(problems, ensure_ascii=False), batch_id),
-    )
-    async with conn.execute("SELECT * FROM import_batches WHERE id = ?", (batch_id,)) as cur:
-        return _batch(await cur.fetchone())
+    return changed, problems
 
 
 async def untold(conn: aiosqlite.Connection) -> list[tuple[str, Standing]]:

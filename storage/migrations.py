@@ -341,4 +341,6 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (name, language)
         ) WITHOUT ROWID""",
     ],
+    # 12: how many rows of an import were not applied (its problems list keeps the first 10,000)
+    ["ALTER TABLE import_batches ADD COLUMN not_applied INTEGER NOT NULL DEFAULT 0"],
 ]

@@ -392,11 +392,13 @@ async def _import(
         return 0
     print(
         f"import batch {batch.id}: {batch.row_count} rows, {batch.changed} changed, "
-        f"{len(batch.problems)} not applied",
+        f"{batch.not_applied} not applied",
         file=out,
     )
     for line, reference, problem in batch.problems:
         print(f"  line {line} {reference or '-'}: {problem}", file=out)
+    if batch.not_applied > len(batch.problems):
+        print(f"  ... and {batch.not_applied - len(batch.problems)} more", file=out)
     return 0
 
 

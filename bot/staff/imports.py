@@ -16,6 +16,7 @@ reported with its line and never applied (storage/memberships.py).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -50,6 +51,10 @@ STATES = {
     "ditolak": "rejected",
 }
 MAX_ROWS = 1_000_000
+CHUNK = 2000  # rows per write transaction (about 0.2 s): the bot's writes wait one at most
+# Between chunks the lock is left free this long: SQLite's busy handler looks again every 100 ms
+# at most, so another process's waiting writer is sure to get in (not starved by the next chunk).
+PAUSE = 0.12
 
 
 class ImportFailed(ValueError):
@@ -198,11 +203,21 @@ async def import_file(
             return known, False
     results, problems = read(path)
     async with db.transaction() as conn:
-        if known := await memberships.batch_by_sha(conn, sha):  # imported meanwhile
-            return known, False
-        batch = await memberships.apply(
-            conn, results, problems, file_name=path.name, sha256=sha, actor=actor, now=now
+        batch_id = await memberships.open_batch(
+            conn, file_name=path.name, rows=len(results) + len(problems), actor=actor, now=now
         )
+    changed = 0
+    for start in range(0, len(results), CHUNK):  # a short write at a time: workers go on
+        async with db.transaction() as conn:
+            count, found = await memberships.apply(
+                conn, batch_id, results[start : start + CHUNK], now
+            )
+        changed, problems = changed + count, problems + found
+        await asyncio.sleep(PAUSE)
+    async with db.transaction() as conn:
+        if known := await memberships.batch_by_sha(conn, sha):  # imported meanwhile, in full
+            return known, False  # (this one stays unfinished: its rows changed nothing)
+        batch = await memberships.close_batch(conn, batch_id, sha, changed, problems)
         await _queue_results(conn, rules, now)
         detail = {"batch": batch.id, "rows": batch.row_count, "changed": batch.changed}
         await audit.record(conn, actor, "import", detail, now)
