@@ -35,6 +35,8 @@ class FakeGraph:
         self.templates: dict[tuple[str, str], int] = {
             ("bpu_hasil_diterima", "id"): 3,
             ("bpu_hasil_ditolak", "id"): 3,
+            ("bpu_hasil_diterima_untuk", "id"): 4,
+            ("bpu_hasil_ditolak_untuk", "id"): 4,
         }
         self.sending = asyncio.Event()  # cleared: sends wait, as on a stalled network
         self.sending.set()

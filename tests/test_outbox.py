@@ -285,3 +285,21 @@ async def test_a_worker_who_blocked_the_bot_is_not_tried_again(
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT given_up FROM outbox").fetchone() == ("blocked the bot",)
     assert [method for method, _ in fake.calls].count("sendMessage") == 1
+
+
+async def test_an_assisted_result_outside_the_window_names_whom_it_is_for(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    graph.outside_window.add(WA_ID)
+    async with await Database.open(tmp_path / "bpu.sqlite3") as db:
+        contact = await db.run(lambda c: book.identify(c, WA_ID, None, NOW - timedelta(days=3)))
+        reg = registration(
+            4, reference="BPU-WHAT-0004", assisted_by="PRS-0123", full_name="Mbah Karto"
+        )
+        await db.run(lambda c: registrations.save(c, reg, None, "whatsapp", contact.key, "s", NOW))
+        await results(db, tmp_path, f"{reg.reference},{reg.nik},accepted,KPJ-4,\n")
+        assert await send_with(db, graph, NOW) == 1
+    [sent] = graph.to(WA_ID)
+    assert sent["template"]["name"] == "bpu_hasil_diterima_untuk"
+    params = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
+    assert params == ["Mbah Karto", "BPU-WHAT-0004", "KPJ-4", "7"]

@@ -51,7 +51,7 @@ STATES = {
     "ditolak": "rejected",
 }
 MAX_ROWS = 1_000_000
-CHUNK = 2000  # rows per write transaction (about 0.2 s): the bot's writes wait one at most
+CHUNK = 500  # rows per write transaction (about 0.05 s): the bot's writes wait one at most
 # Between chunks the lock is left free this long: SQLite's busy handler looks again every 100 ms
 # at most, so another process's waiting writer is sure to get in (not starved by the next chunk).
 PAUSE = 0.12
@@ -175,10 +175,14 @@ async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime
         chat = await review.worker(conn, reference)
         if chat and chat.channel in TELLABLE and standing.state:
             text = result_notice(chat, standing, rules)
-            key = f"result_{standing.state}"  # outside WhatsApp's window: this template
+            # outside WhatsApp's window: this template (naming the worker for the one who
+            # registered them and passes it on)
+            for_someone = chat.assisted_by or chat.by_family
+            key = f"result_{standing.state}" + ("_for" if for_someone else "")
             params = params_for(
                 key,
                 {
+                    "name": chat.full_name,
                     "reference": reference,
                     "kpj": standing.kpj,
                     "reason": standing.reason,
