@@ -10,7 +10,11 @@ from conversations.i18n import Translator
 # The campaign code inside a click-to-chat message, however it was edited ("kode: abc-123"): the
 # short text of today's links ("DAFTAR KODE:ABC-123") and the long one of posters already printed
 # ("Halo, saya mau ikut BPJS Ketenagakerjaan. Kode: abc-123").
-WHATSAPP_CODE = re.compile(r"\b(?:kode|code)\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9_\-]{2,63})", re.I)
+# Issued codes end in "-" and six random characters (storage/campaigns.py issue_code), so a
+# code holds a hyphen: "kode pos 57111" or "kode bayar" is no campaign.
+WHATSAPP_CODE = re.compile(
+    r"\b(?:kode|code)\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9_]*-[A-Za-z0-9_\-]{1,62})", re.I
+)
 
 
 def telegram_link(bot_username: str, code: str) -> str:

@@ -213,6 +213,7 @@ def test_the_whatsapp_link_is_short_and_still_carries_the_code() -> None:
     assert code_in_text(text) == "pasar-klewer-november-k7m2qx"
     assert code_in_text("daftar ya, kode:Pasar-Gede-ABC234") == "pasar-gede-abc234"
     assert code_in_text("halo saya mau daftar") is None
+    assert code_in_text("kode pos 57111, kode bayar belum ada") is None  # words, not a campaign
     assert qr_modules(telegram_link("bpu_test_bot", "pasar-klewer-november-k7m2qx")) == 33
 
 
