@@ -11,5 +11,6 @@ if [ ! -x /usr/bin/chromium ]; then
         $SUDO apt-get update -q >/dev/null
         $SUDO apt-get install -y -q chromium >/dev/null
     }
+    /usr/bin/chromium --version >/dev/null  # installed and runnable, or stop here
 fi
 pip install -q -e '.[test]'

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +151,27 @@ def staff_only(
         return await handler(request)
 
     return checked
+
+
+def admin_only(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A page for administrators (it covers every branch): anyone else gets 403."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        if not (viewer_of(request).is_staff and viewer_of(request).person.admin):
+            return refuse(request, 403, tr(request, "This page is for administrators."))
+        return await handler(request)
+
+    return checked
+
+
+def day(text: str) -> date | None:
+    """A date typed in a form or query (YYYY-MM-DD, as date inputs send it), or None."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def console_app(

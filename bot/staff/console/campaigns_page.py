@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from datetime import date
 
 from aiohttp import web
 
@@ -14,6 +13,7 @@ from bot.staff.console.app import (
     ERROR,
     FORM,
     console_of,
+    day,
     refuse,
     render,
     staff_only,
@@ -32,7 +32,7 @@ from storage.campaigns import Campaign
 def _visible(viewer: Viewer, campaign: Campaign) -> bool:
     if not viewer.is_staff:
         return campaign.campaigner_id == viewer.person.id
-    return viewer.person.admin or campaign.branch == viewer.person.branch
+    return viewer.branch is None or campaign.branch == viewer.branch
 
 
 async def _mine(request: web.Request) -> list[Campaign]:
@@ -75,13 +75,6 @@ def _field(form: Mapping[str, object], name: str, limit: int = 80) -> str:
     return str(form.get(name, "")).strip()[:limit]
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @staff_only
 async def create(request: web.Request) -> web.StreamResponse:
     c, viewer, form = console_of(request), viewer_of(request), request[FORM]
@@ -90,7 +83,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         str(form.get("branch", "")).strip()[:60] if viewer.person.admin else viewer.person.branch
     )
     today = c.clock().astimezone(c.settings.zone).date()
-    starts, ends = _day(str(form.get("starts", ""))) or today, _day(str(form.get("ends", "")))
+    starts, ends = day(str(form.get("starts", ""))) or today, day(str(form.get("ends", "")))
     if not (name and place and branch) or (ends and ends < starts):
         request[ERROR] = tr(request, "Give a name, a place and a branch; the end after the start.")
         return await page(request)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from bot.staff.console.app import console_of, render, t_of, viewer_of
+from bot.staff.console.app import console_of, day, render, t_of, viewer_of
 from bot.staff.graphics import funnel_chart
 from bot.staff.stats_report import STAGE_LABELS
 from conversations.i18n import N_
@@ -24,19 +24,12 @@ DIMENSION_LABELS = {
 }
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _period(request: web.Request) -> tuple[int, date, date]:
     """The dates chosen (`dari`, `sampai`, local, at most a year), or else the last `hari` days
     up to today (30 unless another is chosen)."""
     c, query = console_of(request), request.query
     today = c.clock().astimezone(c.settings.zone).date()
-    since, until = _day(query.get("dari", "")), _day(query.get("sampai", ""))
+    since, until = day(query.get("dari", "")), day(query.get("sampai", ""))
     if since and until and since <= until <= since + timedelta(days=366):
         return (until - since).days + 1, since, until
     days = int(query.get("hari", "30")) if query.get("hari", "").isdigit() else 30
@@ -46,14 +39,12 @@ def _period(request: web.Request) -> tuple[int, date, date]:
 
 async def _counts(request: web.Request, since: date, until: date) -> Funnel:
     """The funnel a viewer may see: a branch's staff their branch's (as in every page)."""
-    c, viewer = console_of(request), viewer_of(request)
-    zone, person = c.settings.zone, viewer.person
-    branch = person.branch if viewer.is_staff and not person.admin else None
+    c, branch = console_of(request), viewer_of(request).branch
     async with c.db.reading() as conn:
         return await funnel(
             conn,
-            day_start(since, zone),
-            day_start(until + timedelta(days=1), zone),
+            day_start(since, c.settings.zone),
+            day_start(until + timedelta(days=1), c.settings.zone),
             branch=branch,
         )
 

@@ -91,14 +91,9 @@ async def _run(request: web.Request, job: Job, filters: Filters) -> None:
         shutil.rmtree(out, ignore_errors=True)  # the batch is re-made on download
 
 
-def branch_of(viewer: Viewer) -> str | None:
-    """The branch a staff member's exports are limited to; None for an administrator."""
-    return None if viewer.person.admin else viewer.person.branch
-
-
 def may_see(viewer: Viewer, batch: Batch) -> bool:
     """An administrator sees every batch; a branch's staff those made for their branch."""
-    branch = branch_of(viewer)
+    branch = viewer.branch
     return branch is None or json.loads(batch.filters).get("branch") == branch
 
 
@@ -120,7 +115,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     fmt = str(form.get("format", "csv"))
     if fmt not in FORMATS:
         return refuse(request, 400, tr(request, "Choose CSV, XLSX or JSONL."))
-    filters = Filters(include_exported=form.get("all") == "1", branch=branch_of(viewer))
+    filters = Filters(include_exported=form.get("all") == "1", branch=viewer.branch)
     job, jobs = Job(next(_ids), fmt, viewer.actor), request.app[JOBS]
     jobs[job.id] = job
     for old in [key for key in jobs if key <= job.id - KEEP_JOBS]:

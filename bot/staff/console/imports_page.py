@@ -11,10 +11,10 @@ from aiohttp import web
 
 from bot.staff.console.app import (
     FORM,
+    admin_only,
     console_of,
     refuse,
     render,
-    staff_only,
     tr,
     viewer_of,
 )
@@ -22,25 +22,15 @@ from bot.staff.imports import ImportFailed, import_file
 from storage import memberships
 
 
-def _admin_only(request: web.Request) -> web.Response | None:
-    if not viewer_of(request).person.admin:
-        return refuse(request, 403, tr(request, "Imports are for administrators."))
-    return None
-
-
-@staff_only
+@admin_only
 async def page(request: web.Request) -> web.Response:
-    if refused := _admin_only(request):
-        return refused
     async with console_of(request).db.reading() as conn:
         batches = await memberships.batches(conn)
     return render(request, "imports.html", batches=batches, done=request.query.get("batch"))
 
 
-@staff_only
+@admin_only
 async def upload(request: web.Request) -> web.StreamResponse:
-    if refused := _admin_only(request):
-        return refused
     c, viewer = console_of(request), viewer_of(request)
     sent = request[FORM].get("file")
     if not isinstance(sent, web.FileField) or not sent.filename:

@@ -19,6 +19,13 @@ class Viewer:
         return self.session.kind == "staff"
 
     @property
+    def branch(self) -> str | None:
+        """The branch a staff member is limited to; None for an administrator (and for a
+        campaigner, who is limited by `scope` instead)."""
+        p = self.person
+        return p.branch if self.is_staff and not p.admin else None
+
+    @property
     def scope(self) -> Scope:
         """The registrations this person may see (storage/search.py)."""
         p = self.person
