@@ -161,7 +161,9 @@ async def whatsapp_channel(
 async def sending(service: ConversationService, tell: Tell) -> AsyncIterator[None]:
     """The outbox sent in the background while the server runs (bot/channels/outbox.py)."""
     done = asyncio.Event()
-    task = asyncio.create_task(run_outbox(service.db, tell, service.clock, service.zone, done))
+    task = asyncio.create_task(
+        run_outbox(service.db, tell, service.clock, service.zone, done, service.rules)
+    )
     try:
         yield
     finally:

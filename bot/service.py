@@ -30,6 +30,8 @@ from conversations import (
     Outcome,
     Query,
     RegistrationByNik,
+    RemindersChoice,
+    RemindersOn,
     Reply,
     ReviewOf,
     Rules,
@@ -37,7 +39,7 @@ from conversations import (
     advance,
 )
 from conversations.i18n import translator
-from storage import Database, funnel, inbound, people, registrations, sessions
+from storage import Database, funnel, inbound, people, registrations, reminders, sessions
 from storage.registrations import ReferenceTaken
 
 log = logging.getLogger(__name__)
@@ -212,6 +214,8 @@ class ConversationService:
                     outcome.session.id,
                     now,
                 )
+            elif isinstance(effect, RemindersChoice):
+                reminders.choose(conn, channel, key, effect.reference, effect.wanted, now)
         replies = outcome.replies if keep else ()
         inbound.record(conn, channel, incoming.message_id, now, replies, outcome.refused_choice)
         return (session.step if session else "new"), outcome
@@ -227,6 +231,8 @@ class ConversationService:
             return registrations.household(conn, query.reference)
         if isinstance(query, ReviewOf):
             return registrations.review_of(conn, query.reference)
+        if isinstance(query, RemindersOn):
+            return reminders.wanted_in(conn, query.channel, query.user_key)
         raise TypeError(f"no answer for {type(query).__name__}")
 
     @staticmethod

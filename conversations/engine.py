@@ -19,6 +19,7 @@ from .model import Answers, Context, Incoming, Kind, Option, Outcome, Session
 from .nik import mask
 from .parsing import Invalid
 from .steps import (
+    FINISHED,
     FORM,
     STEPS,
     Step,
@@ -27,6 +28,9 @@ from .steps import (
     income_said_early,
     remember,
     remember_income,
+    reminders_on,
+    start_reminders,
+    stop_reminders,
 )
 from .text_input import clean_incoming
 from .turn import Turn, mark_question, question_of
@@ -40,7 +44,17 @@ _MAX_MOVES = 10  # steps entered in one turn; more would be a loop in the flow
 _EARLY_CHARS = 300  # an answer to a later question comes in a short message, not a paragraph
 
 # The commands a button may give ("g:back"); the words for them are in locales/words/commands.toml.
-COMMANDS = ("help", "back", "cancel", "restart", "faq", "lang", "status")
+COMMANDS = (
+    "help",
+    "back",
+    "cancel",
+    "restart",
+    "faq",
+    "lang",
+    "status",
+    "remind",
+    "stop_reminders",
+)
 
 
 def advance(session: Session | None, incoming: Incoming, ctx: Context) -> Outcome:
@@ -336,7 +350,7 @@ def _remember_early(turn: Turn, text: str) -> bool:
 def _on_open(turn: Turn) -> None:
     s, assisting = turn.session, turn.incoming.assisted_by
     if assisting and not (
-        s.assisted_by == assisting and s.step not in ("done", "ended") and _has_answers(s)
+        s.assisted_by == assisting and s.step not in FINISHED and _has_answers(s)
     ):
         # A campaigner starts registering a worker; a form of their own is set aside.
         s.assisted_by, s.campaign = assisting, _payload(turn.incoming)
@@ -346,7 +360,7 @@ def _on_open(turn: Turn) -> None:
     s.pending = None
     if turn.incoming.lang in LANGUAGES:
         s.lang = turn.incoming.lang
-    if s.step not in ("done", "ended"):
+    if s.step not in FINISHED:
         turn.note(turn.t("Welcome back! Let's continue where we stopped."))
     _ask_again(turn)
 
@@ -357,8 +371,19 @@ def _has_answers(session: Session) -> bool:
 
 def _run_command(turn: Turn, command: str) -> None:
     s, t = turn.session, turn.t
-    finished = s.step in ("done", "ended")
-    if command == "help":
+    finished = s.step in FINISHED
+    if s.step == "remind":
+        if command in ("remind", "stop_reminders", "cancel"):
+            STEPS["remind"].on_choice(turn, "yes" if command == "remind" else "no")
+            return
+        s.step, s.remind_for = "done", None  # asked once: let go for whatever else was asked
+    if command == "remind":
+        start_reminders(turn)
+        _ask_again(turn)
+    elif command == "stop_reminders" or (command == "cancel" and finished and reminders_on(turn)):
+        stop_reminders(turn)
+        _ask_again(turn)
+    elif command == "help":
         turn.say(
             t(
                 "Answer with the buttons or by typing. Words that work at any time:\n"
@@ -406,8 +431,8 @@ def _faq(turn: Turn, topic: str) -> str:
 
 def _back(turn: Turn) -> None:
     s = turn.session
-    if not s.history or s.step in ("done", "ended"):
-        if s.step not in ("done", "ended"):
+    if not s.history or s.step in FINISHED:
+        if s.step not in FINISHED:
             turn.note(turn.t("This is the first question."))
         _ask_again(turn)
         return

@@ -7,11 +7,13 @@ committed .mo file that could go stale. English is the source language (the msgi
 from __future__ import annotations
 
 import gettext
+from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
 from io import BytesIO
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -73,6 +75,10 @@ class Translator:
 
     def month(self, day: date) -> str:
         return _month(day, self.lang)
+
+    def months(self, days: Sequence[date]) -> str:
+        """ "Oktober 2026 dan November 2026"."""
+        return format_list([self.month(d) for d in days], locale=self.lang)
 
 
 @lru_cache(maxsize=256)  # month names of discount ends, in every quote

@@ -106,6 +106,7 @@ class Session(BaseModel):
     assisted_by: str | None = None
     # Registering a family member: the reference of the worker who does it (theirs stays theirs)
     family_of: str | None = None
+    remind_for: str | None = None  # just registered: asking whether to remind about paying
 
     def forget_form(self) -> None:
         """Drop every answer and what hangs on them: after registering, or when cancelled."""
@@ -175,7 +176,15 @@ class SaveRegistration:
     replaces: str | None = None  # reference of the registration this one updates
 
 
-Effect = Funnel | SaveRegistration
+@dataclass(frozen=True)
+class RemindersChoice:
+    """Payment reminders wanted or not, for one registration made in this chat, or (None) all."""
+
+    reference: str | None
+    wanted: bool
+
+
+Effect = Funnel | SaveRegistration | RemindersChoice
 
 
 # --- queries: facts from storage the flow may need, answered before it runs again ------------
@@ -235,9 +244,18 @@ class Review:
     starts_on: date | None = None
     reason: str | None = None
     paid_until: date | None = None  # the first day of the last month paid for
+    reminders: bool | None = None  # payment reminders: None if never asked
 
 
-Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf
+@dataclass(frozen=True)
+class RemindersOn:
+    """How many registrations made in this chat have payment reminders on."""
+
+    channel: str
+    user_key: str
+
+
+Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf | RemindersOn
 
 
 class NeedData(Exception):
@@ -267,6 +285,8 @@ class Context:
     def lookup(self, query: HouseholdOf) -> Household | None: ...
     @overload
     def lookup(self, query: ReviewOf) -> Review | None: ...
+    @overload
+    def lookup(self, query: RemindersOn) -> int: ...
     def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)

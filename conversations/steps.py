@@ -22,6 +22,8 @@ from .model import (
     Option,
     Registration,
     RegistrationByNik,
+    RemindersChoice,
+    RemindersOn,
     Review,
     ReviewOf,
     SaveRegistration,
@@ -1130,9 +1132,23 @@ def confirm(turn: Turn) -> None:
     if not s.update_reference:  # an update is the same registration, not one more
         turn.funnel("registered")
     s.reference = s.family_of or registration.reference  # status stays the worker's own
-    turn.say(done_message(turn, registration), STEPS["done"].options(turn))
+    ask_reminders = not s.assisted_by and not (
+        s.update_reference and _reminders_chosen(turn, s.update_reference)
+    )
+    ending = done_message(turn, registration)
     s.forget_form()  # personal data now lives only in the registration
-    turn.goto("done", remember=False)
+    if ask_reminders:  # asked once, in the worker's (or their family's) own chat
+        s.remind_for = registration.reference
+        turn.say(ending)
+        turn.goto("remind", remember=False)
+    else:
+        turn.say(ending, STEPS["done"].options(turn))
+        turn.goto("done", remember=False)
+
+
+def _reminders_chosen(turn: Turn, reference: str) -> bool:
+    review = turn.ctx.lookup(ReviewOf(reference))
+    return review is not None and review.reminders is not None
 
 
 def done_message(turn: Turn, reg: Registration) -> str:
@@ -1216,16 +1232,22 @@ class Edit(Step):
         turn.goto(key)
 
 
+FINISHED = ("done", "ended", "remind")  # registered or stopped: no form is open
+
+
 class Done(Step):
     name = "done"
 
     def options(self, turn: Turn) -> list[Option]:
         if turn.session.assisted_by:
             return [Option("new", turn.t("Next worker")), Option("exit", turn.t("Finish"))]
-        return [
+        options = [
             Option("new", turn.t("Register my family")),
             Option("faq", turn.t("Ask a question")),
         ]
+        if reminders_on(turn):
+            options.append(Option("stop", turn.t("Stop reminders")))
+        return options
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
         # "mau daftarkan istri saya": a family member, registered as such. Not "bu", "pak",
@@ -1242,6 +1264,9 @@ class Done(Step):
     def on_choice(self, turn: Turn, key: str) -> None:
         if key == "faq":
             turn.side_question = "faq"
+        elif key == "stop":
+            stop_reminders(turn)
+            self.ask(turn)
         elif key == "exit":  # a campaigner ends a round of assisted registrations
             turn.session.assisted_by = None
             turn.session.reference = None  # that was the last worker's, not theirs
@@ -1263,6 +1288,80 @@ class Done(Step):
                 )
             )
         self.ask(turn)
+
+
+def reminders_on(turn: Turn) -> bool:
+    """Whether payment reminders are on in this chat, after what this turn chose."""
+    chosen = [e for e in turn.effects if isinstance(e, RemindersChoice)]
+    if chosen:
+        return chosen[-1].wanted
+    incoming = turn.incoming
+    return turn.ctx.lookup(RemindersOn(incoming.channel, incoming.user_key)) > 0
+
+
+def stop_reminders(turn: Turn) -> None:
+    """ "berhenti" after registering, or the button: no more payment reminders in this chat.
+    The caller asks its question again."""
+    t = turn.t
+    if reminders_on(turn):
+        turn.effects.append(RemindersChoice(None, wanted=False))
+        turn.note(t("No more payment reminders. Want them again? Type: remind me."))
+    else:
+        turn.note(t("No payment reminders are on in this chat."))
+
+
+def start_reminders(turn: Turn) -> None:
+    """ "ingatkan saya": reminders on again for the person's own registration."""
+    s, t = turn.session, turn.t
+    if s.reference and not s.assisted_by:
+        turn.effects.append(RemindersChoice(s.reference, wanted=True))
+        turn.note(reminders_promise(turn))
+    else:
+        turn.note(t("Payment reminders start once you are registered."))
+
+
+def reminders_promise(turn: Turn) -> str:
+    return turn.t(
+        "Good: once BPJS Ketenagakerjaan has accepted the registration, I will remind you here "
+        "a few days before each month, in the daytime. Type STOP at any time to end it."
+    )
+
+
+class Remind(Step):
+    """Asked once, right after registering: payment reminders in this chat, or not."""
+
+    name = "remind"
+    yes_no: ClassVar[dict[str, str]] = {"yes": "yes", "no": "no"}
+
+    def options(self, turn: Turn) -> list[Option]:
+        return [Option("yes", turn.t("Yes, remind me")), Option("no", turn.t("No, thanks"))]
+
+    def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
+        return {"yes": ("ingatkan", "mau", "boleh"), "no": ("berhenti", "stop", "gak usah")}
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(turn.t("Shall I remind you here to pay each month?"), self.options(turn))
+
+    def on_text(self, turn: Turn, text: str) -> None:
+        """Not an answer ("daftarkan istri", "makasih"): the question is let go, as if it were
+        never asked, and the message does what it does after registering."""
+        if (key := self.match(turn, text)) is not None:
+            self.on_choice(turn, key)
+            return
+        turn.session.remind_for = None
+        turn.session.step = "done"
+        STEPS["done"].on_text(turn, text)
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        s, wanted = turn.session, key == "yes"
+        turn.effects.append(RemindersChoice(s.remind_for or s.reference, wanted))
+        s.remind_for = None
+        t = turn.t
+        turn.say(
+            reminders_promise(turn) if wanted else t("All right, no reminders."),
+            STEPS["done"].options(turn),
+        )
+        turn.goto("done", remember=False)
 
 
 def member_status(turn: Turn, review: Review) -> str:
@@ -1376,6 +1475,7 @@ STEPS: dict[str, Step] = {
         Period(),
         Summary(),
         Edit(),
+        Remind(),
         Done(),
         Ended(),
     )

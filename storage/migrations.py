@@ -343,4 +343,15 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 12: how many rows of an import were not applied (its problems list keeps the first 10,000)
     ["ALTER TABLE import_batches ADD COLUMN not_applied INTEGER NOT NULL DEFAULT 0"],
+    # 13: payment reminders a worker asked for (or declined, or stopped), per registration, and
+    # the last one queued: one a month at most, never two within a week.
+    [
+        """CREATE TABLE reminders (
+            registration_id INTEGER PRIMARY KEY REFERENCES registrations (id),
+            wanted INTEGER NOT NULL,        -- 1: yes; 0: declined or stopped ("berhenti")
+            chosen_at TEXT NOT NULL,        -- when the worker said so
+            last_month TEXT,                -- YYYY-MM the last reminder queued was about
+            last_at TEXT                    -- when it was queued
+        )""",
+    ],
 ]

@@ -36,14 +36,15 @@ def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
     """Where a registration stands: staff's review, and the main system's result if imported."""
     row = conn.execute(
         """SELECT r.review_flags, r.review_state, r.review_note, m.state, m.kpj, m.starts_on,
-                  m.reason, m.paid_until
+                  m.reason, m.paid_until, rm.wanted
            FROM registrations r LEFT JOIN memberships m ON m.registration_id = r.id
+           LEFT JOIN reminders rm ON rm.registration_id = r.id
            WHERE r.reference = ?""",
         (reference,),
     ).fetchone()
     if row is None:
         return None
-    flags, state, note, member, kpj, starts, reason, paid = row
+    flags, state, note, member, kpj, starts, reason, paid, reminders = row
     return Review(
         tuple(flags.split()),
         state,
@@ -53,6 +54,7 @@ def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
         date.fromisoformat(starts) if starts else None,
         reason,
         date.fromisoformat(f"{paid}-01") if paid else None,
+        None if reminders is None else bool(reminders),
     )
 
 

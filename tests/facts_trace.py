@@ -27,7 +27,7 @@ FACTS = ROOT / "docs" / "bpu-facts.md"
 RULES = ROOT / "conversations" / "rules.toml"
 TRACE = Path(__file__).with_name("facts_trace.toml")
 SHARED_FACTS = ROOT.parent / "shared" / "domain" / "bpu-facts.md"  # the original, beside the repo
-WORKER_SOURCES = ("conversations/",)  # bot/ is staff tooling
+WORKER_SOURCES = ("conversations/", "bot/staff/notices.py")  # what workers read outside a chat
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _CITATION = re.compile(r"\[(\d[^\]]*)\]")

@@ -37,6 +37,10 @@ class FakeGraph:
             ("bpu_hasil_ditolak", "id"): 3,
             ("bpu_hasil_diterima_untuk", "id"): 4,
             ("bpu_hasil_ditolak_untuk", "id"): 4,
+            ("bpu_pengingat_iuran", "id"): 3,
+            ("bpu_pengingat_terakhir", "id"): 4,
+            ("bpu_pengingat_iuran_untuk", "id"): 4,
+            ("bpu_pengingat_terakhir_untuk", "id"): 5,
         }
         self.sending = asyncio.Event()  # cleared: sends wait, as on a stalled network
         self.sending.set()

@@ -18,6 +18,8 @@ from conversations import (
     Query,
     Registration,
     RegistrationByNik,
+    RemindersChoice,
+    RemindersOn,
     Reply,
     Review,
     ReviewOf,
@@ -65,6 +67,7 @@ class FlowChat:
         self.funnel: list[str] = []
         self.inputs = 0  # messages and taps sent by the worker, not counting opening the chat
         self.removed_campaigners: set[str] = set()  # codes whose role staff took away
+        self.reminders: dict[str, bool] = {}  # reference -> payment reminders wanted
         self._ids = itertools.count(1)
 
     # --- sending ----------------------------------------------------------------------------
@@ -99,6 +102,9 @@ class FlowChat:
         for effect in outcome.effects:
             if isinstance(effect, Funnel):
                 self.funnel.append(effect.stage)
+            elif isinstance(effect, RemindersChoice):
+                refs = [effect.reference] if effect.reference else list(self.reminders)
+                self.reminders.update(dict.fromkeys(refs, effect.wanted))
             elif isinstance(effect, SaveRegistration):
                 self.saved.append(effect)
                 reg = effect.registration
@@ -118,8 +124,10 @@ class FlowChat:
             if r is None:
                 return None
             if isinstance(query, ReviewOf):  # no staff here: nothing is decided
-                return Review(r.review_flags, None, None)
+                return Review(r.review_flags, None, None, reminders=self.reminders.get(r.reference))
             return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
+        if isinstance(query, RemindersOn):
+            return sum(self.reminders.values())
         return query.code not in self.removed_campaigners
 
     def open(self, payload: str | None = None, lang: str | None = None) -> tuple[Reply, ...]:

@@ -53,7 +53,7 @@ def test_a_piped_registration(tmp_path: Path) -> None:
     out = result.stdout
     assert "Apa pekerjaan Anda sehari-hari?\n  1. Pedagang\n  2. Ojek pangkalan" in out
     assert "> 2 juta\nPenghasilan Rp2.000.000: iuran" in out
-    assert "Data Anda sudah kami terima. Referensi: BPU-" in out
+    assert "Data Anda diterima. Referensi: BPU-" in out
     assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
     assert result.stderr == ""
 
@@ -68,7 +68,7 @@ def test_quitting_and_resuming_with_the_same_user(tmp_path: Path) -> None:
     assert second.stdout.startswith(
         "Selamat datang kembali! Kita lanjutkan dari yang terakhir.\n\nNomor HP Anda?"
     )
-    assert "Data Anda sudah kami terima" in second.stdout
+    assert "Data Anda diterima" in second.stdout
     assert registrations(db) == [(NIK_SITI, "Siti Aminah", "+6281234567890", premium_today())]
 
 

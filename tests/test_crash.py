@@ -24,6 +24,7 @@ KILLS = 3
 # The question on screen -> (how to answer, the stored answer it fills).
 QUESTIONS = [
     ("Nomor referensi", None, None),
+    ("Mau diingatkan tiap bulan?", None, None),
     ("Benar semua?", "Ya, daftarkan", None),
     ("Punya email?", "Tidak punya", "email_skipped"),
     ("Alamat sesuai KTP", "{address}", "address"),

@@ -45,9 +45,9 @@ def test_full_registration_within_twelve_taps(
     assert f"{monthly} sebulan, sekitar Rp450 sehari" in chat.text
     register_rest(chat)
     assert chat.inputs <= 12
-    assert chat.step == "done"
+    assert chat.step == "remind" and "Mau diingatkan tiap bulan?" in chat.text
     reg = chat.registration
-    assert "Data Anda sudah kami terima" in chat.text and reg.reference in chat.text
+    assert "Data Anda diterima" in chat.text and reg.reference in chat.text
     assert (reg.occupation, reg.monthly_premium, reg.income_declared) == (
         occupation,
         13_400,

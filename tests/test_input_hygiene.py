@@ -77,7 +77,7 @@ async def test_a_registration_typed_in_other_digits_is_stored_in_ascii(
     ]
     await user.send("open")
     text = await user.run(script)
-    assert "Data Anda sudah kami terima" in text
+    assert "Data Anda diterima" in text
     [reg] = await rows(db, "SELECT nik, phone, income_stated FROM registrations")
     assert reg == {"nik": NIK_SITI, "phone": "+6281234567890", "income_stated": 2_000_000}
 
@@ -156,7 +156,7 @@ async def test_control_and_bidi_characters_never_reach_the_row_nor_an_export(
     script = [(kind, answers.get(value, value)) for kind, value in GOLDEN]
     script[9] = ("text", "siti\x1b@\u202email.co\x07")  # an e-mail instead of Skip
     await user.send("open")
-    assert "Data Anda sudah kami terima" in await user.run(script)
+    assert "Data Anda diterima" in await user.run(script)
     [reg] = await rows(db, "SELECT full_name, address, email, city FROM registrations")
     assert reg == {
         "full_name": "Siti Aminah",

@@ -116,7 +116,7 @@ async def register_on_telegram(server: ServeProcess) -> None:
         (text_body(TG_USER, TG_ANSWERS["phone"]), "Alamat"),
         (text_body(TG_USER, TG_ANSWERS["address"]), "email"),
         (text_body(TG_USER, TG_ANSWERS["email"]), "Benar semua?"),
-        ("Ya, daftarkan", "Data Anda sudah kami terima"),
+        ("Ya, daftarkan", "Data Anda diterima"),
     ]
     for answer, expect in steps:
         body = await tg_press(server, answer) if isinstance(answer, str) else answer
@@ -181,7 +181,7 @@ async def register_on_whatsapp(server: ServeProcess) -> None:
         ("Pakai 0", "Alamat"),
         (wa_text(WA_ANSWERS["address"]), "email"),
         (wa_text(WA_ANSWERS["email"]), "Benar semua?"),
-        ("Ya, daftarkan", "Data Anda sudah kami terima"),
+        ("Ya, daftarkan", "Data Anda diterima"),
     ]
     for answer, expect in steps:
         message = await wa_press(user, answer) if isinstance(answer, str) else answer

@@ -69,7 +69,7 @@ async def test_a_registration_lands_in_sqlite(service: ConversationService, db: 
     user = User(service)
     await user.send("open", "klewer-01")
     text = await user.run(GOLDEN)
-    assert "Data Anda sudah kami terima" in text
+    assert "Data Anda diterima" in text
     [reg] = await rows(db, "SELECT * FROM registrations")
     assert reg["reference"] in text
     assert reg["nik"] == NIK_SITI and reg["phone"] == "+6281234567890"
@@ -85,7 +85,7 @@ async def test_a_registration_lands_in_sqlite(service: ConversationService, db: 
     assert {s["stage"] for s in stages} == set(ALL_STAGES)
     assert all(s["campaign"] == "klewer-01" for s in stages)
     [session] = await rows(db, "SELECT step, data FROM sessions")
-    assert session["step"] == "done" and NIK_SITI not in session["data"]
+    assert session["step"] == "remind" and NIK_SITI not in session["data"]
 
 
 async def test_a_duplicate_message_id_changes_nothing(
@@ -125,7 +125,7 @@ async def test_resume_after_the_process_restarts(db_path: Path) -> None:
         text = await user.send("open")
         assert "Selamat datang kembali" in text and "Alamat sesuai KTP" in text
         text = await user.run(GOLDEN[8:])
-        assert "Data Anda sudah kami terima" in text
+        assert "Data Anda diterima" in text
         [reg] = await rows(second, "SELECT full_name, phone FROM registrations")
         assert reg == {"full_name": "Siti Aminah", "phone": "+6281234567890"}
     finally:
@@ -171,7 +171,7 @@ async def test_a_failing_write_rolls_back_the_whole_message(
     [session] = await rows(db, "SELECT step FROM sessions")
     assert session["step"] == "summary"
     monkeypatch.undo()
-    assert "Data Anda sudah kami terima" in await user.send("choice", "ok", message_id="confirm")
+    assert "Data Anda diterima" in await user.send("choice", "ok", message_id="confirm")
 
 
 async def test_a_reference_collision_is_retried(
@@ -309,7 +309,7 @@ async def test_every_message_twice_and_out_of_order_across_users(
             answered[key].append(text)
     for key, texts in answered.items():
         assert len(texts) == 12, key  # every original answered once, every copy ignored
-        assert "Data Anda sudah kami terima" in texts[-1]
+        assert "Data Anda diterima" in texts[-1]
     registered = await rows(db, "SELECT user_key, full_name, phone FROM registrations")
     assert sorted(r["user_key"] for r in registered) == sorted(timelines)
     assert {(r["full_name"], r["phone"]) for r in registered} == {("Siti Aminah", "+6281234567890")}
@@ -329,7 +329,7 @@ async def test_an_updated_registration_is_counted_once(
     assert "sudah terdaftar" in "\n".join(r.text for r in user.replies)
     await user.send("choice", "upd")
     text = await user.run([("choice" if k == "tap" else "text", v) for k, v in plain[5:]])
-    assert "Data Anda sudah kami terima" in text
+    assert "Data Anda diterima" in text
     [registration] = await rows(db, "SELECT revision FROM registrations")
     assert registration["revision"] == 2
     report = subprocess.run(

@@ -51,7 +51,7 @@ async def test_full_registration_with_buttons(
 ) -> None:
     user = TelegramUser(fake, bot, 501)
     done = await register_with_buttons(user, OCCUPATION_LABELS[occupation])
-    assert "Data Anda sudah kami terima. Referensi: BPU-" in done
+    assert "Data Anda diterima. Referensi: BPU-" in done
     [reg] = registrations(db_path)
     assert (reg["channel"], reg["user_key"], reg["occupation"]) == ("telegram", "501", occupation)
     assert (reg["nik"], reg["phone"], reg["monthly_premium"]) == (
@@ -85,7 +85,7 @@ async def test_typed_answers_work_too(fake: FakeTelegram, bot: Watched, db_path:
         "ya",
     ]:
         replies = await user.send(answer)
-    assert "Data Anda sudah kami terima" in texts(replies)
+    assert "Data Anda diterima" in texts(replies)
     assert registrations(db_path)[0]["income_stated"] == 1_500_000
 
 

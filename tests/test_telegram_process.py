@@ -63,7 +63,7 @@ async def test_killed_and_restarted_mid_registration(tmp_path: Path) -> None:
         await say(fake, text_body(USER, "0812 3456 7890"), "Alamat sesuai KTP")
         await say(fake, text_body(USER, "Jl. Mawar 5, Kota Surakarta"), "email")
         await say(fake, press(fake, "Tidak punya"), "Benar semua?")
-        await say(fake, press(fake, "Ya, daftarkan"), "Data Anda sudah kami terima")
+        await say(fake, press(fake, "Ya, daftarkan"), "Data Anda diterima")
 
         bot.send_signal(signal.SIGTERM)  # a clean stop
         assert await asyncio.wait_for(bot.wait(), 15) == 0

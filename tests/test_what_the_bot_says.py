@@ -97,7 +97,7 @@ def test_the_ending_says_what_is_true_and_what_to_do() -> None:
     chat = register(FlowChat())
     ending = chat.text
     assert len(ending) <= 600
-    assert ending.startswith("Data Anda sudah kami terima. Referensi: BPU-")
+    assert ending.startswith("Data Anda diterima. Referensi: BPU-")
     assert "sudah terdaftar" not in ending  # only staff's export makes it a membership
     # the trader's discount ends in December 2026: the ending says what comes after
     assert "Setelah terdaftar, bayar Rp13.400 tiap bulan (mulai Januari 2027: Rp26.800)" in ending

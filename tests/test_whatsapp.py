@@ -71,7 +71,7 @@ async def register(user: WhatsAppUser, occupation: str = "Pedagang", first: str 
 async def test_full_registration(server: Server, db_path: Path, occupation: str) -> None:
     user = WhatsAppUser(server)
     done = await register(user, OCCUPATIONS[occupation])
-    assert "Data Anda sudah kami terima. Referensi: BPU-" in done
+    assert "Data Anda diterima. Referensi: BPU-" in done
     assert rows(db_path, "SELECT channel, user_key, occupation, phone FROM registrations") == [
         ("whatsapp", "6281234567890", occupation, "+6281234567890")
     ]

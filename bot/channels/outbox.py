@@ -13,8 +13,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.messenger import Unreachable
+from bot.channels.reminders import plan_reminders
 from bot.logs import pseudonym
 from bot.staff.console import Tell
+from conversations import Rules
 from storage import Database, outbox
 from storage.outbox import Due
 
@@ -25,6 +27,7 @@ RATE = 5.0  # messages a second, below both channels' limits for one sender
 RETRY = timedelta(minutes=30)
 GIVE_UP_AFTER = 48  # tries at RETRY: about two days of daytime
 BATCH = 20
+PLAN_EVERY = timedelta(minutes=10)  # payment reminders due are looked for this often
 
 
 def daytime(now: datetime, zone: ZoneInfo) -> bool:
@@ -73,11 +76,20 @@ async def run_outbox(
     clock: Callable[[], datetime],
     zone: ZoneInfo,
     stop: asyncio.Event,
+    rules: Rules,
     poll: float = 2.0,
 ) -> None:
-    """Until `stop`: send what is due in the daytime, look again every `poll` seconds."""
+    """Until `stop`: queue the payment reminders due every PLAN_EVERY, send what is due in the
+    daytime, look again every `poll` seconds."""
+    planned: datetime | None = None
     while not stop.is_set():
         claimed = 0
+        if planned is None or clock() - planned >= PLAN_EVERY:
+            planned = clock()
+            try:
+                await plan_reminders(db, rules, planned, zone)
+            except Exception:
+                log.exception("planning payment reminders failed; trying again")
         if daytime(clock(), zone):
             try:
                 claimed = await send_due(db, tell, clock)

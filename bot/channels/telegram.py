@@ -331,7 +331,7 @@ async def run_polling(
         await set_commands(app, staff)
         await app.start()
         outbox = asyncio.create_task(
-            run_outbox(service.db, tell, service.clock, service.zone, stop)
+            run_outbox(service.db, tell, service.clock, service.zone, stop, service.rules)
         )
         try:
             await intake.recover()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conversations import Rules
 from conversations.i18n import translator
+from conversations.reminders import Reminder
 from storage.memberships import Standing
 from storage.review import Worker
 
@@ -68,3 +69,33 @@ def result_notice(worker: Worker, standing: Standing, rules: Rules) -> str:
     if for_someone:
         text += " " + t("(For {name}: please tell them.)", name=worker.full_name)
     return text
+
+
+def reminder_notice(
+    lang: str, reminder: Reminder, amount: int, rules: Rules, for_name: str | None
+) -> str:
+    """A payment reminder: the month, its amount (discounts end), how to pay, and how to stop;
+    before the third unpaid month, that protection ends after it."""
+    t, pay = translator(lang), rules.payment
+    month, money = t.month(reminder.month), t.money(amount)
+    channels = ", ".join(pay.channels[:3])
+    if reminder.kind == "last":
+        text = t(
+            "Not recorded as paid: {unpaid}. If {month} ({amount}) is not paid either, "
+            "protection stops until you pay again. Pay by saying the NIK at {channels}.",
+            unpaid=t.months(reminder.unpaid),
+            month=month,
+            amount=money,
+            channels=channels,
+        )
+    else:
+        text = t(
+            "BPJS Ketenagakerjaan payment reminder for {month}: {amount}. Pay by saying the NIK "
+            "at {channels}.",
+            month=month,
+            amount=money,
+            channels=channels,
+        )
+    if for_name:
+        text = t("For {name}:", name=for_name) + " " + text
+    return text + " " + t("Paid already? Then ignore this. No more reminders? Reply STOP.")

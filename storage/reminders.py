@@ -1,0 +1,171 @@
+"""The `reminders` table: whether a worker asked for payment reminders, per registration, and the
+last one queued. The scheduler (bot/channels/reminders.py) reads the members due one and queues
+each in the outbox, at most once a month and never two within a week, in the same transaction
+that records it, so two schedulers or a restart never queue one twice.
+
+`choose` and `queue` are synchronous (run in `Database.run`); `candidates` reads on a read-only
+connection.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import aiosqlite
+
+TELLABLE = ("telegram", "whatsapp")  # a terminal chat cannot be messaged unasked
+
+
+def _dedupe_range(reference: str) -> tuple[str, str]:
+    """The outbox keys of one registration's reminders, as an index range (';' follows ':')."""
+    return f"remind:{reference}:", f"remind:{reference};"
+
+
+def choose(
+    conn: sqlite3.Connection,
+    channel: str,
+    user_key: str,
+    reference: str | None,
+    wanted: bool,
+    now: datetime,
+) -> int:
+    """Record a worker's choice for the registration `reference` made in this chat, or (None)
+    for every one made in it that has reminders on. Stopping also drops reminders queued and
+    not yet sent. How many registrations it changed."""
+    if reference is None:
+        rows = conn.execute(
+            """SELECT r.id, r.reference FROM reminders m JOIN registrations r
+                   ON r.id = m.registration_id
+               WHERE r.channel = ? AND r.user_key = ? AND m.wanted = 1""",
+            (channel, user_key),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            """SELECT id, reference FROM registrations
+               WHERE reference = ? AND channel = ? AND user_key = ?""",
+            (reference, channel, user_key),
+        ).fetchall()
+    for registration_id, ref in rows:
+        conn.execute(
+            """INSERT INTO reminders (registration_id, wanted, chosen_at) VALUES (?, ?, ?)
+               ON CONFLICT (registration_id) DO UPDATE SET
+                   wanted = excluded.wanted, chosen_at = excluded.chosen_at""",
+            (registration_id, int(wanted), now.isoformat()),
+        )
+        if not wanted:
+            conn.execute(
+                """UPDATE outbox SET given_up = 'reminders stopped', text = '', params = NULL
+                   WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
+                _dedupe_range(ref),
+            )
+    return len(rows)
+
+
+def wanted_in(conn: sqlite3.Connection, channel: str, user_key: str) -> int:
+    """How many registrations made in this chat have reminders on."""
+    row = conn.execute(
+        """SELECT count(*) FROM reminders m JOIN registrations r ON r.id = m.registration_id
+           WHERE r.channel = ? AND r.user_key = ? AND m.wanted = 1""",
+        (channel, user_key),
+    ).fetchone()
+    return row[0]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An accepted member with reminders on, and what a reminder to them needs."""
+
+    registration_id: int
+    reference: str
+    channel: str
+    user_key: str
+    lang: str
+    full_name: str
+    consent_version: str
+    occupation: str
+    income_declared: int
+    programs: str
+    starts_on: date | None
+    paid_until: date | None  # the first day of the last month paid for
+    last_month: date | None  # what the last reminder queued was about
+    last_at: datetime | None
+
+    @property
+    def by_family(self) -> bool:  # registered by a family member, whose chat this is
+        return self.consent_version.endswith("-family")
+
+
+async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:
+    """Accepted members with reminders on, in a chat that can be messaged."""
+    async with conn.execute(
+        f"""SELECT r.id, r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'),
+                   r.full_name, r.consent_version, r.occupation, r.income_declared, r.programs,
+                   ms.starts_on, ms.paid_until, m.last_month, m.last_at
+            FROM reminders m
+            JOIN registrations r ON r.id = m.registration_id
+            JOIN memberships ms ON ms.registration_id = r.id
+            LEFT JOIN sessions s ON s.channel = r.channel AND s.user_key = r.user_key
+            WHERE m.wanted = 1 AND ms.state = 'accepted'
+              AND r.channel IN ({", ".join("?" * len(TELLABLE))})""",
+        TELLABLE,
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [
+        Candidate(
+            *row[:10],
+            date.fromisoformat(row[10]) if row[10] else None,
+            date.fromisoformat(f"{row[11]}-01") if row[11] else None,
+            date.fromisoformat(f"{row[12]}-01") if row[12] else None,
+            datetime.fromisoformat(row[13]) if row[13] else None,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A reminder to put in the outbox."""
+
+    registration_id: int
+    reference: str
+    month: date
+    channel: str
+    user_key: str
+    text: str
+    template: str
+    params: tuple[str, ...]
+
+
+def queue(conn: sqlite3.Connection, items: list[Queued], now: datetime, week: timedelta) -> int:
+    """Queue reminders, each only if the worker still wants them, none was queued for its month
+    and none within `week`: checked again here, under the write lock. How many were queued."""
+    queued = 0
+    for item in items:
+        month = item.month.strftime("%Y-%m")
+        cursor = conn.execute(
+            """UPDATE reminders SET last_month = ?, last_at = ?
+               WHERE registration_id = ? AND wanted = 1 AND last_month IS NOT ?
+                 AND (last_at IS NULL OR last_at <= ?)""",
+            (month, now.isoformat(), item.registration_id, month, (now - week).isoformat()),
+        )
+        if cursor.rowcount != 1:
+            continue
+        conn.execute(
+            """INSERT OR IGNORE INTO outbox
+               (dedupe, channel, user_key, text, due_at, template, params)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (
+                f"remind:{item.reference}:{month}",
+                item.channel,
+                item.user_key,
+                item.text,
+                now.isoformat(),
+                item.template,
+                json.dumps(item.params),
+            ),
+        )
+        queued += 1
+    return queued
