@@ -25,6 +25,7 @@ from bot.service import ConversationService
 from bot.settings import Settings
 from bot.staff.chat import StaffChat
 from bot.staff.console import Tell, console_app
+from bot.upkeep import Upkeep
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -158,11 +159,15 @@ async def whatsapp_channel(
 
 
 @asynccontextmanager
-async def sending(service: ConversationService, tell: Tell) -> AsyncIterator[None]:
+async def sending(
+    service: ConversationService, tell: Tell, settings: Settings
+) -> AsyncIterator[None]:
     """The outbox sent in the background while the server runs (bot/channels/outbox.py)."""
     done = asyncio.Event()
     task = asyncio.create_task(
-        run_outbox(service.db, tell, service.clock, service.zone, done, service.rules)
+        run_outbox(
+            service.db, tell, service.clock, service.zone, done, Upkeep.of(service, settings)
+        )
     )
     try:
         yield
@@ -190,7 +195,7 @@ async def serve(settings: Settings, service: ConversationService, stop: asyncio.
             settings.max_connections, settings.header_timeout, settings.body_timeout
         )
         tell = await stack.enter_async_context(messenger(settings, service.db, service.clock))
-        await stack.enter_async_context(sending(service, tell))
+        await stack.enter_async_context(sending(service, tell, settings))
         console = console_app(service.db, settings, service.rules, tell, service.clock)
         app = web_app(service.db, telegram, whatsapp, [gate.middleware], console)
         runner = web.AppRunner(app, access_log_class=AccessLog)

@@ -22,6 +22,9 @@ from bot.logs import pseudonym
 from conversations import (
     CampaignerActive,
     Context,
+    CorrectionRequest,
+    DataHeld,
+    EraseData,
     Funnel,
     HouseholdOf,
     Incoming,
@@ -39,7 +42,16 @@ from conversations import (
     advance,
 )
 from conversations.i18n import translator
-from storage import Database, funnel, inbound, people, registrations, reminders, sessions
+from storage import (
+    Database,
+    data_rights,
+    funnel,
+    inbound,
+    people,
+    registrations,
+    reminders,
+    sessions,
+)
 from storage.registrations import ReferenceTaken
 
 log = logging.getLogger(__name__)
@@ -216,6 +228,12 @@ class ConversationService:
                 )
             elif isinstance(effect, RemindersChoice):
                 reminders.choose(conn, channel, key, effect.reference, effect.wanted, now)
+            elif isinstance(effect, EraseData):
+                data_rights.erase(conn, channel, key, now)
+            elif isinstance(effect, CorrectionRequest):
+                data_rights.request_correction(
+                    conn, channel, key, effect.reference, effect.details, now
+                )
         replies = outcome.replies if keep else ()
         inbound.record(conn, channel, incoming.message_id, now, replies, outcome.refused_choice)
         return (session.step if session else "new"), outcome
@@ -231,6 +249,8 @@ class ConversationService:
             return registrations.household(conn, query.reference)
         if isinstance(query, ReviewOf):
             return registrations.review_of(conn, query.reference)
+        if isinstance(query, DataHeld):
+            return data_rights.held(conn, query.channel, query.user_key)
         if isinstance(query, RemindersOn):
             return reminders.wanted_in(conn, query.channel, query.user_key)
         raise TypeError(f"no answer for {type(query).__name__}")

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     rules_path: Path | None = None
     """A tariff file to use instead of the packaged conversations/rules.toml."""
     log_level: str = "INFO"
+    retention_days: int = Field(30, ge=1)
+    """What was typed in a conversation left unfinished this many days is deleted (a person
+    never registered: the whole conversation)."""
 
     # --- Telegram -------------------------------------------------------------------------------
     telegram_bot_token: SecretStr | None = Field(

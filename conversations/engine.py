@@ -13,6 +13,8 @@ from typing import ClassVar
 
 from . import content
 from .content import FAQ_MENU, FAQ_TOPICS, faq_answer
+from .data_rights import STEPS_MODAL as DATA_RIGHTS
+from .data_rights import start_correction
 from .fields import display_phone
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .model import Answers, Context, Incoming, Kind, Option, Outcome, Session
@@ -405,8 +407,10 @@ def _run_command(turn: Turn, command: str) -> None:
             turn.ending, turn.start_over = command == "cancel", command == "restart"
         else:
             turn.side_question = command
-    elif command in ("faq", "lang"):
+    elif command in ("faq", "lang", "mydata", "erase"):
         turn.side_question = command
+    elif command == "correct":
+        start_correction(turn)
     else:  # status
         if not finished and s.reference:  # registered already: a family member's form, or anew
             turn.note(
@@ -560,5 +564,6 @@ class Language(Step):
 
 
 MODALS: dict[str, Step] = {
-    m.name: m for m in (ConfirmCancel(), ConfirmRestart(), Questions(), Language())
+    **{m.name: m for m in (ConfirmCancel(), ConfirmRestart(), Questions(), Language())},
+    **DATA_RIGHTS,
 }

@@ -53,6 +53,17 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def masked_phone(phone: str) -> str:
+    """ "0812-••••-7890": enough to recognise one's own number, not to call it."""
+    shown = display_phone(phone)
+    return f"{shown[:4]}{'•' * (len(shown) - 8)}{shown[-4:]}"
+
+
+def masked_email(email: str) -> str:
+    name, _, domain = email.partition("@")
+    return f"{name[:2]}{'•' * max(len(name) - 2, 1)}@{domain}"
+
+
 def clean_address(text: str) -> str:
     """An address as on the KTP: a few words, at most ADDRESS_MAX characters."""
     address = " ".join(text.split())

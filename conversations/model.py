@@ -184,7 +184,21 @@ class RemindersChoice:
     wanted: bool
 
 
-Effect = Funnel | SaveRegistration | RemindersChoice
+@dataclass(frozen=True)
+class EraseData:
+    """The worker withdraws consent: their data in this chat is deleted, and a deletion is
+    asked of the main system for registrations already sent to it (storage/data_rights.py)."""
+
+
+@dataclass(frozen=True)
+class CorrectionRequest:
+    """What the worker says is wrong in a registration the main system has already answered."""
+
+    reference: str
+    details: str
+
+
+Effect = Funnel | SaveRegistration | RemindersChoice | EraseData | CorrectionRequest
 
 
 # --- queries: facts from storage the flow may need, answered before it runs again ------------
@@ -255,7 +269,24 @@ class RemindersOn:
     user_key: str
 
 
-Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf | RemindersOn
+@dataclass(frozen=True)
+class DataHeld:
+    """The registrations made in this chat for the person and their family (not the workers a
+    campaigner registered here), for the worker's data rights."""
+
+    channel: str
+    user_key: str
+
+
+@dataclass(frozen=True)
+class HeldRegistration:
+    registration: Registration
+    sent: bool  # in an export already: the main system has it
+    member: str | None  # the main system's answer: "accepted", "rejected"
+    erasure_requested: bool
+
+
+Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf | RemindersOn | DataHeld
 
 
 class NeedData(Exception):
@@ -287,6 +318,8 @@ class Context:
     def lookup(self, query: ReviewOf) -> Review | None: ...
     @overload
     def lookup(self, query: RemindersOn) -> int: ...
+    @overload
+    def lookup(self, query: DataHeld) -> tuple[HeldRegistration, ...]: ...
     def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)

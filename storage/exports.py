@@ -60,6 +60,7 @@ FILE_COLUMNS = (
     "review_flags",
     "review_state",
     "revision",
+    "erasure_requested_at",  # the worker asked to delete their data: pass it on
 )
 # What each is read from: the registrations column, where its name differs; `campaign_code` is
 # the issued campaign's code (joined).

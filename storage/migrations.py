@@ -354,4 +354,21 @@ MIGRATIONS: list[list[str]] = [
             last_at TEXT                    -- when it was queued
         )""",
     ],
+    # 14: the worker's data rights (UU PDP): a registration already sent to the main system
+    # that its worker asked to delete is marked, as a new revision, so the next export carries
+    # the request; each request for staff (delete, correct) is listed until handled.
+    [
+        "ALTER TABLE registrations ADD COLUMN erasure_requested_at TEXT",
+        "ALTER TABLE registration_history ADD COLUMN erasure_requested_at TEXT",
+        """CREATE TABLE data_requests (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL,        -- the registration it is about
+            kind TEXT NOT NULL CHECK (kind IN ('erase', 'correct')),
+            details TEXT,                   -- a correction: what the worker wrote
+            created_at TEXT NOT NULL,
+            handled_at TEXT,
+            handled_by TEXT
+        )""",
+        "CREATE INDEX data_requests_open ON data_requests (created_at) WHERE handled_at IS NULL",
+    ],
 ]

@@ -58,6 +58,15 @@ def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
     )
 
 
+def keep_revision(conn: sqlite3.Connection, reference: str) -> None:
+    """The row as it is goes to registration_history before it changes: an export batch may
+    hold it."""
+    conn.execute(
+        "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
+        (reference,),
+    )
+
+
 def _columns(reg: Registration) -> dict[str, object]:
     values = asdict(reg)
     values["birth_date"] = reg.birth_date.isoformat()
@@ -84,10 +93,7 @@ def save(
         "updated_at": now.isoformat(),
     }
     if replaces:
-        conn.execute(  # keep the revision being replaced: an export batch may hold it
-            "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
-            (replaces,),
-        )
+        keep_revision(conn, replaces)
         assignments = ", ".join(
             f"{name} = :{name}"
             for name in values

@@ -35,6 +35,7 @@ class Worker:
     full_name: str
     assisted_by: str | None
     consent_version: str
+    erased: bool = False  # the worker withdrew consent: nothing more is sent to them
 
     @property
     def by_family(self) -> bool:
@@ -45,14 +46,14 @@ async def worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
     """The chat a registration was made from, and who is in it."""
     async with conn.execute(
         """SELECT r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'), r.full_name,
-                  r.assisted_by, r.consent_version
+                  r.assisted_by, r.consent_version, r.erasure_requested_at IS NOT NULL
            FROM registrations r
            LEFT JOIN sessions s ON s.channel = r.channel AND s.user_key = r.user_key
            WHERE r.reference = ?""",
         (reference,),
     ) as cursor:
         row = await cursor.fetchone()
-    return Worker(*row) if row else None
+    return Worker(*row[:-1], erased=bool(row[-1])) if row else None
 
 
 async def _keep_revision(conn: aiosqlite.Connection, reference: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+import aiosqlite
 from pydantic import ValidationError
 
 from conversations import Session
@@ -51,3 +52,55 @@ def save(
             stamp,
         ),
     )
+
+
+# Steps at which a conversation holds no form: registered, stopped, or asked about reminders.
+FINISHED = ("done", "ended", "remind")
+
+
+async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> list[tuple[str, str]]:
+    """(channel, user_key) of conversations left with a form open since before `cutoff`."""
+    marks = ", ".join("?" * len(FINISHED))
+    async with conn.execute(
+        f"SELECT channel, user_key FROM sessions WHERE updated_at < ? AND step NOT IN ({marks})",
+        (cutoff.isoformat(), *FINISHED),
+    ) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]
+
+
+def forget_abandoned(
+    conn: sqlite3.Connection, chats: list[tuple[str, str]], cutoff: datetime, now: datetime
+) -> int:
+    """The retention rule: what was typed in a form left open since before `cutoff` is
+    deleted. A conversation of someone never registered goes altogether (with the WhatsApp
+    number it came from); a registered person's keeps their reference, for `status`. Checked
+    again here: a chat that went on meanwhile is left alone. How many were forgotten."""
+    forgotten = 0
+    for channel, user_key in chats:
+        row = conn.execute(
+            "SELECT data, updated_at FROM sessions WHERE channel = ? AND user_key = ?",
+            (channel, user_key),
+        ).fetchone()
+        if row is None or row[1] >= cutoff.isoformat():
+            continue
+        session = load(conn, channel, user_key)
+        if session is None or session.step in FINISHED:
+            continue
+        forgotten += 1
+        if session.reference is None:
+            conn.execute(
+                "DELETE FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key)
+            )
+            if (
+                channel == "whatsapp"
+                and not conn.execute(
+                    "SELECT 1 FROM registrations WHERE channel = ? AND user_key = ?",
+                    (channel, user_key),
+                ).fetchone()
+            ):
+                conn.execute("DELETE FROM whatsapp_contacts WHERE key = ?", (user_key,))
+            continue
+        session.forget_form()
+        session.step = "done"
+        save(conn, channel, user_key, session, now)
+    return forgotten

@@ -8,7 +8,11 @@ from datetime import UTC, date, datetime, time
 
 from conversations import (
     Context,
+    CorrectionRequest,
+    DataHeld,
+    EraseData,
     Funnel,
+    HeldRegistration,
     Household,
     HouseholdOf,
     Incoming,
@@ -68,6 +72,7 @@ class FlowChat:
         self.inputs = 0  # messages and taps sent by the worker, not counting opening the chat
         self.removed_campaigners: set[str] = set()  # codes whose role staff took away
         self.reminders: dict[str, bool] = {}  # reference -> payment reminders wanted
+        self.rights: list[EraseData | CorrectionRequest] = []  # data rights the worker used
         self._ids = itertools.count(1)
 
     # --- sending ----------------------------------------------------------------------------
@@ -102,6 +107,8 @@ class FlowChat:
         for effect in outcome.effects:
             if isinstance(effect, Funnel):
                 self.funnel.append(effect.stage)
+            elif isinstance(effect, EraseData | CorrectionRequest):
+                self.rights.append(effect)
             elif isinstance(effect, RemindersChoice):
                 refs = [effect.reference] if effect.reference else list(self.reminders)
                 self.reminders.update(dict.fromkeys(refs, effect.wanted))
@@ -126,6 +133,9 @@ class FlowChat:
             if isinstance(query, ReviewOf):  # no staff here: nothing is decided
                 return Review(r.review_flags, None, None, reminders=self.reminders.get(r.reference))
             return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
+        if isinstance(query, DataHeld):
+            latest = {s.registration.reference: s.registration for s in self.saved}
+            return tuple(HeldRegistration(r, False, None, False) for r in latest.values())
         if isinstance(query, RemindersOn):
             return sum(self.reminders.values())
         return query.code not in self.removed_campaigners

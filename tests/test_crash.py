@@ -123,7 +123,7 @@ def stored_answers(db: Path) -> dict[str, dict]:
         return {
             key: json.loads(data)["answers"]
             for key, data in conn.execute(
-                "SELECT user_key, data FROM sessions WHERE step != 'done'"
+                "SELECT user_key, data FROM sessions WHERE step NOT IN ('done', 'remind')"
             )
         }
 
@@ -162,7 +162,9 @@ async def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         registered = conn.execute(
             "SELECT user_key, nik, full_name, phone, address FROM registrations"
         ).fetchall()
-        sessions = conn.execute("SELECT count(*) FROM sessions WHERE step = 'done'").fetchone()
+        sessions = conn.execute(
+            "SELECT count(*) FROM sessions WHERE step IN ('done', 'remind')"
+        ).fetchone()
     assert sorted(registered) == sorted(
         (
             str(w.id),

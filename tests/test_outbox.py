@@ -139,9 +139,7 @@ async def test_nothing_is_sent_at_night(tmp_path: Path) -> None:
         await results(db, tmp_path, f"{OWN.reference},{OWN.nik},accepted,KPJ-1001,\n")
         night = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)  # 22:00 in Jakarta
         told, stop = Told(), asyncio.Event()
-        task = asyncio.create_task(
-            run_outbox(db, told, lambda: night, ZONE, stop, default_rules(), poll=0.01)
-        )
+        task = asyncio.create_task(run_outbox(db, told, lambda: night, ZONE, stop, poll=0.01))
         await asyncio.sleep(0.2)
         stop.set()
         await task

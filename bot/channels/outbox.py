@@ -8,15 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.messenger import Unreachable
-from bot.channels.reminders import plan_reminders
 from bot.logs import pseudonym
 from bot.staff.console import Tell
-from conversations import Rules
 from storage import Database, outbox
 from storage.outbox import Due
 
@@ -27,7 +25,7 @@ RATE = 5.0  # messages a second, below both channels' limits for one sender
 RETRY = timedelta(minutes=30)
 GIVE_UP_AFTER = 48  # tries at RETRY: about two days of daytime
 BATCH = 20
-PLAN_EVERY = timedelta(minutes=10)  # payment reminders due are looked for this often
+UPKEEP_EVERY = timedelta(minutes=10)
 
 
 def daytime(now: datetime, zone: ZoneInfo) -> bool:
@@ -76,20 +74,20 @@ async def run_outbox(
     clock: Callable[[], datetime],
     zone: ZoneInfo,
     stop: asyncio.Event,
-    rules: Rules,
+    upkeep: Callable[[datetime], Awaitable[None]] | None = None,
     poll: float = 2.0,
 ) -> None:
-    """Until `stop`: queue the payment reminders due every PLAN_EVERY, send what is due in the
-    daytime, look again every `poll` seconds."""
-    planned: datetime | None = None
+    """Until `stop`: every UPKEEP_EVERY the `upkeep` (bot/upkeep.py: the payment reminders due
+    are queued), and what is due is sent in the daytime, looked for every `poll` seconds."""
+    kept: datetime | None = None
     while not stop.is_set():
         claimed = 0
-        if planned is None or clock() - planned >= PLAN_EVERY:
-            planned = clock()
+        if upkeep and (kept is None or clock() - kept >= UPKEEP_EVERY):
+            kept = clock()
             try:
-                await plan_reminders(db, rules, planned, zone)
-            except Exception:
-                log.exception("planning payment reminders failed; trying again")
+                await upkeep(kept)
+            except Exception:  # the next round tries again
+                log.exception("planning reminders or applying the retention rule failed")
         if daytime(clock(), zone):
             try:
                 claimed = await send_due(db, tell, clock)

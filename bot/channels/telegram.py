@@ -322,6 +322,7 @@ async def run_polling(
     """Long polling until `stop` is set; needs only the token. The outbox is sent meanwhile."""
     from bot.channels.messenger import messenger  # they import the channels themselves
     from bot.channels.outbox import run_outbox
+    from bot.upkeep import Upkeep
 
     app = build_application(settings)
     staff = StaffChat(service, settings)
@@ -331,7 +332,9 @@ async def run_polling(
         await set_commands(app, staff)
         await app.start()
         outbox = asyncio.create_task(
-            run_outbox(service.db, tell, service.clock, service.zone, stop, service.rules)
+            run_outbox(
+                service.db, tell, service.clock, service.zone, stop, Upkeep.of(service, settings)
+            )
         )
         try:
             await intake.recover()

@@ -31,6 +31,8 @@ Value = str | int | None
 Row = Sequence[Value]
 CHUNK = 1000  # rows between progress reports and checks for a stop
 _TIMES = (COLUMNS.index("registered_at"), COLUMNS.index("updated_at"), COLUMNS.index("consent_at"))
+_ERASURE = COLUMNS.index("erasure_requested_at")  # a time too, and empty but for a few rows
+assert len(COLUMNS) - 1 == _ERASURE
 # Excel would round these, or read a region code ("32.10", "11.01.05") as a number or a date
 _KEEP_DIGITS = tuple(COLUMNS.index(name) for name in ("nik", "phone", "city_code", "district_code"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -89,7 +91,8 @@ def _chunks(
                 local(r[updated]),
                 *r[updated + 1 : consent],
                 local(r[consent]),
-                *r[consent + 1 :],
+                *r[consent + 1 : _ERASURE],
+                r[_ERASURE] and local(r[_ERASURE]),
             )
             for r in chunk
         ]
@@ -198,7 +201,7 @@ class SqlCells:
         name = COLUMNS[index]
         if name == "review_flags":
             return f"NULLIF({expression}, '')"
-        if index in _TIMES:
+        if index in (*_TIMES, _ERASURE):
             return self._time(index, expression)
         if self.fmt != "csv":
             return expression

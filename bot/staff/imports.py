@@ -173,7 +173,7 @@ async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime
     running `serve` or `telegram` process sends it (bot/channels/outbox.py)."""
     for reference, standing in await memberships.untold(conn):
         chat = await review.worker(conn, reference)
-        if chat and chat.channel in TELLABLE and standing.state:
+        if chat and chat.channel in TELLABLE and standing.state and not chat.erased:
             text = result_notice(chat, standing, rules)
             # outside WhatsApp's window: this template (naming the worker for the one who
             # registered them and passes it on)

@@ -188,6 +188,7 @@ def console_app(
         exports_page,
         imports_page,
         registrations,
+        requests_page,
         review,
         signin,
     )
@@ -207,6 +208,7 @@ def console_app(
         campaigns_page,
         exports_page,
         imports_page,
+        requests_page,
         audit_page,
     )
     for module in pages:

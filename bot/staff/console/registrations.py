@@ -19,6 +19,7 @@ from conversations.fields import (
     clean_name,
     clean_phone,
     display_phone,
+    masked_phone,
 )
 from conversations.i18n import N_
 from conversations.nik import mask, parse_nik
@@ -38,11 +39,6 @@ FIELD_LABELS = {
     "address": N_("address"),
     "email": N_("email"),
 }
-
-
-def masked_phone(phone: str) -> str:
-    shown = display_phone(phone)
-    return f"{shown[:4]}{'•' * (len(shown) - 8)}{shown[-4:]}"
 
 
 async def find(request: web.Request) -> web.Response:

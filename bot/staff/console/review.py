@@ -52,8 +52,8 @@ async def decide_one(request: web.Request) -> web.StreamResponse:
                 request, 404, t("That registration was decided already, or is not yours.")
             )
     text = review_notice(worker, decision, reason, c.rules.payment.contact_center)
-    try:
-        told = await c.tell(worker.channel, worker.user_key, text)
+    try:  # not to a worker who withdrew consent
+        told = not worker.erased and await c.tell(worker.channel, worker.user_key, text)
     except Unreachable:  # blocked the bot: the page says to call
         told = False
     who = "campaigner" if worker.assisted_by else "family" if worker.by_family else "worker"
