@@ -1,6 +1,8 @@
 """Messages due to workers outside a conversation, kept until sent (bot/channels/outbox.py).
 
-A sender claims due rows with a lease, sends them, and marks each sent; a sender killed between
+A sender claims a due row with a lease, sends it, and marks it sent (`claim`, `sent` and `later`
+run in the message path's group commit, Database.run; `enqueue` and `supersede` in an import's
+transaction); a sender killed between
 sending and marking leaves its lease to run out, and the row is sent once more: a crash costs at
 most one duplicate of the messages it had claimed (neither Telegram nor WhatsApp takes an
 idempotency key for a message).
@@ -9,6 +11,7 @@ idempotency key for a message).
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,25 +50,32 @@ async def enqueue(
     return cursor.rowcount == 1
 
 
-async def claim(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Due]:
-    """Take up to `limit` due messages for LEASE, oldest first (in a write transaction)."""
-    cursor = await conn.execute(
-        """UPDATE outbox SET claimed_until = ?, attempts = attempts + 1
-           WHERE id IN (
-               SELECT id FROM outbox
-               WHERE sent_at IS NULL AND given_up IS NULL AND due_at <= ?
-                 AND (claimed_until IS NULL OR claimed_until <= ?)
-               ORDER BY due_at, id LIMIT ?)
-           RETURNING id, channel, user_key, text, attempts, template, params""",
-        ((now + LEASE).isoformat(), now.isoformat(), now.isoformat(), limit),
-    )
-    due = [Due(*row[:6], tuple(json.loads(row[6] or "[]"))) for row in await cursor.fetchall()]
-    return sorted(due, key=lambda d: d.id)
+def claim(conn: sqlite3.Connection, now: datetime, channel: str | None = None) -> Due | None:
+    """Take the oldest due message (of `channel`, if given) for LEASE, in the message path's
+    group commit (Database.run): one claimed at a time, so a slow send never outlasts the
+    claims of others, which another sender could then take."""
+    where = "AND channel = ?" if channel else ""
+    row = conn.execute(
+        f"""UPDATE outbox SET claimed_until = ?, attempts = attempts + 1
+            WHERE id = (
+                SELECT id FROM outbox
+                WHERE sent_at IS NULL AND given_up IS NULL AND due_at <= ?
+                  AND (claimed_until IS NULL OR claimed_until <= ?) {where}
+                ORDER BY due_at, id LIMIT 1)
+            RETURNING id, channel, user_key, text, attempts, template, params""",
+        (
+            (now + LEASE).isoformat(),
+            now.isoformat(),
+            now.isoformat(),
+            *([channel] if channel else []),
+        ),
+    ).fetchone()
+    return Due(*row[:6], tuple(json.loads(row[6] or "[]"))) if row else None
 
 
-async def sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
+def sent(conn: sqlite3.Connection, message_id: int, now: datetime) -> None:
     """Sent: what it said is not kept (a name, a KPJ, a reason): only that it went."""
-    await conn.execute(
+    conn.execute(
         """UPDATE outbox SET sent_at = ?, claimed_until = NULL, text = '', params = NULL
            WHERE id = ?""",
         (now.isoformat(), message_id),
@@ -82,11 +92,11 @@ async def supersede(conn: aiosqlite.Connection, prefix: str, keep: str) -> None:
     )
 
 
-async def later(
-    conn: aiosqlite.Connection, message_id: int, due_at: datetime, give_up: str | None = None
+def later(
+    conn: sqlite3.Connection, message_id: int, due_at: datetime, give_up: str | None = None
 ) -> None:
     """Not sent now: try again at `due_at`, or never (`give_up` says why)."""
-    await conn.execute(
+    conn.execute(
         """UPDATE outbox SET due_at = ?, claimed_until = NULL, given_up = ?,
                   text = iif(? IS NULL, text, ''), params = iif(? IS NULL, params, NULL)
            WHERE id = ?""",

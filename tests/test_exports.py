@@ -42,7 +42,9 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def read_xlsx(path: Path) -> list[dict[str, object]]:
     sheet = openpyxl.load_workbook(path, read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    # openpyxl's read-only reader ends a row at its last cell: empty trailing cells are missing
+    width = len(rows[0])
+    return [dict(zip(rows[0], row + (None,) * (width - len(row)), strict=True)) for row in rows[1:]]
 
 
 def read_jsonl(path: Path) -> list[dict[str, object]]:

@@ -121,8 +121,8 @@ async def test_a_sender_killed_before_recording_costs_at_most_one_duplicate(tmp_
     db = await seeded(tmp_path / "bpu.sqlite3")
     try:
         await results(db, tmp_path, f"{OWN.reference},{OWN.nik},accepted,KPJ-1001,\n")
-        async with db.transaction() as conn:  # a sender claims it, sends, and dies
-            assert len(await outbox.claim(conn, NOW, 10)) == 1
+        # a sender claims it, sends, and dies
+        assert await db.run(lambda conn: outbox.claim(conn, NOW)) is not None
         told = Told()
         assert await send_due(db, told, lambda: NOW) == 0  # its lease holds
         later = NOW + outbox.LEASE + timedelta(seconds=1)

@@ -200,7 +200,7 @@ async def test_a_kill_and_restart_mid_run_loses_no_reminder_and_repeats_none(
     fake = FakeTelegram()
     url = await fake.start()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": url}
-    args = (str(db_path), str(progress), "2027-02-15T00:00:00+00:00", "2")
+    args = (str(db_path), str(progress), "2027-02-15T00:00:00+00:00", "1")
     rng, kills = random.Random(13), 0
     try:
         while True:
@@ -209,7 +209,7 @@ async def test_a_kill_and_restart_mid_run_loses_no_reminder_and_repeats_none(
             )
             if kills < 3:
                 try:
-                    await asyncio.wait_for(process.wait(), rng.uniform(0.5, 2.5))
+                    await asyncio.wait_for(process.wait(), rng.uniform(0.4, 1.5))
                 except TimeoutError:
                     process.send_signal(signal.SIGKILL)
                     await process.wait()
