@@ -66,6 +66,8 @@ FORM = (
     "email",
     "summary",
 )
+FINISHED = ("done", "ended", "remind")  # registered or stopped: no form is open
+NOT_WRITABLE = ("console",)  # the terminal chat: nothing can be sent to it unasked
 
 
 class Step:
@@ -1132,8 +1134,10 @@ def confirm(turn: Turn) -> None:
     if not s.update_reference:  # an update is the same registration, not one more
         turn.funnel("registered")
     s.reference = s.family_of or registration.reference  # status stays the worker's own
-    ask_reminders = not s.assisted_by and not (
-        s.update_reference and _reminders_chosen(turn, s.update_reference)
+    ask_reminders = (
+        not s.assisted_by
+        and turn.incoming.channel not in NOT_WRITABLE
+        and not (s.update_reference and _reminders_chosen(turn, s.update_reference))
     )
     ending = done_message(turn, registration)
     s.forget_form()  # personal data now lives only in the registration
@@ -1230,9 +1234,6 @@ class Edit(Step):
             return
         turn.session.editing = True
         turn.goto(key)
-
-
-FINISHED = ("done", "ended", "remind")  # registered or stopped: no form is open
 
 
 class Done(Step):

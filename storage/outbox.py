@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+TELLABLE = ("telegram", "whatsapp")  # the channels a message can be sent to unasked
 LEASE = timedelta(minutes=5)  # longer than one send can take, retries included
 
 

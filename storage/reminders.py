@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-TELLABLE = ("telegram", "whatsapp")  # a terminal chat cannot be messaged unasked
+from .outbox import TELLABLE
 
 
 def _dedupe_range(reference: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import aiosqlite
 from pydantic import ValidationError
 
 from conversations import Session
+from conversations.steps import FINISHED
 
 
 def load(conn: sqlite3.Connection, channel: str, user_key: str) -> Session | None:
@@ -54,15 +55,15 @@ def save(
     )
 
 
-# Steps at which a conversation holds no form: registered, stopped, or asked about reminders.
-FINISHED = ("done", "ended", "remind")
-
-
 async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> list[tuple[str, str]]:
-    """(channel, user_key) of conversations left with a form open since before `cutoff`."""
+    """(channel, user_key) of conversations untouched since before `cutoff` that hold what was
+    typed in a form, or belong to someone never registered (the chat itself is theirs: on
+    WhatsApp its key is their number)."""
     marks = ", ".join("?" * len(FINISHED))
     async with conn.execute(
-        f"SELECT channel, user_key FROM sessions WHERE updated_at < ? AND step NOT IN ({marks})",
+        f"""SELECT channel, user_key FROM sessions
+            WHERE updated_at < ?
+              AND (step NOT IN ({marks}) OR json_extract(data, '$.reference') IS NULL)""",
         (cutoff.isoformat(), *FINISHED),
     ) as cursor:
         return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]
@@ -71,10 +72,11 @@ async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> lis
 def forget_abandoned(
     conn: sqlite3.Connection, chats: list[tuple[str, str]], cutoff: datetime, now: datetime
 ) -> int:
-    """The retention rule: what was typed in a form left open since before `cutoff` is
-    deleted. A conversation of someone never registered goes altogether (with the WhatsApp
-    number it came from); a registered person's keeps their reference, for `status`. Checked
-    again here: a chat that went on meanwhile is left alone. How many were forgotten."""
+    """The retention rule, for chats untouched since before `cutoff`: a conversation of someone
+    never registered goes altogether (with the WhatsApp number it came from, unless a
+    registration made from it names it); a registered person's keeps only their reference, for
+    `status`. Checked again here: a chat that went on meanwhile is left alone. How many were
+    forgotten."""
     forgotten = 0
     for channel, user_key in chats:
         row = conn.execute(
@@ -84,10 +86,10 @@ def forget_abandoned(
         if row is None or row[1] >= cutoff.isoformat():
             continue
         session = load(conn, channel, user_key)
-        if session is None or session.step in FINISHED:
+        if session is not None and session.reference and session.step in FINISHED:
             continue
         forgotten += 1
-        if session.reference is None:
+        if session is None or session.reference is None:
             conn.execute(
                 "DELETE FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key)
             )

@@ -18,6 +18,7 @@ from bot.staff.imports import import_file
 from bot.upkeep import Upkeep
 from conversations import default_rules
 from storage import Database, data_rights, reminders
+from storage import whatsapp as book
 from tests.conftest import NOW
 from tests.console_app import csrf_of, make_world
 from tests.flowchat import NIK_SITI
@@ -194,3 +195,21 @@ async def test_a_conversation_left_unfinished_is_forgotten_after_thirty_days(
     [reg] = await db.fetch_all("SELECT reference FROM registrations")
     status = await family.send("text", "status")
     assert reg["reference"] in status  # their own registration is still theirs
+
+
+async def test_an_unregistered_whatsapp_number_is_forgotten_with_its_cancelled_conversation(
+    db: Database,
+) -> None:
+    """Someone who opened the chat from WhatsApp, typed their NIK and cancelled: the form is
+    gone at once, their number after 30 days."""
+    service = ConversationService(db, default_rules(), ZONE, clock=lambda: NOW)
+    contact = await db.run(lambda c: book.identify(c, "6281355550099", None, NOW))
+    user = User(service, contact.key, "whatsapp")
+    await user.send("open")
+    await user.send("text", "batal")
+    upkeep = Upkeep(db, default_rules(), ZONE, keep_unfinished=timedelta(days=30))
+    await upkeep(NOW + timedelta(days=29))
+    assert len(await db.fetch_all("SELECT 1 FROM whatsapp_contacts")) == 1
+    await upkeep(NOW + timedelta(days=31))
+    assert await db.fetch_all("SELECT 1 FROM whatsapp_contacts") == []
+    assert await db.fetch_all("SELECT 1 FROM sessions") == []

@@ -289,6 +289,11 @@ def test_a_family_member_may_be_reminded_in_the_chat_that_registered_them() -> N
     assert chat.reminders == {own: False, wife: True}
 
 
+def test_the_terminal_chat_promises_no_reminders_it_cannot_send() -> None:
+    chat = register(FlowChat(channel="console"))
+    assert "Mau diingatkan" not in chat.text and chat.step == "done"
+
+
 def test_thanks_instead_of_an_answer_lets_the_question_go() -> None:
     chat = register(FlowChat())
     chat.send("makasih")

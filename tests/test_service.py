@@ -34,8 +34,10 @@ GOLDEN = [
 class User:
     """One worker talking to the service."""
 
-    def __init__(self, service: ConversationService, key: str = "w1") -> None:
-        self.service, self.key, self.n = service, key, 0
+    def __init__(
+        self, service: ConversationService, key: str = "w1", channel: str = "test"
+    ) -> None:
+        self.service, self.key, self.channel, self.n = service, key, channel, 0
         self.replies: list[Reply] = []
         self.screen: list[Reply] = []  # the last replies with buttons: what can be pressed
 
@@ -45,7 +47,7 @@ class User:
         if kind == "open":
             fields = {"payload": value or None}
         return Incoming(
-            "test", self.key, message_id or f"{self.key}-{self.n}", Kind(kind), **fields
+            self.channel, self.key, message_id or f"{self.key}-{self.n}", Kind(kind), **fields
         )  # type: ignore[arg-type]
 
     async def send(self, kind: str, value: str = "", message_id: str | None = None) -> str:

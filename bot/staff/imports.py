@@ -165,15 +165,12 @@ def _read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
     return results, problems
 
 
-TELLABLE = ("telegram", "whatsapp")  # the channels a message can be sent to unasked
-
-
 async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime) -> None:
     """Each new result goes to the outbox once, in the chat the registration came from; the
     running `serve` or `telegram` process sends it (bot/channels/outbox.py)."""
     for reference, standing in await memberships.untold(conn):
         chat = await review.worker(conn, reference)
-        if chat and chat.channel in TELLABLE and standing.state and not chat.erased:
+        if chat and chat.channel in outbox.TELLABLE and standing.state and not chat.erased:
             text = result_notice(chat, standing, rules)
             # outside WhatsApp's window: this template (naming the worker for the one who
             # registered them and passes it on)
