@@ -349,7 +349,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE reminders (
             registration_id INTEGER PRIMARY KEY REFERENCES registrations (id),
             wanted INTEGER NOT NULL,        -- 1: yes; 0: declined or stopped ("berhenti")
-            chosen_at TEXT NOT NULL,        -- when the worker said so
+            chosen_at TEXT NOT NULL,        -- when the worker said so (or it was stopped)
+            stopped_by TEXT,                -- not the worker's word: "blocked the bot", ...
             last_month TEXT,                -- YYYY-MM the last reminder queued was about
             last_at TEXT                    -- when it was queued
         )""",

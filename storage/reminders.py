@@ -31,10 +31,12 @@ def choose(
     reference: str | None,
     wanted: bool,
     now: datetime,
+    stopped_by: str | None = None,
 ) -> int:
     """Record a worker's choice for the registration `reference` made in this chat, or (None)
-    for every one made in it that has reminders on. Stopping also drops reminders queued and
-    not yet sent. How many registrations it changed."""
+    for every one made in it that has reminders on; `stopped_by` says why when it was not the
+    worker's choice (they blocked the bot). Stopping also drops reminders queued and not yet
+    sent. How many registrations it changed."""
     if reference is None:
         rows = conn.execute(
             """SELECT r.id, r.reference FROM reminders m JOIN registrations r
@@ -50,16 +52,18 @@ def choose(
         ).fetchall()
     for registration_id, ref in rows:
         conn.execute(
-            """INSERT INTO reminders (registration_id, wanted, chosen_at) VALUES (?, ?, ?)
+            """INSERT INTO reminders (registration_id, wanted, chosen_at, stopped_by)
+               VALUES (?, ?, ?, ?)
                ON CONFLICT (registration_id) DO UPDATE SET
-                   wanted = excluded.wanted, chosen_at = excluded.chosen_at""",
-            (registration_id, int(wanted), now.isoformat()),
+                   wanted = excluded.wanted, chosen_at = excluded.chosen_at,
+                   stopped_by = excluded.stopped_by""",
+            (registration_id, int(wanted), now.isoformat(), stopped_by),
         )
         if not wanted:
             conn.execute(
-                """UPDATE outbox SET given_up = 'reminders stopped', text = '', params = NULL
+                """UPDATE outbox SET given_up = ?, text = '', params = NULL
                    WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
-                _dedupe_range(ref),
+                (stopped_by or "reminders stopped", *_dedupe_range(ref)),
             )
     return len(rows)
 

@@ -19,7 +19,7 @@ from bot.channels.whatsapp_api import GraphClient
 from bot.settings import Settings
 from bot.staff.imports import import_file
 from conversations import default_rules
-from storage import Database, outbox, registrations, whatsapp_templates
+from storage import Database, outbox, registrations, reminders, whatsapp_templates
 from storage import whatsapp as book
 from tests.conftest import NOW
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraph
@@ -274,6 +274,7 @@ async def test_a_worker_who_blocked_the_bot_is_not_tried_again(
     db = await seeded(db_path)
     try:
         await results(db, tmp_path, f"{OWN.reference},{OWN.nik},accepted,KPJ-1001,\\n")
+        await db.run(lambda c: reminders.choose(c, "telegram", "501", OWN.reference, True, NOW))
         settings = Settings(
             _env_file=None, telegram_bot_token=fake.token, telegram_api_url=fake.url
         )
@@ -284,6 +285,9 @@ async def test_a_worker_who_blocked_the_bot_is_not_tried_again(
         await db.close()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT given_up FROM outbox").fetchone() == ("blocked the bot",)
+        # and no payment reminder is planned for them any more: recorded why
+        stopped = conn.execute("SELECT wanted, stopped_by FROM reminders").fetchone()
+        assert stopped == (0, "blocked the bot")
     assert [method for method, _ in fake.calls].count("sendMessage") == 1
 
 

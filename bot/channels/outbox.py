@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time as clocks
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.channels.messenger import Unreachable
 from bot.logs import pseudonym
 from bot.staff.console import Tell
-from storage import Database, outbox
+from storage import Database, outbox, reminders
 from storage.outbox import Due
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,7 @@ async def _send(db: Database, tell: Tell, clock: Callable[[], datetime], message
             message.channel, message.user_key, message.text, message.template, message.params
         )
     except Unreachable as unreachable:  # never again by this channel: recorded, not retried
-        why = str(unreachable)
-        await db.run(partial(outbox.later, message_id=message.id, due_at=clock(), give_up=why))
+        await db.run(partial(_unreachable, message=message, why=str(unreachable), now=clock()))
         return
     now = clock()
     if told:
@@ -80,6 +80,12 @@ async def _send(db: Database, tell: Tell, clock: Callable[[], datetime], message
         log.warning("user %s: a message given up after 48 tries", who)
     else:
         await db.run(partial(outbox.later, message_id=message.id, due_at=now + RETRY))
+
+
+def _unreachable(conn: sqlite3.Connection, message: Due, why: str, now: datetime) -> None:
+    """They blocked the bot: this message is given up, and their payment reminders stopped."""
+    outbox.later(conn, message.id, now, give_up=why)
+    reminders.choose(conn, message.channel, message.user_key, None, False, now, stopped_by=why)
 
 
 class Pace:
