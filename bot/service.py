@@ -31,12 +31,12 @@ from conversations import (
     Kind,
     NeedData,
     Outcome,
+    ProgressOf,
     Query,
     RegistrationByNik,
     RemindersChoice,
     RemindersOn,
     Reply,
-    ReviewOf,
     Rules,
     SaveRegistration,
     advance,
@@ -247,8 +247,8 @@ class ConversationService:
             return people.campaigner_active(conn, query.code)
         if isinstance(query, HouseholdOf):
             return registrations.household(conn, query.reference)
-        if isinstance(query, ReviewOf):
-            return registrations.review_of(conn, query.reference)
+        if isinstance(query, ProgressOf):
+            return registrations.progress_of(conn, query.reference)
         if isinstance(query, DataHeld):
             return data_rights.held(conn, query.channel, query.user_key)
         if isinstance(query, RemindersOn):

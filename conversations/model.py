@@ -241,14 +241,17 @@ class Household:
 
 
 @dataclass(frozen=True)
-class ReviewOf:
-    """Where a registration stands with staff review, for `status`."""
+class ProgressOf:
+    """Where a registration stands, for `status` and the end of a registration."""
 
     reference: str
 
 
 @dataclass(frozen=True)
-class Review:
+class Progress:
+    """A registration's way to protection: staff's review, the main system's answer and the
+    payments it recorded, and whether its worker wants payment reminders."""
+
     flags: tuple[str, ...]
     state: str | None  # None: not decided (or nothing to review); "approved", "rejected"
     note: str | None
@@ -286,7 +289,7 @@ class HeldRegistration:
     erasure_requested: bool
 
 
-Query = RegistrationByNik | CampaignerActive | HouseholdOf | ReviewOf | RemindersOn | DataHeld
+Query = RegistrationByNik | CampaignerActive | HouseholdOf | ProgressOf | RemindersOn | DataHeld
 
 
 class NeedData(Exception):
@@ -315,7 +318,7 @@ class Context:
     @overload
     def lookup(self, query: HouseholdOf) -> Household | None: ...
     @overload
-    def lookup(self, query: ReviewOf) -> Review | None: ...
+    def lookup(self, query: ProgressOf) -> Progress | None: ...
     @overload
     def lookup(self, query: RemindersOn) -> int: ...
     @overload

@@ -20,12 +20,12 @@ from .model import (
     HouseholdOf,
     KnownRegistration,
     Option,
+    Progress,
+    ProgressOf,
     Registration,
     RegistrationByNik,
     RemindersChoice,
     RemindersOn,
-    Review,
-    ReviewOf,
     SaveRegistration,
     Session,
 )
@@ -1151,8 +1151,8 @@ def confirm(turn: Turn) -> None:
 
 
 def _reminders_chosen(turn: Turn, reference: str) -> bool:
-    review = turn.ctx.lookup(ReviewOf(reference))
-    return review is not None and review.reminders is not None
+    progress = turn.ctx.lookup(ProgressOf(reference))
+    return progress is not None and progress.reminders is not None
 
 
 def done_message(turn: Turn, reg: Registration) -> str:
@@ -1365,28 +1365,29 @@ class Remind(Step):
         turn.goto("done", remember=False)
 
 
-def member_status(turn: Turn, review: Review) -> str:
+def member_status(turn: Turn, progress: Progress) -> str:
     """What the main membership system said: accepted (the KPJ, from when, paid up to when, or
     non-active after unpaid months) or rejected (why, and whom to call)."""
     t, pay, today = turn.t, turn.ctx.rules.payment, turn.ctx.today
     cc = pay.contact_center
-    if review.member == "rejected":
+    if progress.member == "rejected":
         return t(
             "BPJS Ketenagakerjaan did not accept your registration: {reason}. Don't pay. Call "
             "{cc} to ask what to do.",
-            reason=review.reason or "-",
+            reason=progress.reason or "-",
             cc=cc,
         )
     text = t(
-        "You are a member of BPJS Ketenagakerjaan. Membership number (KPJ): {kpj}.", kpj=review.kpj
+        "You are a member of BPJS Ketenagakerjaan. Membership number (KPJ): {kpj}.",
+        kpj=progress.kpj,
     )
-    if review.starts_on:
-        text += " " + t("Protected from {day}.", day=t.date(review.starts_on))
-    if review.paid_until is None:
+    if progress.starts_on:
+        text += " " + t("Protected from {day}.", day=t.date(progress.starts_on))
+    if progress.paid_until is None:
         return text + " " + t("No payment recorded yet: pay by saying your NIK.")
     # whole months gone by since the last one paid; the month running now is not yet counted
     # (when in the month a premium is due is not confirmed: bpu-facts.md section 1)
-    months = (today.year - review.paid_until.year) * 12 + today.month - review.paid_until.month
+    months = (today.year - progress.paid_until.year) * 12 + today.month - progress.paid_until.month
     unpaid = months - 1
     if unpaid >= pay.inactive_after_unpaid_months:
         return (
@@ -1395,28 +1396,28 @@ def member_status(turn: Turn, review: Review) -> str:
             + t(
                 "Paid up to {month}: {n} months unpaid, so you are not protected now. Pay again "
                 "with your NIK to be protected again.",
-                month=t.month(review.paid_until),
+                month=t.month(progress.paid_until),
                 n=unpaid,
             )
         )
-    return text + " " + t("Paid up to {month}.", month=t.month(review.paid_until))
+    return text + " " + t("Paid up to {month}.", month=t.month(progress.paid_until))
 
 
 def registered_status(turn: Turn) -> str:
-    """Where the person's own registration stands: received, waiting for staff review (then
+    """Where the person's own registration stands: received, waiting for staff progress (then
     they must not pay yet), or not accepted."""
     t, ref = turn.t, turn.session.reference
-    review = turn.ctx.lookup(ReviewOf(ref)) if ref else None
-    if review and review.member:
-        return member_status(turn, review)
-    if review and review.state == "rejected":
+    progress = turn.ctx.lookup(ProgressOf(ref)) if ref else None
+    if progress and progress.member:
+        return member_status(turn, progress)
+    if progress and progress.state == "rejected":
         return t(
             "Your registration {ref} was not accepted: {reason}. Don't pay. Questions? Call {cc}.",
             ref=ref,
-            reason=review.note or "-",
+            reason=progress.note or "-",
             cc=turn.ctx.rules.payment.contact_center,
         )
-    if review and review.flags and review.state is None:
+    if progress and progress.flags and progress.state is None:
         return t(
             "Your data is received. Your reference number: {ref}. Our staff check your details "
             "first: don't pay yet.",

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import asdict
 from datetime import date, datetime
 
-from conversations import Household, KnownRegistration, Registration, Review
+from conversations import Household, KnownRegistration, Progress, Registration
 
 
 class ReferenceTaken(Exception):
@@ -32,7 +32,7 @@ def household(conn: sqlite3.Connection, reference: str) -> Household | None:
     return Household(*row) if row else None
 
 
-def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
+def progress_of(conn: sqlite3.Connection, reference: str) -> Progress | None:
     """Where a registration stands: staff's review, and the main system's result if imported."""
     row = conn.execute(
         """SELECT r.review_flags, r.review_state, r.review_note, m.state, m.kpj, m.starts_on,
@@ -45,7 +45,7 @@ def review_of(conn: sqlite3.Connection, reference: str) -> Review | None:
     if row is None:
         return None
     flags, state, note, member, kpj, starts, reason, paid, reminders = row
-    return Review(
+    return Progress(
         tuple(flags.split()),
         state,
         note,

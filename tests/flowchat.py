@@ -19,14 +19,14 @@ from conversations import (
     Kind,
     KnownRegistration,
     NeedData,
+    Progress,
+    ProgressOf,
     Query,
     Registration,
     RegistrationByNik,
     RemindersChoice,
     RemindersOn,
     Reply,
-    Review,
-    ReviewOf,
     SaveRegistration,
     Session,
     advance,
@@ -125,13 +125,15 @@ class FlowChat:
         """What the storage would answer, from what this chat saved."""
         if isinstance(query, RegistrationByNik):
             return self.registry.get(query.nik)
-        if isinstance(query, HouseholdOf | ReviewOf):
+        if isinstance(query, HouseholdOf | ProgressOf):
             saved = [s.registration for s in self.saved]
             r = next((r for r in reversed(saved) if r.reference == query.reference), None)
             if r is None:
                 return None
-            if isinstance(query, ReviewOf):  # no staff here: nothing is decided
-                return Review(r.review_flags, None, None, reminders=self.reminders.get(r.reference))
+            if isinstance(query, ProgressOf):  # no staff here: nothing is decided
+                return Progress(
+                    r.review_flags, None, None, reminders=self.reminders.get(r.reference)
+                )
             return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
         if isinstance(query, DataHeld):
             latest = {s.registration.reference: s.registration for s in self.saved}

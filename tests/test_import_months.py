@@ -12,7 +12,7 @@ from tests.test_outbox import OWN, seeded
 
 
 async def test_a_paid_until_month_out_of_range_is_refused_not_stored(tmp_path: Path) -> None:
-    """'0000-05' passes the YYYY-MM check; review_of then raises on every `status` of the
+    """'0000-05' passes the YYYY-MM check; progress_of then raises on every `status` of the
     worker (date.fromisoformat('0000-05-01')); '2062-05' (a typo) says paid for 36 years."""
     db = await seeded(tmp_path / "bpu.sqlite3")
     try:
@@ -23,6 +23,6 @@ async def test_a_paid_until_month_out_of_range_is_refused_not_stored(tmp_path: P
         )
         batch, _ = await import_file(db, path, "t", NOW, default_rules())
         assert batch.problems, "stored"
-        await db.run(lambda c: registrations.review_of(c, OWN.reference))  # status must work
+        await db.run(lambda c: registrations.progress_of(c, OWN.reference))  # status must work
     finally:
         await db.close()
