@@ -28,6 +28,8 @@ from .nik import mask
 from .parsing import Invalid
 from .steps import FINISHED, STEPS, Step
 from .turn import Turn
+from .understanding.intents import command, filler, yes_no
+from .understanding.reading import read
 
 _DETAILS_MAX = 500  # characters of a correction kept for staff
 
@@ -113,7 +115,7 @@ class MyData(Step):
         return {
             "correct": ("ubah", "ganti", "koreksi", "perbaiki", "salah"),
             "erase": ("hapus", "hapus data", "tarik persetujuan", "cabut persetujuan"),
-            "back": ("kembali", "lanjut", "tidak", "gak"),
+            "back": ("kembali", "lanjut", "tidak", "gak", "batal", "gak jadi", "tidak jadi"),
         }
 
     def ask(self, turn: Turn) -> None:
@@ -155,10 +157,16 @@ class ConfirmErase(Step):
 
     def ask(self, turn: Turn) -> None:
         t = turn.t
+        names = [h.registration.full_name for h in held(turn) if not h.erasure_requested]
+        if turn.answers.full_name:
+            names.append(turn.answers.full_name)
         text = t(
-            "Delete your data and withdraw your consent? Registrations not yet sent are deleted; "
-            "for those already sent to BPJS Ketenagakerjaan we pass on your request to delete."
+            "Delete the data and stop agreeing to its use? Registrations not yet sent are "
+            "deleted; for those already sent to BPJS Ketenagakerjaan we pass on the request to "
+            "delete."
         )
+        if names:
+            text = t("This deletes the data of: {names}.", names=", ".join(names)) + " " + text
         turn.say(text, self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
@@ -191,8 +199,7 @@ def erase(turn: Turn) -> None:
 
 
 def start_correction(turn: Turn) -> None:
-    """The person's own registration, to correct: in its summary while the main system has not
-    answered (saved as a new revision), else as a request for staff."""
+    """A registration made in this chat, to correct (which one, when there are several)."""
     t, s = turn.t, turn.session
     if s.step == "summary":  # "ubah data" before registering: the summary's own "change"
         turn.goto("edit")
@@ -201,15 +208,54 @@ def start_correction(turn: Turn) -> None:
         turn.note(t("You can change every answer in the summary before you register."))
         STEPS[s.step].ask(turn)
         return
-    own = next((h for h in held(turn) if h.registration.reference == s.reference), None)
-    if own is None:
+    mine = correctable(turn)
+    if not mine:
         turn.note(t("You have no registration in this chat yet."))
         STEPS[s.step].ask(turn)
-    elif own.member is None:
-        _reopen(turn, own.registration)
+    elif len(mine) == 1:
+        correct(turn, mine[0])
     else:
-        s.pending = "correct"
+        s.pending = "correct_which"
+        STEPS_MODAL["correct_which"].ask(turn)
+
+
+def correctable(turn: Turn) -> list[HeldRegistration]:
+    return [h for h in held(turn) if not h.erasure_requested]
+
+
+def correct(turn: Turn, chosen: HeldRegistration) -> None:
+    """In its summary while the main system has not answered (saved as a new revision), else
+    as a request for staff."""
+    s = turn.session
+    s.pending = None
+    if chosen.member is None:
+        _reopen(turn, chosen.registration)
+    else:
+        s.pending, s.correcting = "correct", chosen.registration.reference
         STEPS_MODAL["correct"].ask(turn)
+
+
+class CorrectWhich(Step):
+    """Several registrations made here (the worker's and their family's): which to correct."""
+
+    name = "correct_which"
+
+    def options(self, turn: Turn) -> list[Option]:
+        mine = correctable(turn)[:3]  # WhatsApp shows 3 buttons; a family is rarely more
+        return [
+            *(Option(h.registration.reference, h.registration.full_name) for h in mine),
+            Option("back", turn.t("Back")),
+        ]
+
+    def ask(self, turn: Turn) -> None:
+        turn.say(turn.t("Whose data do you want to correct?"), self.options(turn))
+
+    def on_choice(self, turn: Turn, key: str) -> None:
+        chosen = next((h for h in correctable(turn) if h.registration.reference == key), None)
+        if chosen is None:
+            _back_to_the_question(turn)
+        else:
+            correct(turn, chosen)
 
 
 def _reopen(turn: Turn, r: Registration) -> None:
@@ -238,7 +284,7 @@ def _reopen(turn: Turn, r: Registration) -> None:
     )
     s.consent_version, s.consent_at = r.consent_version, r.consent_at
     s.update_reference, s.campaign, s.history = r.reference, r.campaign, []
-    turn.note(turn.t("Your registration: choose Change something, then confirm."))
+    turn.note(turn.t("Your registration: choose Change something, then Yes, save."))
     turn.goto("summary", remember=False)
 
 
@@ -261,19 +307,24 @@ class CorrectionNote(Step):
         )
 
     def on_choice(self, turn: Turn, key: str) -> None:
+        turn.session.correcting = None
         _back_to_the_question(turn)
 
     def on_text(self, turn: Turn, text: str) -> None:
-        details = " ".join(text.split())[:_DETAILS_MAX]
-        if len(details) < 3:
+        """What is wrong, in the worker's words. "batal", "makasih", "ok", a lone yes or no say
+        nothing to correct: not taken (the engine reads them as it would anywhere)."""
+        reading = read(text)
+        if command(reading) or filler(reading) or yes_no(reading) or len(reading.words) < 2:
             raise Invalid("choice.unknown")
-        reference = turn.session.reference
+        s = turn.session
+        reference = s.correcting or s.reference
         assert reference is not None
-        turn.effects.append(CorrectionRequest(reference, details))
-        turn.note(turn.t("Thank you: our staff will correct it and may contact you."))
+        turn.effects.append(CorrectionRequest(reference, " ".join(text.split())[:_DETAILS_MAX]))
+        s.correcting = None
+        turn.note(turn.t("Thank you: our staff pass it on to BPJS Ketenagakerjaan."))
         _back_to_the_question(turn)
 
 
 STEPS_MODAL: dict[str, Step] = {
-    step.name: step for step in (MyData(), ConfirmErase(), CorrectionNote())
+    step.name: step for step in (MyData(), ConfirmErase(), CorrectWhich(), CorrectionNote())
 }

@@ -56,6 +56,10 @@ COMMANDS = (
     "status",
     "remind",
     "stop_reminders",
+    "stop",
+    "mydata",  # the worker's data rights: conversations/data_rights.py
+    "correct",
+    "erase",
 )
 
 
@@ -161,9 +165,13 @@ def _start_over(turn: Turn) -> None:
 
 def _end(turn: Turn) -> None:
     """Stop the form and forget its answers."""
+    updating = turn.session.update_reference
     turn.session.forget_form()
     turn.session.step = "ended"
-    turn.note(turn.t("Stopped. What you typed has been deleted."))
+    if updating:
+        turn.note(turn.t("Stopped. Your registration stays as it was."))
+    else:
+        turn.note(turn.t("Stopped. What you typed has been deleted."))
     STEPS["ended"].ask(turn)
 
 
@@ -373,16 +381,18 @@ def _has_answers(session: Session) -> bool:
 
 def _run_command(turn: Turn, command: str) -> None:
     s, t = turn.session, turn.t
-    finished = s.step in FINISHED
     if s.step == "remind":
-        if command in ("remind", "stop_reminders", "cancel"):
-            STEPS["remind"].on_choice(turn, "yes" if command == "remind" else "no")
+        if command in ("remind", "stop_reminders", "stop", "cancel"):
+            STEPS["remind"].on_choice(turn, "yes" if command == "remind" else "stop")
             return
         s.step, s.remind_for = "done", None  # asked once: let go for whatever else was asked
+    finished = s.step in FINISHED
+    if command == "stop":  # what every reminder says to reply: a form being filled in stays
+        command = "stop_reminders" if reminders_on(turn) else "cancel"
     if command == "remind":
         start_reminders(turn)
         _ask_again(turn)
-    elif command == "stop_reminders" or (command == "cancel" and finished and reminders_on(turn)):
+    elif command == "stop_reminders":
         stop_reminders(turn)
         _ask_again(turn)
     elif command == "help":
@@ -391,6 +401,7 @@ def _run_command(turn: Turn, command: str) -> None:
                 "Answer with the buttons or by typing. Words that work at any time:\n"
                 "back: the previous question\nfaq: common questions\n"
                 "cancel: stop\nrestart: start again\nlanguage: change language\n"
+                "my data: see, correct or delete your data\n"
                 "A person can help at Contact Center {cc}.",
                 cc=turn.ctx.rules.payment.contact_center,
             )
@@ -476,7 +487,11 @@ class ConfirmCancel(Step):
         }
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t("Stop and delete what you have typed so far?"), self.options(turn))
+        if turn.session.update_reference:  # changing a registration: it stays as it is
+            text = turn.t("Stop changing? Your registration stays as it was.")
+        else:
+            text = turn.t("Stop and delete what you have typed so far?")
+        turn.say(text, self.options(turn))
 
     def on_choice(self, turn: Turn, key: str) -> None:
         turn.session.pending = None

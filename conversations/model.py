@@ -107,6 +107,7 @@ class Session(BaseModel):
     # Registering a family member: the reference of the worker who does it (theirs stays theirs)
     family_of: str | None = None
     remind_for: str | None = None  # just registered: asking whether to remind about paying
+    correcting: str | None = None  # the registration a correction for staff is about
 
     def forget_form(self) -> None:
         """Drop every answer and what hangs on them: after registering, or when cancelled."""
@@ -115,7 +116,7 @@ class Session(BaseModel):
         self.editing = False
         self.pending = self.update_reference = self.shown_quote = None
         self.consent_at = self.consent_version = None
-        self.family_of = None
+        self.family_of = self.correcting = None
 
 
 # --- effects: what the storage layer must do in the same transaction -------------------------

@@ -31,6 +31,7 @@ from .model import (
 )
 from .nik import mask, parse_nik
 from .parsing import Invalid, parse_birth_date, simplify
+from .reminders import LEAD_DAYS
 from .rules import ReviewRules
 from .turn import Turn
 from .understanding.choices import choose
@@ -1026,8 +1027,10 @@ class Summary(Step):
 
     def options(self, turn: Turn) -> list[Option]:
         t = turn.t
-        return [
-            Option("ok", t("Yes, register me")),
+        return [  # an update saves the registration there is: no second one
+            Option(
+                "ok", t("Yes, save") if turn.session.update_reference else t("Yes, register me")
+            ),
             Option("edit", t("Change something")),
             Option("cancel", t("Cancel")),
         ]
@@ -1281,6 +1284,11 @@ class Done(Step):
         if (key := self.match(turn, text)) is not None:
             self.on_choice(turn, key)
             return
+        if wants_correction(text) and not turn.session.assisted_by:
+            from .data_rights import start_correction
+
+            start_correction(turn)
+            return
         if "orang lain" in simplify(text) and not turn.session.assisted_by:
             turn.note(
                 turn.t(
@@ -1301,14 +1309,22 @@ def reminders_on(turn: Turn) -> bool:
 
 
 def stop_reminders(turn: Turn) -> None:
-    """ "berhenti" after registering, or the button: no more payment reminders in this chat.
-    The caller asks its question again."""
+    """ "berhenti", or the button: no more payment reminders in this chat; a form being filled
+    in is kept. The caller asks its question again."""
     t = turn.t
     if reminders_on(turn):
         turn.effects.append(RemindersChoice(None, wanted=False))
-        turn.note(t("No more payment reminders. Want them again? Type: remind me."))
+        turn.note(
+            t("Payment reminders in this chat are stopped. Want them again? Type: remind me.")
+        )
+        if turn.session.step not in FINISHED:
+            turn.note(t("The form you are filling in stays. To stop it too, type cancel."))
     else:
         turn.note(t("No payment reminders are on in this chat."))
+
+
+def _stopped(turn: Turn) -> str:
+    return turn.t("Payment reminders in this chat are stopped. Want them again? Type: remind me.")
 
 
 def start_reminders(turn: Turn) -> None:
@@ -1324,8 +1340,17 @@ def start_reminders(turn: Turn) -> None:
 def reminders_promise(turn: Turn) -> str:
     return turn.t(
         "Good: once BPJS Ketenagakerjaan has accepted the registration, I will remind you here "
-        "a few days before each month, in the daytime. Type STOP at any time to end it."
+        "{days} days before each month starts, never at night. Type STOP to end it.",
+        days=LEAD_DAYS,
     )
+
+
+# "salah alamat", "ubah nama", "ganti nomor hp": the worker wants to correct what they registered
+_CORRECTING = ("salah", "ubah", "ganti", "perbaiki", "koreksi", "benarkan", "keliru")
+
+
+def wants_correction(text: str) -> bool:
+    return read(text).has(frozenset((word,) for word in _CORRECTING)) is not None
 
 
 class Remind(Step):
@@ -1338,15 +1363,22 @@ class Remind(Step):
         return [Option("yes", turn.t("Yes, remind me")), Option("no", turn.t("No, thanks"))]
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
-        return {"yes": ("ingatkan", "mau", "boleh"), "no": ("berhenti", "stop", "gak usah")}
+        return {
+            "yes": ("ingatkan", "ingatkan ya", "iya ingatkan", "ingatkan aja", "mau", "boleh"),
+            "no": ("gak usah", "tidak usah", "gak usah diingatkan", "tidak perlu"),
+        }
 
     def ask(self, turn: Turn) -> None:
-        turn.say(turn.t("Shall I remind you here to pay each month?"), self.options(turn))
+        t, family = turn.t, turn.session.family_of
+        if family:  # the reminders would be about the family member's premium
+            turn.say(t("Shall I remind you each month of their premium?"), self.options(turn))
+        else:
+            turn.say(t("Shall I remind you here to pay each month?"), self.options(turn))
 
     def on_text(self, turn: Turn, text: str) -> None:
-        """Not an answer ("daftarkan istri", "makasih"): the question is let go, as if it were
-        never asked, and the message does what it does after registering."""
-        if (key := self.match(turn, text)) is not None:
+        """Not an answer ("daftarkan istri", "makasih", "salah alamat"): the question is let
+        go, as if it were never asked, and the message does what it does after registering."""
+        if not wants_correction(text) and (key := self.match(turn, text)) is not None:
             self.on_choice(turn, key)
             return
         turn.session.remind_for = None
@@ -1354,14 +1386,19 @@ class Remind(Step):
         STEPS["done"].on_text(turn, text)
 
     def on_choice(self, turn: Turn, key: str) -> None:
-        s, wanted = turn.session, key == "yes"
+        """yes, no, or (typed "berhenti") stop: no reminders for this one nor any other."""
+        s, wanted, t = turn.session, key == "yes", turn.t
+        others_on = key == "stop" and reminders_on(turn)
         turn.effects.append(RemindersChoice(s.remind_for or s.reference, wanted))
         s.remind_for = None
-        t = turn.t
-        turn.say(
-            reminders_promise(turn) if wanted else t("All right, no reminders."),
-            STEPS["done"].options(turn),
-        )
+        if others_on:
+            turn.effects.append(RemindersChoice(None, wanted=False))
+            said = t(
+                "Payment reminders in this chat are stopped. Want them again? Type: remind me."
+            )
+        else:
+            said = reminders_promise(turn) if wanted else t("All right, no reminders.")
+        turn.say(said, STEPS["done"].options(turn))
         turn.goto("done", remember=False)
 
 

@@ -38,9 +38,9 @@ class FakeGraph:
             ("bpu_hasil_diterima_untuk", "id"): 4,
             ("bpu_hasil_ditolak_untuk", "id"): 4,
             ("bpu_pengingat_iuran", "id"): 3,
-            ("bpu_pengingat_terakhir", "id"): 4,
+            ("bpu_pengingat_terakhir", "id"): 5,
             ("bpu_pengingat_iuran_untuk", "id"): 4,
-            ("bpu_pengingat_terakhir_untuk", "id"): 5,
+            ("bpu_pengingat_terakhir_untuk", "id"): 6,
         }
         self.sending = asyncio.Event()  # cleared: sends wait, as on a stalled network
         self.sending.set()

@@ -83,7 +83,8 @@ async def test_deleting_before_it_is_sent_leaves_nothing_of_the_worker(
 ) -> None:
     user = await registered(service)
     await user.send("text", "hapus data")
-    assert "Hapus data Anda dan tarik persetujuan Anda?" in user.replies[-1].text
+    asked = user.replies[-1].text
+    assert asked.startswith("Ini menghapus data: Siti Aminah. Hapus data dan tidak lagi setuju")
     done = await user.send("choice", "yes")
     assert "data Anda sudah dihapus dari chat ini dan persetujuan Anda ditarik" in done
     everything = dump(db_path)
@@ -139,7 +140,7 @@ async def test_a_correction_after_the_main_systems_answer_is_a_request_for_staff
     asked = await user.send("text", "perbaiki data")
     assert "Data Anda sudah ada di BPJS Ketenagakerjaan. Tulis apa yang salah" in asked
     thanks = await user.send("text", "Nama saya Siti Aminah Lestari, bukan Siti Aminah")
-    assert "petugas kami akan memperbaikinya" in thanks
+    assert "petugas kami meneruskannya ke BPJS Ketenagakerjaan" in thanks
     [request] = await db.fetch_all("SELECT reference, kind, details FROM data_requests")
     assert tuple(request) == (
         reg["reference"],

@@ -67,6 +67,7 @@ def _queued(member: Candidate, reminder: Reminder, rules: Rules) -> Queued:
             "name": member.full_name,
             "month": t.month(reminder.month),
             "unpaid": t.months(reminder.unpaid),
+            "months": rules.payment.inactive_after_unpaid_months,
             "amount": t.money(amount),
             "channels": ", ".join(rules.payment.channels[:3]),
         },

@@ -81,9 +81,11 @@ def reminder_notice(
     channels = ", ".join(pay.channels[:3])
     if reminder.kind == "last":
         text = t(
-            "Not recorded as paid: {unpaid}. If {month} ({amount}) is not paid either, "
-            "protection stops until you pay again. Pay by saying the NIK at {channels}.",
+            "BPJS Ketenagakerjaan: the premium for {unpaid} is not recorded as paid. Not paying "
+            "{months} months in a row: no protection until you pay again. {month}: {amount}. "
+            "Pay by saying the NIK at {channels}.",
             unpaid=t.months(reminder.unpaid),
+            months=pay.inactive_after_unpaid_months,
             month=month,
             amount=money,
             channels=channels,
@@ -97,5 +99,5 @@ def reminder_notice(
             channels=channels,
         )
     if for_name:
-        text = t("For {name}:", name=for_name) + " " + text
+        text = t("For {name}.", name=for_name) + " " + text
     return text + " " + t("Paid already? Then ignore this. No more reminders? Reply STOP.")
