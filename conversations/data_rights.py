@@ -105,11 +105,10 @@ class MyData(Step):
 
     def options(self, turn: Turn) -> list[Option]:
         t = turn.t
-        return [
-            Option("correct", t("Correct my data")),
-            Option("erase", t("Delete my data")),
-            Option("back", t("Back")),
-        ]
+        back = Option("back", t("Back"))
+        if not held(turn) and _in_progress(turn) is None:
+            return [back]  # nothing to correct or delete
+        return [Option("correct", t("Correct my data")), Option("erase", t("Delete my data")), back]
 
     def words(self, turn: Turn) -> dict[str, tuple[str, ...]]:
         return {
@@ -284,6 +283,7 @@ def _reopen(turn: Turn, r: Registration) -> None:
     )
     s.consent_version, s.consent_at = r.consent_version, r.consent_at
     s.update_reference, s.campaign, s.history = r.reference, r.campaign, []
+    s.correcting = r.reference  # its NIK too may be corrected: still this registration
     turn.note(turn.t("Your registration: choose Change something, then Yes, save."))
     turn.goto("summary", remember=False)
 

@@ -541,9 +541,9 @@ class Nik(Step):
         nik = parse_nik(find_nik(text, turn.ctx.today) or text, turn.ctx.today)  # "NIK 3372..."
         forget(turn, "nik")
         known = known_elsewhere(turn, nik.value)
-        a = turn.answers
-        if a.nik != nik.value:
-            turn.session.update_reference = None
+        a, s = turn.answers, turn.session
+        if a.nik != nik.value and not s.correcting:  # a NIK mistyped is corrected in place
+            s.update_reference = None
         a.nik, a.birth_date, a.gender, a.birth_corrected = (
             nik.value,
             nik.birth_date,
@@ -1092,6 +1092,15 @@ def confirm(turn: Turn) -> None:
     if known_elsewhere(turn, a.nik):
         turn.goto("nik_exists")
         return
+    if s.update_reference and _answered(turn, s.update_reference):
+        # the main system answered while this was being changed: staff pass corrections on
+        reference = s.update_reference
+        turn.note(turn.t("BPJS Ketenagakerjaan has answered this registration meanwhile."))
+        s.forget_form()
+        s.correcting = reference
+        turn.goto("done", remember=False)
+        turn.side_question = "correct"
+        return
     if s.assisted_by and not ctx.lookup(CampaignerActive(s.assisted_by)):
         # the role is checked when each assisted registration is saved, not only at /daftarkan
         turn.note(
@@ -1151,6 +1160,11 @@ def confirm(turn: Turn) -> None:
     else:
         turn.say(ending, STEPS["done"].options(turn))
         turn.goto("done", remember=False)
+
+
+def _answered(turn: Turn, reference: str) -> bool:
+    progress = turn.ctx.lookup(ProgressOf(reference))
+    return progress is not None and progress.member is not None
 
 
 def _reminders_chosen(turn: Turn, reference: str) -> bool:

@@ -81,13 +81,13 @@ def erase(conn: sqlite3.Connection, channel: str, user_key: str, now: datetime) 
                    VALUES (?, 'erase', ?)""",
                 (reference, now.isoformat()),
             )
-    if (
-        not conn.execute(  # the number it writes from, unless a registration still names it
-            "SELECT 1 FROM registrations WHERE channel = ? AND user_key = ?", (channel, user_key)
-        ).fetchone()
-        and channel == "whatsapp"
-    ):
-        conn.execute("DELETE FROM whatsapp_contacts WHERE key = ?", (user_key,))
+    remaining = conn.execute(
+        "SELECT 1 FROM registrations WHERE channel = ? AND user_key = ?", (channel, user_key)
+    ).fetchone()
+    if not remaining:  # nothing left here: the chat goes too (on WhatsApp its key is the number)
+        conn.execute("DELETE FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key))
+        if channel == "whatsapp":
+            conn.execute("DELETE FROM whatsapp_contacts WHERE key = ?", (user_key,))
 
 
 def _stop_messages(conn: sqlite3.Connection, registration_id: int, reference: str) -> None:

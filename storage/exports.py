@@ -72,6 +72,11 @@ _READ_FROM = {
 EXPORTED = tuple(_READ_FROM.get(column, column) for column in FILE_COLUMNS)
 
 
+class DeletedMeanwhile(Exception):
+    """A worker deleted their data while the file was written (it holds them): not recorded,
+    so the file is never published and the next export goes without them."""
+
+
 class NothingToExport(Exception):
     """No registration matches: no batch is created and no file written."""
 
@@ -202,6 +207,11 @@ def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: st
         state = conn.execute("SELECT state FROM export_batches WHERE id = ?", (batch_id,))
         if state.fetchone() != ("writing",):
             raise RuntimeError(f"export batch {batch_id} is no longer being written")
+        if conn.execute(
+            """SELECT 1 FROM temp.picked p
+               WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = p.id)"""
+        ).fetchone():
+            raise DeletedMeanwhile
         count = conn.execute(
             """INSERT INTO export_items (batch_id, registration_id, revision)
                SELECT ?, id, revision FROM temp.picked ORDER BY id""",

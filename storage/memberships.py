@@ -10,6 +10,8 @@ from datetime import datetime
 
 import aiosqlite
 
+from . import reminders
+
 MAX_PROBLEMS = 10_000  # rows listed as not applied, at most
 
 
@@ -168,6 +170,8 @@ async def apply(
             },
         )
         changed += cursor.rowcount
+        if cursor.rowcount and result.paid_until:
+            await reminders.payment_recorded(conn, reg_id, result.reference)
     return changed, problems
 
 

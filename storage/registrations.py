@@ -99,15 +99,21 @@ def save(
             for name in values
             if name not in ("reference", "channel", "user_key")
         )
-        cursor = conn.execute(  # new details: a review of the old ones no longer holds
+        cursor = conn.execute(  # new details: a review of the old ones no longer holds; a
+            # worker who registers again after asking for deletion wants to be registered
             f"""UPDATE registrations SET {assignments}, revision = revision + 1,
                        review_state = NULL, review_note = NULL, reviewed_by = NULL,
-                       reviewed_at = NULL
+                       reviewed_at = NULL, erasure_requested_at = NULL
                 WHERE reference = :reference AND channel = :channel AND user_key = :user_key""",
             values,
         )
         if cursor.rowcount != 1:
             raise LookupError("the registration to update is not this user's")
+        conn.execute(
+            """UPDATE data_requests SET handled_at = ?, handled_by = 'registered again'
+               WHERE reference = ? AND kind = 'erase' AND handled_at IS NULL""",
+            (values["updated_at"], replaces),
+        )
         return
     values["created_at"] = values["updated_at"]
     names = ", ".join(values)

@@ -68,6 +68,23 @@ def choose(
     return len(rows)
 
 
+async def payment_recorded(
+    conn: aiosqlite.Connection, registration_id: int, reference: str
+) -> None:
+    """A payment came in (an import): reminders queued and not yet sent may be about a month
+    now paid, or warn of months no longer unpaid. They are dropped, and the next one planned
+    afresh (still not within a week of the last queued)."""
+    cursor = await conn.execute(  # deleted, not given up: its month may be queued again
+        """DELETE FROM outbox
+           WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
+        _dedupe_range(reference),
+    )
+    if cursor.rowcount:
+        await conn.execute(
+            "UPDATE reminders SET last_month = NULL WHERE registration_id = ?", (registration_id,)
+        )
+
+
 def wanted_in(conn: sqlite3.Connection, channel: str, user_key: str) -> int:
     """How many registrations made in this chat have reminders on."""
     row = conn.execute(
@@ -90,6 +107,7 @@ class Candidate:
     full_name: str
     consent_version: str
     occupation: str
+    occupation_detail: str | None  # "kurir paket": "lainnya" counted as transport
     income_declared: int
     programs: str
     starts_on: date | None
@@ -106,8 +124,9 @@ async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:
     """Accepted members with reminders on, in a chat that can be messaged."""
     async with conn.execute(
         f"""SELECT r.id, r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'),
-                   r.full_name, r.consent_version, r.occupation, r.income_declared, r.programs,
-                   ms.starts_on, ms.paid_until, m.last_month, m.last_at
+                   r.full_name, r.consent_version, r.occupation, r.occupation_detail,
+                   r.income_declared, r.programs, ms.starts_on, ms.paid_until, m.last_month,
+                   m.last_at
             FROM reminders m
             JOIN registrations r ON r.id = m.registration_id
             JOIN memberships ms ON ms.registration_id = r.id
@@ -119,11 +138,11 @@ async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:
         rows = await cursor.fetchall()
     return [
         Candidate(
-            *row[:10],
-            date.fromisoformat(row[10]) if row[10] else None,
-            date.fromisoformat(f"{row[11]}-01") if row[11] else None,
+            *row[:11],
+            date.fromisoformat(row[11]) if row[11] else None,
             date.fromisoformat(f"{row[12]}-01") if row[12] else None,
-            datetime.fromisoformat(row[13]) if row[13] else None,
+            date.fromisoformat(f"{row[13]}-01") if row[13] else None,
+            datetime.fromisoformat(row[14]) if row[14] else None,
         )
         for row in rows
     ]

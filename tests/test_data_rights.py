@@ -90,6 +90,9 @@ async def test_deleting_before_it_is_sent_leaves_nothing_of_the_worker(
     everything = dump(db_path)
     for trace in (NIK_SITI, "Siti Aminah", "81234567890", "Jl. Mawar 5"):
         assert trace not in everything, trace
+    [session] = await db.fetch_all("SELECT count(*) FROM sessions")
+    assert session[0] == 0  # the chat itself: nothing left of it
+    assert (await user.send("text", "data saya")).startswith("Halo!")  # a new chat
     assert await user.send("text", "data saya") == "Tidak ada data Anda yang disimpan di chat ini."
     with pytest.raises(NothingToExport):
         await run(db, tmp_path)

@@ -49,7 +49,7 @@ async def plan_reminders(db: Database, rules: Rules, now: datetime, zone: ZoneIn
 
 def amount_for(member: Candidate, month: date, rules: Rules) -> int:
     """The premium of that month for this member: discounts start and end by month."""
-    sector = rules.sector_of(member.occupation)
+    sector = rules.sector_of(member.occupation, member.occupation_detail)
     with_jht = "JHT" in member.programs
     return month_premium(rules, member.income_declared, sector, with_jht, month).total
 

@@ -316,6 +316,11 @@ class _Job:
                 raise ExportFailed(
                     f"could not write {out or Path.cwd()}: {error.strerror}; nothing exported"
                 ) from None
+            if isinstance(error, exports.DeletedMeanwhile):
+                raise ExportFailed(
+                    "a worker deleted their data while the file was written: nothing "
+                    "exported; export again"
+                ) from None
             raise
         await _settle(self.db, batch.id, written=file)  # publish
         async with self.db.transaction() as conn:
