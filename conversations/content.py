@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .fields import display_phone
+from .fields import display_phone, masked_phone
 from .i18n import N_, Translator
 from .model import Answers
 from .nik import mask
@@ -234,19 +234,21 @@ def full_address(address: str, city: str | None) -> str:
     return f"{address}, {city}" if city and city.lower() not in address.lower() else address
 
 
-def summary_message(t: Translator, answers: Answers, q: Quote) -> str:
-    """What will be registered, a line per thing, in as few words as it can be checked by."""
+def summary_message(t: Translator, answers: Answers, q: Quote, masked: bool = False) -> str:
+    """What will be registered, a line per thing, in as few words as it can be checked by;
+    `masked`: the NIK and number not typed in this conversation are shown masked, as in
+    "data saya" (whoever holds the phone now need not be who registered)."""
     a = answers
-    assert a.birth_date is not None and a.phone is not None
+    assert a.birth_date is not None and a.phone is not None and a.nik is not None
     lines = [
-        t("NIK {nik}", nik=a.nik),
+        t("NIK {nik}", nik=mask(a.nik) if masked else a.nik),
         t(
             "{name}, {gender}, born {date}",
             name=a.full_name,
             gender=gender_label(t, a.gender),
             date=t.date(a.birth_date),
         ),
-        t("Mobile {phone}", phone=display_phone(a.phone)),
+        t("Mobile {phone}", phone=masked_phone(a.phone) if masked else display_phone(a.phone)),
         full_address(a.address or "", a.city),
     ]
     if a.email:

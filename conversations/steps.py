@@ -1022,7 +1022,8 @@ class Summary(Step):
         turn.session.editing = False
         q = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today)
         turn.session.shown_quote = (q.tariff_version, q.monthly_total, q.period_total)
-        turn.say(content.summary_message(turn.t, turn.answers, q))
+        reopened = turn.session.correcting is not None  # "ubah data": masked, as "data saya"
+        turn.say(content.summary_message(turn.t, turn.answers, q, masked=reopened))
         self.ask(turn)
 
     def options(self, turn: Turn) -> list[Option]:

@@ -65,6 +65,8 @@ async def test_a_correction_before_the_main_systems_answer_goes_out_in_the_next_
     first = await run(db, tmp_path / "a")
     await user.send("text", "ubah data")
     assert "Ini pendaftaran Anda: pilih Ubah data" in user.replies[0].text
+    # masked as in "data saya": whoever holds the phone now need not be who registered
+    assert "NIK 3372••••••••0001" in user.replies[0].text and NIK_SITI not in user.replies[0].text
     await user.send("choice", "edit")
     await user.send("choice", "name")
     await user.send("text", "Siti Aminah Lestari")
