@@ -26,7 +26,6 @@ import os
 import random
 import resource
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from storage import Database  # noqa: E402 - after making the project importable
+from benchmarks.latency import print_latencies  # noqa: E402 - after making the project importable
+from storage import Database  # noqa: E402
 
 SEED_CHUNK = 20_000
 # The registration columns that make the export's columns, in the export's order.
@@ -240,13 +240,7 @@ async def latency(db_path: Path, workers: int, idle_seconds: float = 5.0) -> Non
     idle = [s for t, s in timings if idle_from <= t < export_from]
     during = [s for t, s in timings if export_from <= t < export_until]
     print(f"/ekspor took {export_until - export_from:.1f} s; {workers} workers")
-    print(f"{'':14}{'replies':>8}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}")
-    for name, values in (("no export", idle), ("during export", during)):
-        q = statistics.quantiles(values, n=100, method="inclusive")
-        print(
-            f"{name:14}{len(values):>8}  {q[49] * 1000:>7.1f}  {q[94] * 1000:>7.1f}"
-            f"  {max(values) * 1000:>7.1f}"
-        )
+    print_latencies([("no export", idle), ("during export", during)])
 
 
 GOLDEN = [

@@ -21,7 +21,6 @@ import asyncio
 import json
 import random
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.export_benchmark import script, seed  # noqa: E402
+from benchmarks.latency import print_latencies  # noqa: E402
 from bot.channels import outbox  # noqa: E402
 from bot.channels.messenger import messenger  # noqa: E402
 from bot.channels.outbox import run_outbox  # noqa: E402
@@ -166,13 +166,7 @@ async def chat_and_send(db_path: Path, urls: dict, workers: int, seconds: float)
     alone = [s for t, s in timings if alone_from <= t < sending_from]
     during = [s for t, s in timings if sending_from <= t < sending_until]
     print(f"{workers} workers registering:")
-    print(f"{'':18}{'replies':>8}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  {'max ms':>7}")
-    for name, values in (("alone", alone), ("while sending", during)):
-        q = statistics.quantiles(values, n=100, method="inclusive")
-        print(
-            f"{name:18}{len(values):>8}  {q[49] * 1000:>7.1f}  {q[94] * 1000:>7.1f}"
-            f"  {q[98] * 1000:>7.1f}  {max(values) * 1000:>7.1f}"
-        )
+    print_latencies([("alone", alone), ("while sending", during)])
 
 
 def main() -> None:

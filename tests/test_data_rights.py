@@ -28,8 +28,11 @@ from tests.test_service import GOLDEN, User
 ZONE = ZoneInfo("Asia/Jakarta")
 
 
-async def registered(service: ConversationService, key: str = "w1", nik: str = NIK_SITI) -> User:
-    user = User(service, key)
+async def registered(
+    service: ConversationService, key: str = "w1", nik: str = NIK_SITI, channel: str = "test"
+) -> User:
+    """A worker registered on the golden path, who said no to reminders."""
+    user = User(service, key, channel)
     await user.send("open")
     golden = [(kind, nik if value == NIK_SITI else value) for kind, value in GOLDEN]
     await user.run(golden)

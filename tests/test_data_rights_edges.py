@@ -21,6 +21,7 @@ from storage import Database
 from storage import whatsapp as book
 from tests.conftest import NOW
 from tests.flowchat import NIK_SITI
+from tests.test_data_rights import registered
 from tests.test_exports import read_csv, run
 from tests.test_service import GOLDEN, User
 
@@ -29,10 +30,7 @@ from tests.test_service import GOLDEN, User
 async def test_an_accepted_registration_is_not_changed_from_a_summary_reopened_before(
     service: ConversationService, db: Database, tmp_path: Path
 ) -> None:
-    user = User(service, "501", "telegram")
-    await user.send("open")
-    await user.run(GOLDEN)
-    await user.send("choice", "no")
+    user = await registered(service, "501", channel="telegram")
     await run(db, tmp_path / "a")
     assert "Ini pendaftaran Anda" in await user.send("text", "ubah data")
     await user.send("choice", "edit")
@@ -55,10 +53,7 @@ RIGHT = "3372055708800002"  # the worker's real NIK (last digit mistyped)
 async def test_correcting_the_nik_updates_the_same_registration(
     service: ConversationService, db: Database, tmp_path: Path
 ) -> None:
-    user = User(service, "501", "telegram")
-    await user.send("open")
-    await user.run(GOLDEN)
-    await user.send("choice", "no")
+    user = await registered(service, "501", channel="telegram")
     await run(db, tmp_path / "a")  # sent to the main system, no answer yet
     reopened = await user.send("text", "ubah data")
     assert "Ini pendaftaran Anda" in reopened
@@ -78,10 +73,7 @@ async def test_correcting_the_nik_updates_the_same_registration(
 async def test_registering_again_after_withdrawing_consent_is_not_a_deletion(
     service: ConversationService, db: Database, tmp_path: Path
 ) -> None:
-    user = User(service, "501", "telegram")
-    await user.send("open")
-    await user.run(GOLDEN)
-    await user.send("choice", "no")
+    user = await registered(service, "501", channel="telegram")
     await run(db, tmp_path / "a")
     await user.send("text", "hapus data")
     await user.send("choice", "yes")
@@ -110,10 +102,7 @@ async def test_a_deletion_while_the_export_is_written_is_never_published(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    user = User(service, "501", "telegram")
-    await user.send("open")
-    await user.run(GOLDEN)
-    await user.send("choice", "no")
+    user = await registered(service, "501", channel="telegram")
     await user.send("text", "hapus data")  # asked; the "Ya, hapus" comes mid-export
 
     written, answered = threading.Event(), threading.Event()
