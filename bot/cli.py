@@ -22,7 +22,9 @@ from conversations import default_rules, load_rules
 from storage import Database, inbound
 from storage.database import BadDatabase
 
-ADMIN_COMMANDS = ("staff", "campaigner", "campaign", "export", "stats", "inbox", "import")
+ADMIN_COMMANDS = (
+    *("staff", "campaigner", "campaign", "export", "stats", "inbox", "import", "sponsor"),
+)
 Server = Callable[[Settings, ConversationService, asyncio.Event], Awaitable[None]]
 
 log = logging.getLogger(__name__)

@@ -32,6 +32,8 @@ from .model import (
     Reply,
     SaveRegistration,
     Session,
+    SponsorOffer,
+    Sponsorship,
 )
 from .rules import Rules, default_rules, load_rules
 
@@ -65,6 +67,8 @@ __all__ = [
     "Rules",
     "SaveRegistration",
     "Session",
+    "SponsorOffer",
+    "Sponsorship",
     "advance",
     "default_rules",
     "load_rules",

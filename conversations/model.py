@@ -169,6 +169,7 @@ class Registration:
     city_code: str | None = None  # Kemendagri code of `city`; None only in older registrations
     district: str | None = None  # kecamatan, when recognised in the address
     district_code: str | None = None
+    sponsor_program: str | None = None  # the sponsored program that pays its premium (a seat)
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,54 @@ class HeldRegistration:
     erasure_requested: bool
 
 
-Query = RegistrationByNik | CampaignerActive | HouseholdOf | ProgressOf | RemindersOn | DataHeld
+@dataclass(frozen=True)
+class SponsorOffer:
+    """The sponsored program that may pay for this worker: by their NIK on its list, or the
+    campaign that brought them (storage/sponsors.py)."""
+
+    campaign: str | None
+    nik: str | None
+
+
+@dataclass(frozen=True)
+class Sponsorship:
+    code: str
+    sponsor: str  # "Pemkab Penajam Paser Utara"
+    kind: str  # a key of rules.toml [[sponsor_kinds]]
+    with_jht: bool
+    declared_income: int
+    start: date  # the first day of the first month it pays
+    end: date  # the first day of the last month it pays
+    occupations: tuple[str, ...]  # empty: any
+    city_codes: tuple[str, ...]  # kabupaten/kota; empty: anywhere
+    nik_list: bool  # only the NIKs the sponsor listed
+    nik_listed: bool  # this worker's NIK is on it
+    seats: int
+    seats_left: int
+
+    def refuses(self, occupation: str | None, city_code: str | None) -> str | None:
+        """Why this worker does not qualify ("list", "occupation", "region", "seats"), or None.
+        A region not known yet is not held against them (the address comes later)."""
+        if self.nik_list and not self.nik_listed:
+            return "list"
+        if self.occupations and occupation not in self.occupations:
+            return "occupation"
+        if self.city_codes and city_code and city_code not in self.city_codes:
+            return "region"
+        if self.seats_left <= 0:
+            return "seats"
+        return None
+
+
+Query = (
+    RegistrationByNik
+    | CampaignerActive
+    | HouseholdOf
+    | ProgressOf
+    | RemindersOn
+    | DataHeld
+    | SponsorOffer
+)
 
 
 class NeedData(Exception):
@@ -324,6 +372,8 @@ class Context:
     def lookup(self, query: RemindersOn) -> int: ...
     @overload
     def lookup(self, query: DataHeld) -> tuple[HeldRegistration, ...]: ...
+    @overload
+    def lookup(self, query: SponsorOffer) -> Sponsorship | None: ...
     def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)

@@ -81,14 +81,20 @@ def _discount_for(rules: Rules, sector: Sector, month_start: date) -> Discount |
 
 
 def month_premium(
-    rules: Rules, declared: int, sector: Sector, with_jht: bool, month: date
+    rules: Rules,
+    declared: int,
+    sector: Sector,
+    with_jht: bool,
+    month: date,
+    discounted: bool = True,
 ) -> MonthPremium:
+    """One month's premium; `discounted` False where its payer gets no discount (APBN/APBD)."""
     p = rules.premium
     jkk = percent_of(declared, p.jkk_percent)
     jkm = p.jkm_flat
     jht = percent_of(declared, p.jht_percent) if with_jht else 0
     discount = 0
-    rule = _discount_for(rules, sector, month)
+    rule = _discount_for(rules, sector, month) if discounted else None
     if rule:
         parts = {"jkk": jkk, "jkm": jkm, "jht": jht}
         discount = sum(percent_of(parts[prog], rule.percent) for prog in rule.programs)

@@ -86,6 +86,12 @@ class ReviewRules(_Frozen):
     flag_under_age: int
 
 
+class SponsorKind(_Frozen):
+    key: str  # apbd_kabupaten, apbd_provinsi, apbn, csr, other
+    label: str
+    discount: bool  # whether the PP 50/2025 discount applies to the premium it pays
+
+
 class Rules(_Frozen):
     version: str
     income: IncomeRules
@@ -95,6 +101,7 @@ class Rules(_Frozen):
     sectors: SectorRules
     benefits: BenefitRules
     review: ReviewRules
+    sponsor_kinds: tuple[SponsorKind, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
@@ -103,6 +110,9 @@ class Rules(_Frozen):
         if not self.payment.periods or 1 not in self.payment.periods:
             raise ValueError("payment.periods must include 1")
         return self
+
+    def sponsor_kind(self, key: str) -> SponsorKind | None:
+        return next((k for k in self.sponsor_kinds if k.key == key), None)
 
     def sector_of(self, occupation: str, detail: str | None = None) -> Sector:
         sector: Sector = getattr(self.sectors, occupation, "other")

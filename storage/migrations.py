@@ -372,4 +372,40 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX data_requests_open ON data_requests (created_at) WHERE handled_at IS NULL",
     ],
+    # 15: sponsored programs: a regency, the state or a company pays the premium of the workers
+    # who qualify, up to a number of seats, for a period; a registration records the program
+    # that pays for it (a seat is a registration).
+    [
+        """CREATE TABLE sponsor_programs (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,      -- e.g. SPN-PPU-2027
+            sponsor TEXT NOT NULL,          -- who pays: "Pemkab Penajam Paser Utara"
+            kind TEXT NOT NULL,             -- a key of rules.toml [[sponsor_kinds]]
+            with_jht INTEGER NOT NULL,      -- pays JHT too
+            declared_income INTEGER NOT NULL,
+            seats INTEGER NOT NULL CHECK (seats > 0),
+            start_month TEXT NOT NULL,      -- YYYY-MM, the first month it pays
+            end_month TEXT NOT NULL,        -- YYYY-MM, the last
+            occupations TEXT NOT NULL DEFAULT '',  -- space-separated; empty: any
+            city_codes TEXT NOT NULL DEFAULT '',   -- space-separated kabupaten/kota; empty: any
+            nik_list INTEGER NOT NULL DEFAULT 0,   -- 1: only the NIKs in sponsor_niks
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            closed_at TEXT
+        )""",
+        """CREATE TABLE sponsor_niks (
+            program_id INTEGER NOT NULL REFERENCES sponsor_programs (id),
+            nik TEXT NOT NULL,
+            PRIMARY KEY (program_id, nik)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX sponsor_niks_nik ON sponsor_niks (nik)",
+        """CREATE TABLE sponsor_campaigns (
+            campaign TEXT PRIMARY KEY,      -- a campaign brings workers to one program at most
+            program_id INTEGER NOT NULL REFERENCES sponsor_programs (id)
+        ) WITHOUT ROWID""",
+        "ALTER TABLE registrations ADD COLUMN sponsor_program TEXT",
+        "ALTER TABLE registration_history ADD COLUMN sponsor_program TEXT",
+        "CREATE INDEX registrations_sponsor ON registrations (sponsor_program)"
+        " WHERE sponsor_program IS NOT NULL",
+    ],
 ]

@@ -1,4 +1,5 @@
-"""Staff commands: `bpu-bot staff|campaigner|campaign|export|stats`. Each change is audited."""
+"""Staff commands: `bpu-bot staff|campaigner|campaign|export|stats|import|sponsor`. Each change
+is audited."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.settings import Settings
-from bot.staff import inbox_report
+from bot.staff import inbox_report, sponsor_cli
 from bot.staff.campaign_assets import campaign_links, poster_campaigner, write_assets
 from bot.staff.export_files import FORMATS
 from bot.staff.exports import Filters, NothingToExport, TooLarge, export, tidy
@@ -96,6 +97,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "import", help="results from the main system: accepted (KPJ), rejected, paid until"
     )
     importing.add_argument("file", type=Path, help="CSV or XLSX with the columns in the README")
+    sponsor_cli.add_commands(commands)
 
 
 def day(text: str) -> date:
@@ -147,6 +149,7 @@ async def run(
             "stats": _stats,
             "inbox": _inbox,
             "import": _import,
+            "sponsor": _sponsor,
         }[args.command]
         try:
             return await handler(args, settings, rules, db, out)
@@ -154,6 +157,12 @@ async def run(
             raise  # a clash or a bug, not the file
         except sqlite3.DatabaseError as error:  # damage found only now, past the first pages
             raise BadDatabase(f"cannot use database {db.path}: {error}") from error
+
+
+async def _sponsor(
+    args: argparse.Namespace, settings: Settings, rules: Rules, db: Database, out: TextIO
+) -> int:
+    return await sponsor_cli.run(args, settings, rules, db, out, actor())
 
 
 async def _people(

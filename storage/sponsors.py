@@ -1,0 +1,195 @@
+"""Sponsored programs (`sponsor_programs`, `sponsor_niks`, `sponsor_campaigns`): a regency, the
+state or a company pays the premium of the workers who qualify, up to a number of seats, for a
+period. A seat is a registration that records the program (`registrations.sponsor_program`):
+it is taken in the registration's own transaction, under the write lock, so seats are never
+oversold.
+
+`offer` runs inside the message's transaction (sync); the rest on staff connections.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from conversations import Sponsorship
+
+_COLUMNS = """p.code, p.sponsor, p.kind, p.with_jht, p.declared_income, p.seats, p.start_month,
+    p.end_month, p.occupations, p.city_codes, p.nik_list,
+    (SELECT count(*) FROM registrations r WHERE r.sponsor_program = p.code)"""
+
+
+def _month(text: str) -> date:
+    return date.fromisoformat(f"{text}-01")
+
+
+def _sponsorship(row: sqlite3.Row | tuple, listed: bool) -> Sponsorship:
+    code, sponsor, kind, jht, income, seats, start, end, occupations, cities, nik_list, used = row
+    return Sponsorship(
+        code=code,
+        sponsor=sponsor,
+        kind=kind,
+        with_jht=bool(jht),
+        declared_income=income,
+        start=_month(start),
+        end=_month(end),
+        occupations=tuple(occupations.split()),
+        city_codes=tuple(cities.split()),
+        nik_list=bool(nik_list),
+        nik_listed=listed,
+        seats=seats,
+        seats_left=max(seats - used, 0),
+    )
+
+
+def offer(
+    conn: sqlite3.Connection, campaign: str | None, nik: str | None, today: date
+) -> Sponsorship | None:
+    """The open program that may pay for this worker: one whose NIK list holds them, else the
+    one their campaign brings workers to. Whether they qualify is the flow's to say."""
+    month = today.strftime("%Y-%m")
+    if nik:
+        row = conn.execute(
+            f"""SELECT {_COLUMNS} FROM sponsor_programs p
+                JOIN sponsor_niks n ON n.program_id = p.id AND n.nik = ?
+                WHERE p.closed_at IS NULL AND p.end_month >= ?
+                ORDER BY p.id LIMIT 1""",
+            (nik, month),
+        ).fetchone()
+        if row:
+            return _sponsorship(row, listed=True)
+    if campaign:
+        row = conn.execute(
+            f"""SELECT {_COLUMNS} FROM sponsor_programs p
+                JOIN sponsor_campaigns c ON c.program_id = p.id AND c.campaign = ?
+                WHERE p.closed_at IS NULL AND p.end_month >= ?""",
+            (campaign, month),
+        ).fetchone()
+        if row:
+            return _sponsorship(row, listed=False)
+    return None
+
+
+def seats_left(conn: sqlite3.Connection, code: str) -> int:
+    """Checked again when the registration is saved, in its transaction: never oversold."""
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.code = ?", (code,)
+    ).fetchone()
+    return _sponsorship(row, listed=False).seats_left if row else 0
+
+
+# --- for staff ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewProgram:
+    code: str
+    sponsor: str
+    kind: str
+    with_jht: bool
+    declared_income: int
+    seats: int
+    start: date
+    end: date
+    occupations: tuple[str, ...] = ()
+    city_codes: tuple[str, ...] = ()
+    campaigns: tuple[str, ...] = ()
+    niks: tuple[str, ...] = ()
+
+
+class ProgramRefused(ValueError):
+    """A program that cannot be created as asked (one line for staff)."""
+
+
+async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: datetime) -> None:
+    for campaign in new.campaigns:
+        async with conn.execute(
+            """SELECT p.code FROM sponsor_campaigns c JOIN sponsor_programs p
+                   ON p.id = c.program_id
+               WHERE c.campaign = ? AND p.closed_at IS NULL""",
+            (campaign,),
+        ) as cursor:
+            if taken := await cursor.fetchone():
+                raise ProgramRefused(f"campaign {campaign} already brings workers to {taken[0]}")
+        async with conn.execute("SELECT 1 FROM campaigns WHERE code = ?", (campaign,)) as cursor:
+            if not await cursor.fetchone():
+                raise ProgramRefused(f"there is no campaign {campaign}")
+    try:
+        cursor = await conn.execute(
+            """INSERT INTO sponsor_programs (code, sponsor, kind, with_jht, declared_income, seats,
+                   start_month, end_month, occupations, city_codes, nik_list, created_at,
+                   created_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                new.code,
+                new.sponsor,
+                new.kind,
+                int(new.with_jht),
+                new.declared_income,
+                new.seats,
+                new.start.strftime("%Y-%m"),
+                new.end.strftime("%Y-%m"),
+                " ".join(new.occupations),
+                " ".join(new.city_codes),
+                int(bool(new.niks)),
+                now.isoformat(),
+                actor,
+            ),
+        )
+    except sqlite3.IntegrityError:
+        raise ProgramRefused(f"a program {new.code} exists already") from None
+    program_id = cursor.lastrowid
+    await conn.executemany(
+        "INSERT OR REPLACE INTO sponsor_campaigns (campaign, program_id) VALUES (?, ?)",
+        [(campaign, program_id) for campaign in new.campaigns],
+    )
+    await conn.executemany(
+        "INSERT OR IGNORE INTO sponsor_niks (program_id, nik) VALUES (?, ?)",
+        [(program_id, nik) for nik in new.niks],
+    )
+
+
+async def programs(conn: aiosqlite.Connection) -> list[Sponsorship]:
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.closed_at IS NULL ORDER BY p.id"
+    ) as cursor:
+        return [_sponsorship(row, listed=False) for row in await cursor.fetchall()]
+
+
+async def seats_by_campaign(conn: aiosqlite.Connection, code: str) -> list[tuple[str, int]]:
+    """Seats taken per campaign (or "-" for none: a worker on the sponsor's list)."""
+    async with conn.execute(
+        """SELECT coalesce(campaign, '-'), count(*) FROM registrations
+           WHERE sponsor_program = ? GROUP BY 1 ORDER BY 2 DESC""",
+        (code,),
+    ) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A registration the program pays for, for the sponsor's statement."""
+
+    reference: str
+    nik: str
+    full_name: str
+    city: str
+    registered_on: date
+    occupation: str
+    occupation_detail: str | None
+
+
+async def covered(conn: aiosqlite.Connection, code: str) -> list[Covered]:
+    async with conn.execute(
+        """SELECT reference, nik, full_name, city, substr(created_at, 1, 10), occupation,
+                  occupation_detail
+           FROM registrations WHERE sponsor_program = ? ORDER BY id""",
+        (code,),
+    ) as cursor:
+        return [
+            Covered(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], r[6])
+            for r in await cursor.fetchall()
+        ]
