@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from time import perf_counter
 from typing import Protocol
@@ -39,6 +39,7 @@ from conversations import (
     Reply,
     Rules,
     SaveRegistration,
+    SponsorOffer,
     advance,
 )
 from conversations.i18n import translator
@@ -51,6 +52,7 @@ from storage import (
     registrations,
     reminders,
     sessions,
+    sponsors,
 )
 from storage.registrations import ReferenceTaken
 
@@ -211,7 +213,7 @@ class ConversationService:
                     raise RuntimeError(
                         f"flow asked twice for {type(need.query).__name__}"
                     ) from need
-                ctx.answers[need.query] = self._answer(conn, need.query)
+                ctx.answers[need.query] = self._answer(conn, need.query, ctx.today)
         sessions.save(conn, channel, key, outcome.session, now)
         for effect in outcome.effects:
             if isinstance(effect, Funnel):
@@ -239,7 +241,7 @@ class ConversationService:
         return (session.step if session else "new"), outcome
 
     @staticmethod
-    def _answer(conn: sqlite3.Connection, query: Query) -> object:
+    def _answer(conn: sqlite3.Connection, query: Query, today: date) -> object:
         """A stored fact the flow asked for, read in the flow's own transaction."""
         if isinstance(query, RegistrationByNik):
             return registrations.by_nik(conn, query.nik)
@@ -249,6 +251,8 @@ class ConversationService:
             return registrations.household(conn, query.reference)
         if isinstance(query, ProgressOf):
             return registrations.progress_of(conn, query.reference)
+        if isinstance(query, SponsorOffer):
+            return sponsors.offer(conn, query.campaign, query.nik, today)
         if isinstance(query, DataHeld):
             return data_rights.held(conn, query.channel, query.user_key)
         if isinstance(query, RemindersOn):

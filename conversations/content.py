@@ -234,10 +234,17 @@ def full_address(address: str, city: str | None) -> str:
     return f"{address}, {city}" if city and city.lower() not in address.lower() else address
 
 
-def summary_message(t: Translator, answers: Answers, q: Quote, masked: bool = False) -> str:
+def summary_message(
+    t: Translator,
+    answers: Answers,
+    q: Quote,
+    masked: bool = False,
+    premium_line: str | None = None,
+) -> str:
     """What will be registered, a line per thing, in as few words as it can be checked by;
     `masked`: the NIK and number not typed in this conversation are shown masked, as in
-    "data saya" (whoever holds the phone now need not be who registered)."""
+    "data saya" (whoever holds the phone now need not be who registered); `premium_line`: what
+    a sponsor pays instead of the worker."""
     a = answers
     assert a.birth_date is not None and a.phone is not None and a.nik is not None
     lines = [
@@ -260,6 +267,9 @@ def summary_message(t: Translator, answers: Answers, q: Quote, masked: bool = Fa
             income=t.money(q.income.declared),
         )
     )
+    if premium_line:
+        lines.append(premium_line)
+        return "\n".join(lines)
     lines.append(
         t(
             "{programs}: {monthly} a month",

@@ -108,6 +108,8 @@ class Session(BaseModel):
     family_of: str | None = None
     remind_for: str | None = None  # just registered: asking whether to remind about paying
     correcting: str | None = None  # the registration a correction for staff is about
+    sponsor: str | None = None  # the sponsored program the worker was told pays for them
+    sponsor_off: bool = False  # told they do not qualify: they pay for themselves
 
     def forget_form(self) -> None:
         """Drop every answer and what hangs on them: after registering, or when cancelled."""
@@ -116,7 +118,8 @@ class Session(BaseModel):
         self.editing = False
         self.pending = self.update_reference = self.shown_quote = None
         self.consent_at = self.consent_version = None
-        self.family_of = self.correcting = None
+        self.family_of = self.correcting = self.sponsor = None
+        self.sponsor_off = False
 
 
 # --- effects: what the storage layer must do in the same transaction -------------------------

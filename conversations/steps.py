@@ -28,11 +28,13 @@ from .model import (
     RemindersOn,
     SaveRegistration,
     Session,
+    Sponsorship,
 )
 from .nik import mask, parse_nik
 from .parsing import Invalid, parse_birth_date, simplify
 from .reminders import LEAD_DAYS
 from .rules import ReviewRules
+from .sponsorship import monthly, paid_ending, paid_for, sponsored_quote, summary_line
 from .turn import Turn
 from .understanding.choices import choose
 from .understanding.income import IncomeReading, read_income
@@ -414,6 +416,9 @@ class Quote(Step):
 
     def enter(self, turn: Turn) -> None:
         turn.funnel("quote_seen")
+        if paid_for(turn):  # a sponsor pays: that is the quote (said in a note), then consent
+            self.ask(turn)
+            return
         basic = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=False, months=1)
         jht = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, with_jht=True, months=1)
         if note := content.income_note(turn.t, basic):
@@ -424,9 +429,10 @@ class Quote(Step):
 
     def options(self, turn: Turn) -> list[Option]:
         t = turn.t
+        jht = [] if turn.session.sponsor else [Option("reg_jht", t("Register + JHT savings"))]
         return [
             Option("reg", t("Register")),
-            Option("reg_jht", t("Register + JHT savings")),
+            *jht,  # a sponsor pays for the programs it chose
             Option("faq", t("Ask a question")),
             Option("no", t("Not now")),
         ]
@@ -1020,10 +1026,12 @@ class Summary(Step):
 
     def enter(self, turn: Turn) -> None:
         turn.session.editing = False
+        program = paid_for(turn)  # the NIK and the region are known now
+        turn.session.shown_quote = shown_quote(turn, program)
         q = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today)
-        turn.session.shown_quote = (q.tariff_version, q.monthly_total, q.period_total)
         reopened = turn.session.correcting is not None  # "ubah data": masked, as "data saya"
-        turn.say(content.summary_message(turn.t, turn.answers, q, masked=reopened))
+        line = summary_line(turn, program) if program else None
+        turn.say(content.summary_message(turn.t, turn.answers, q, reopened, line))
         self.ask(turn)
 
     def options(self, turn: Turn) -> list[Option]:
@@ -1086,8 +1094,12 @@ def confirm(turn: Turn) -> None:
     assert a.nik and a.full_name and a.birth_date and a.gender and a.phone and a.address
     assert a.city and a.occupation and s.consent_at and s.consent_version
     q = quote_for(ctx.rules, a, ctx.today)
-    if s.shown_quote != (q.tariff_version, q.monthly_total, q.period_total):
-        turn.note(turn.t("The premium has changed since I showed it to you. Please check again."))
+    told_paid = s.sponsor
+    program = paid_for(turn)  # seats and qualifying checked again, in the saving transaction
+    if s.shown_quote != shown_quote(turn, program):
+        if not (told_paid and program is None):  # else the sponsor's "sorry" says it
+            t = turn.t
+            turn.note(t("The premium has changed since I showed it to you. Please check again."))
         turn.goto("summary", remember=False)
         return
     if known_elsewhere(turn, a.nik):
@@ -1114,6 +1126,9 @@ def confirm(turn: Turn) -> None:
         turn.ending = True
         return
     rule = q.discount_rule if q.first.discount else None
+    if program:  # what the sponsor pays, on its income, for its programs
+        q = sponsored_quote(turn, program)
+        rule = q.discount_rule if q.first.discount else None
     registration = Registration(
         reference=s.update_reference or ctx.new_reference,
         nik=a.nik,
@@ -1129,7 +1144,7 @@ def confirm(turn: Turn) -> None:
         email=a.email,
         occupation=a.occupation,
         occupation_detail=a.occupation_detail,
-        income_stated=q.income.stated,
+        income_stated=a.income_stated if program else q.income.stated,
         income_declared=q.income.declared,
         programs="JKK+JKM+JHT" if q.with_jht else "JKK+JKM",
         period_months=q.period_months,
@@ -1142,6 +1157,7 @@ def confirm(turn: Turn) -> None:
         consent_at=s.consent_at,
         review_flags=review_flags(turn),
         assisted_by=s.assisted_by,
+        sponsor_program=program.code if program else None,
     )
     turn.effects.append(SaveRegistration(registration, replaces=s.update_reference))
     if not s.update_reference:  # an update is the same registration, not one more
@@ -1152,7 +1168,7 @@ def confirm(turn: Turn) -> None:
         and turn.incoming.channel not in NOT_WRITABLE
         and not (s.update_reference and _reminders_chosen(turn, s.update_reference))
     )
-    ending = done_message(turn, registration)
+    ending = done_message(turn, registration, program)
     s.forget_form()  # personal data now lives only in the registration
     if ask_reminders:  # asked once, in the worker's (or their family's) own chat
         s.remind_for = registration.reference
@@ -1161,6 +1177,14 @@ def confirm(turn: Turn) -> None:
     else:
         turn.say(ending, STEPS["done"].options(turn))
         turn.goto("done", remember=False)
+
+
+def shown_quote(turn: Turn, program: Sponsorship | None) -> tuple[str, int, int]:
+    """What the summary showed, to compare at confirming: the premium, or the sponsor's."""
+    if program:
+        return (f"sponsor:{program.code}", monthly(turn, program), program.declared_income)
+    q = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today)
+    return (q.tariff_version, q.monthly_total, q.period_total)
 
 
 def _answered(turn: Turn, reference: str) -> bool:
@@ -1173,7 +1197,7 @@ def _reminders_chosen(turn: Turn, reference: str) -> bool:
     return progress is not None and progress.reminders is not None
 
 
-def done_message(turn: Turn, reg: Registration) -> str:
+def done_message(turn: Turn, reg: Registration, program: Sponsorship | None = None) -> str:
     """The ending a worker keeps: what is true now (the data is received, not yet a membership),
     what happens next, how to pay and keep paying, and where to ask. One message."""
     t, pay = turn.t, turn.ctx.rules.payment
@@ -1186,6 +1210,8 @@ def done_message(turn: Turn, reg: Registration) -> str:
     )
     if reg.review_flags:  # no payment before staff have looked at it
         next_step = t("Our staff will check your details first and contact you. Don't pay yet.")
+    elif program:
+        next_step = paid_ending(turn, program)
     else:
         year = quote_for(turn.ctx.rules, turn.answers, turn.ctx.today, months=12)
         later = content.premium_change(year)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -61,6 +62,10 @@ FILE_COLUMNS = (
     "review_state",
     "revision",
     "erasure_requested_at",  # the worker asked to delete their data: pass it on
+    "sponsor_program",  # a sponsored program pays the premium (storage/sponsors.py)
+    "sponsor",
+    "sponsor_from",
+    "sponsor_until",
 )
 # What each is read from: the registrations column, where its name differs; `campaign_code` is
 # the issued campaign's code (joined).
@@ -157,11 +162,28 @@ class Cells(Protocol):
     def joins(self) -> str: ...
 
 
+# The sponsored program's columns, read from its row: {program} is the registration's code.
+_SPONSOR = {
+    "sponsor": "(SELECT sponsor FROM sponsor_programs WHERE code = {program})",
+    "sponsor_from": "(SELECT start_month FROM sponsor_programs WHERE code = {program})",
+    "sponsor_until": "(SELECT end_month FROM sponsor_programs WHERE code = {program})",
+}
+
+
+def _expression(name: str, column: Callable[[str], str]) -> str:
+    """How an export column is read; `column` names a registrations column (as it was)."""
+    if name == "campaign_code":
+        return "k.code"
+    if name in _SPONSOR:
+        return _SPONSOR[name].format(program=column("sponsor_program"))
+    return column(name)
+
+
 def picked_rows(conn: sqlite3.Connection, cell: Cells) -> sqlite3.Cursor:
     """The picked registrations as export columns, in registration order (same snapshot);
     `cell` wraps each column's expression (format rules done in SQL)."""
     columns = ", ".join(
-        cell(i, "k.code" if c == "campaign_code" else f"r.{c}") for i, c in enumerate(EXPORTED)
+        cell(i, _expression(c, lambda name: f"r.{name}")) for i, c in enumerate(EXPORTED)
     )
     return conn.execute(
         f"""SELECT {columns} FROM temp.picked p
@@ -178,10 +200,10 @@ def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells) -> sqlite3.
     since, to the revision kept in registration_history."""
 
     def column(name: str) -> str:
-        return "k.code" if name == "campaign_code" else f"COALESCE(r.{name}, h.{name})"
+        return f"COALESCE(r.{name}, h.{name})"
 
     return conn.execute(
-        f"""SELECT {", ".join(cell(i, column(c)) for i, c in enumerate(EXPORTED))}
+        f"""SELECT {", ".join(cell(i, _expression(c, column)) for i, c in enumerate(EXPORTED))}
             FROM export_items i
             LEFT JOIN registrations r ON r.id = i.registration_id AND r.revision = i.revision
             LEFT JOIN registration_history h

@@ -11,6 +11,12 @@ from datetime import date, datetime
 
 from conversations import Household, KnownRegistration, Progress, Registration
 
+from . import sponsors
+
+
+class SeatsTaken(Exception):
+    """A sponsored program's last seat went to another registration first."""
+
 
 class ReferenceTaken(Exception):
     """The random reference number collided with an existing one; retry with another."""
@@ -115,6 +121,9 @@ def save(
             (values["updated_at"], replaces),
         )
         return
+    if reg.sponsor_program and sponsors.seats_left(conn, reg.sponsor_program) <= 0:
+        # the flow checked it in this same transaction; a guard, never expected to fire
+        raise SeatsTaken(reg.sponsor_program)
     values["created_at"] = values["updated_at"]
     names = ", ".join(values)
     marks = ", ".join(f":{name}" for name in values)

@@ -114,6 +114,7 @@ class Candidate:
     paid_until: date | None  # the first day of the last month paid for
     last_month: date | None  # what the last reminder queued was about
     last_at: datetime | None
+    sponsored_until: date | None = None  # a sponsor pays up to this month: nothing to remind
 
     @property
     def by_family(self) -> bool:  # registered by a family member, whose chat this is
@@ -126,11 +127,12 @@ async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:
         f"""SELECT r.id, r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'),
                    r.full_name, r.consent_version, r.occupation, r.occupation_detail,
                    r.income_declared, r.programs, ms.starts_on, ms.paid_until, m.last_month,
-                   m.last_at
+                   m.last_at, sp.end_month
             FROM reminders m
             JOIN registrations r ON r.id = m.registration_id
             JOIN memberships ms ON ms.registration_id = r.id
             LEFT JOIN sessions s ON s.channel = r.channel AND s.user_key = r.user_key
+            LEFT JOIN sponsor_programs sp ON sp.code = r.sponsor_program
             WHERE m.wanted = 1 AND ms.state = 'accepted'
               AND r.channel IN ({", ".join("?" * len(TELLABLE))})""",
         TELLABLE,
@@ -143,6 +145,7 @@ async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:
             date.fromisoformat(f"{row[12]}-01") if row[12] else None,
             date.fromisoformat(f"{row[13]}-01") if row[13] else None,
             datetime.fromisoformat(row[14]) if row[14] else None,
+            date.fromisoformat(f"{row[15]}-01") if row[15] else None,
         )
         for row in rows
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 
 from conversations import (
@@ -29,6 +29,8 @@ from conversations import (
     Reply,
     SaveRegistration,
     Session,
+    SponsorOffer,
+    Sponsorship,
     advance,
     default_rules,
 )
@@ -73,6 +75,8 @@ class FlowChat:
         self.removed_campaigners: set[str] = set()  # codes whose role staff took away
         self.reminders: dict[str, bool] = {}  # reference -> payment reminders wanted
         self.rights: list[EraseData | CorrectionRequest] = []  # data rights the worker used
+        # the sponsored program storage would offer (tests/test_sponsored_chat.py sets it)
+        self.sponsors: Callable[[SponsorOffer], Sponsorship | None] = lambda query: None
         self._ids = itertools.count(1)
 
     # --- sending ----------------------------------------------------------------------------
@@ -135,6 +139,8 @@ class FlowChat:
                     r.review_flags, None, None, reminders=self.reminders.get(r.reference)
                 )
             return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
+        if isinstance(query, SponsorOffer):
+            return self.sponsors(query)
         if isinstance(query, DataHeld):
             latest = {s.registration.reference: s.registration for s in self.saved}
             return tuple(HeldRegistration(r, False, None, False) for r in latest.values())

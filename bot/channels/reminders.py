@@ -32,8 +32,10 @@ async def plan_reminders(db: Database, rules: Rules, now: datetime, zone: ZoneIn
         members = await reminders.candidates(conn)
     due = []
     for member in members:
+        # a sponsor's months count as paid, even before an import says so
+        paid = max((m for m in (member.paid_until, member.sponsored_until) if m), default=None)
         reminder = reminder_due(
-            today, member.paid_until, member.starts_on, rules.payment.inactive_after_unpaid_months
+            today, paid, member.starts_on, rules.payment.inactive_after_unpaid_months
         )
         if reminder is None or member.last_month == reminder.month:
             continue

@@ -32,7 +32,6 @@ Row = Sequence[Value]
 CHUNK = 1000  # rows between progress reports and checks for a stop
 _TIMES = (COLUMNS.index("registered_at"), COLUMNS.index("updated_at"), COLUMNS.index("consent_at"))
 _ERASURE = COLUMNS.index("erasure_requested_at")  # a time too, and empty but for a few rows
-assert len(COLUMNS) - 1 == _ERASURE
 # Excel would round these, or read a region code ("32.10", "11.01.05") as a number or a date
 _KEEP_DIGITS = tuple(COLUMNS.index(name) for name in ("nik", "phone", "city_code", "district_code"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -93,6 +92,7 @@ def _chunks(
                 local(r[consent]),
                 *r[consent + 1 : _ERASURE],
                 r[_ERASURE] and local(r[_ERASURE]),
+                *r[_ERASURE + 1 :],
             )
             for r in chunk
         ]
