@@ -18,6 +18,7 @@ from bot.cli import main
 from conversations import default_rules
 from storage import Database, campaigns, registrations
 from tests.conftest import NOW
+from tests.console_app import csrf_of, make_world
 from tests.seed import registration
 
 PROGRAM = ["sponsor", "add", "SPN-PPU-2027", "--sponsor", "Pemkab Penajam Paser Utara"]
@@ -140,3 +141,46 @@ async def test_the_statement_totals_equal_the_sum_of_the_registrations(
     assert sheet[-1][2] == "TOTAL" and sheet[-1][11] == total
     assert await cli(db_path, *args) == 1  # never overwritten
     assert default_rules().sponsor_kind(kind) is not None
+
+
+async def test_the_console_creates_a_program_shows_its_seats_and_gives_its_statement(
+    tmp_path: Path,
+) -> None:
+    world = await make_world(tmp_path)
+    try:
+        admin = await world.client("staff", world.ids["admin"])
+        solo = await world.client("staff", world.ids["solo"])
+        assert (await solo.get("/staff/sponsor")).status == 403  # a program spans branches
+        form = {
+            "csrf": await csrf_of(admin, "/staff/sponsor"),
+            "code": "spn-solo-2027",
+            "sponsor": "PT Batik Makmur",
+            "kind": "csr",
+            "income": "1000000",
+            "seats": "10",
+            "start": "2026-12",
+            "end": "2027-01",
+            "campaigns": world.ids["k_solo"],
+        }
+        wrong = await admin.post("/staff/sponsor", data=form | {"end": "2026-01"})
+        assert wrong.status == 400 and "before it starts" in await wrong.text()
+        page = await (await admin.post("/staff/sponsor", data=form)).text()
+        assert "PT Batik Makmur" in page and "Kursi: 0 terpakai, 10 tersisa dari 10" in page
+        await world.db.run(
+            lambda c: c.execute(
+                "UPDATE registrations SET sponsor_program = 'SPN-SOLO-2027' WHERE campaign = ?",
+                (world.ids["k_solo"],),
+            )
+        )
+        page = await (await admin.get("/staff/sponsor")).text()
+        assert "Kursi: 2 terpakai, 8 tersisa dari 10" in page
+        response = await admin.get("/staff/sponsor/SPN-SOLO-2027/statement.csv")
+        body = (await response.read()).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+        # CSR: no PP 50/2025 discount (bpu-facts.md section 5): 2 workers x 2 months x Rp16.800
+        assert rows[-1][2] == "TOTAL" and rows[-1][11] == str(4 * 16_800)
+        await admin.close()
+        await solo.close()
+    finally:
+        await world.server.close()
+        await world.db.close()

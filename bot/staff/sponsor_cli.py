@@ -12,12 +12,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.settings import Settings
+from bot.staff.sponsor_programs import checked_program
 from bot.staff.sponsor_statement import lines, write
 from conversations import Rules
-from conversations.content import OCCUPATIONS
-from conversations.nik import parse_nik
-from conversations.parsing import Invalid
-from conversations.understanding.regions import region_by_code
 from storage import Database, audit, sponsors
 from storage.sponsors import NewProgram, ProgramRefused
 
@@ -61,46 +58,23 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _program(args: argparse.Namespace, rules: Rules, today: date) -> NewProgram:
-    """The program asked for, checked; ValueError says what is wrong, in one line."""
-    if rules.sponsor_kind(args.kind) is None:
-        kinds = ", ".join(k.key for k in rules.sponsor_kinds)
-        raise ValueError(f"unknown kind {args.kind}: one of {kinds}")
-    if not rules.income.minimum <= args.income <= rules.income.maximum:
-        raise ValueError(
-            f"income {args.income} is outside {rules.income.minimum}-{rules.income.maximum}"
-        )
-    if args.seats <= 0:
-        raise ValueError("--seats must be at least 1")
-    if args.end < args.start:
-        raise ValueError(f"the program ends ({args.end:%Y-%m}) before it starts")
-    if unknown := [o for o in args.occupation if o not in OCCUPATIONS]:
-        raise ValueError(f"unknown occupation {unknown[0]}: one of {', '.join(OCCUPATIONS)}")
-    if unknown := [c for c in args.city if region_by_code(c) is None]:
-        raise ValueError(f"no kabupaten/kota has the code {unknown[0]} (e.g. 64.09)")
-    niks: list[str] = []
-    if args.niks:
-        for number, line in enumerate(args.niks.read_text("utf-8-sig").splitlines(), 1):
-            if not (text := line.strip().split(",")[0].split(";")[0].strip()):
-                continue
-            try:
-                niks.append(parse_nik(text, today).value)
-            except Invalid:
-                raise ValueError(f"{args.niks}: line {number} is not a NIK") from None
-        if not niks:
-            raise ValueError(f"{args.niks} holds no NIK")
-    return NewProgram(
-        code=args.code.strip().upper(),
-        sponsor=" ".join(args.sponsor.split()),
+    niks = args.niks.read_text("utf-8-sig").splitlines() if args.niks else None
+    return checked_program(
+        rules,
+        today,
+        code=args.code,
+        sponsor=args.sponsor,
         kind=args.kind,
-        with_jht=args.jht,
-        declared_income=args.income,
+        income=args.income,
         seats=args.seats,
         start=args.start,
         end=args.end,
-        occupations=tuple(args.occupation),
-        city_codes=tuple(args.city),
-        campaigns=tuple(c.strip() for c in args.campaign),
-        niks=tuple(niks),
+        with_jht=args.jht,
+        occupations=args.occupation,
+        city_codes=args.city,
+        campaigns=args.campaign,
+        nik_lines=niks,
+        nik_source=str(args.niks),
     )
 
 

@@ -191,6 +191,7 @@ def console_app(
         requests_page,
         review,
         signin,
+        sponsors_page,
     )
 
     templates = jinja2.Environment(
@@ -209,6 +210,7 @@ def console_app(
         exports_page,
         imports_page,
         requests_page,
+        sponsors_page,
         audit_page,
     )
     for module in pages:
