@@ -267,6 +267,8 @@ class Progress:
     reason: str | None = None
     paid_until: date | None = None  # the first day of the last month paid for
     reminders: bool | None = None  # payment reminders: None if never asked
+    sponsor: str | None = None  # who pays its premium, when a sponsored program does
+    sponsored_until: date | None = None  # the first day of the program's last month
 
 
 @dataclass(frozen=True)

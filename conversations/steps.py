@@ -1482,7 +1482,7 @@ def member_status(turn: Turn, progress: Progress) -> str:
 
 
 def registered_status(turn: Turn) -> str:
-    """Where the person's own registration stands: received, waiting for staff progress (then
+    """Where the person's own registration stands: received, waiting for staff review (then
     they must not pay yet), or not accepted."""
     t, ref = turn.t, turn.session.reference
     progress = turn.ctx.lookup(ProgressOf(ref)) if ref else None
@@ -1500,6 +1500,14 @@ def registered_status(turn: Turn) -> str:
             "Your data is received. Your reference number: {ref}. Our staff check your details "
             "first: don't pay yet.",
             ref=ref,
+        )
+    if progress and progress.sponsor and progress.sponsored_until:
+        return t(
+            "Your data is received. Your reference number: {ref}. {sponsor} pays your premium "
+            "until {end}.",
+            ref=ref,
+            sponsor=progress.sponsor,
+            end=t.month(progress.sponsored_until),
         )
     return t("Your data is received. Your reference number: {ref}. To pay, say your NIK.", ref=ref)
 

@@ -42,15 +42,16 @@ def progress_of(conn: sqlite3.Connection, reference: str) -> Progress | None:
     """Where a registration stands: staff's review, and the main system's result if imported."""
     row = conn.execute(
         """SELECT r.review_flags, r.review_state, r.review_note, m.state, m.kpj, m.starts_on,
-                  m.reason, m.paid_until, rm.wanted
+                  m.reason, m.paid_until, rm.wanted, sp.sponsor, sp.end_month
            FROM registrations r LEFT JOIN memberships m ON m.registration_id = r.id
            LEFT JOIN reminders rm ON rm.registration_id = r.id
+           LEFT JOIN sponsor_programs sp ON sp.code = r.sponsor_program
            WHERE r.reference = ?""",
         (reference,),
     ).fetchone()
     if row is None:
         return None
-    flags, state, note, member, kpj, starts, reason, paid, reminders = row
+    flags, state, note, member, kpj, starts, reason, paid, reminders, sponsor, until = row
     return Progress(
         tuple(flags.split()),
         state,
@@ -61,6 +62,8 @@ def progress_of(conn: sqlite3.Connection, reference: str) -> Progress | None:
         reason,
         date.fromisoformat(f"{paid}-01") if paid else None,
         None if reminders is None else bool(reminders),
+        sponsor,
+        date.fromisoformat(f"{until}-01") if until else None,
     )
 
 

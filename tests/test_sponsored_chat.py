@@ -160,6 +160,9 @@ async def test_seats_are_never_oversold_when_many_confirm_at_once(
     for user, answer in zip(workers, answers, strict=True):
         if answer in told_full:
             assert "Data Anda diterima" in await user.send("choice", "ok")  # pays for themselves
+        else:  # `status` says who pays, not "to pay, say your NIK"
+            status = await user.send("text", "status")
+            assert "Iuran Anda dibayar Pemkab Penajam Paser Utara sampai November 2027." in status
     rows = await db.fetch_all(
         "SELECT coalesce(sponsor_program, '-'), monthly_premium FROM registrations"
     )
