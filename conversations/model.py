@@ -303,6 +303,7 @@ class SponsorOffer:
 
     campaign: str | None
     nik: str | None
+    holder: str | None = None  # a registration being updated: its own seat counts as free
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def offered(turn: Turn) -> Sponsorship | None:
     s = turn.session
     if s.sponsor_off:  # told they do not qualify: they pay for themselves
         return None
-    return turn.ctx.lookup(SponsorOffer(s.campaign, turn.answers.nik))
+    return turn.ctx.lookup(SponsorOffer(s.campaign, turn.answers.nik, s.update_reference))
 
 
 def sponsor_premium(

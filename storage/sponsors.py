@@ -17,9 +17,12 @@ import aiosqlite
 
 from conversations import Sponsorship
 
+# A program's row, and its seats taken: by every registration that records it but `holder` (a
+# registration being updated keeps its own seat).
 _COLUMNS = """p.code, p.sponsor, p.kind, p.with_jht, p.declared_income, p.seats, p.start_month,
     p.end_month, p.occupations, p.city_codes, p.nik_list,
-    (SELECT count(*) FROM registrations r WHERE r.sponsor_program = p.code)"""
+    (SELECT count(*) FROM registrations r
+     WHERE r.sponsor_program = p.code AND r.reference IS NOT :holder)"""
 
 
 def _month(text: str) -> date:
@@ -46,7 +49,11 @@ def _sponsorship(row: sqlite3.Row | tuple, listed: bool) -> Sponsorship:
 
 
 def offer(
-    conn: sqlite3.Connection, campaign: str | None, nik: str | None, today: date
+    conn: sqlite3.Connection,
+    campaign: str | None,
+    nik: str | None,
+    today: date,
+    holder: str | None = None,
 ) -> Sponsorship | None:
     """The open program that may pay for this worker: one whose NIK list holds them, else the
     one their campaign brings workers to. Whether they qualify is the flow's to say."""
@@ -54,19 +61,19 @@ def offer(
     if nik:
         row = conn.execute(
             f"""SELECT {_COLUMNS} FROM sponsor_programs p
-                JOIN sponsor_niks n ON n.program_id = p.id AND n.nik = ?
-                WHERE p.closed_at IS NULL AND p.end_month >= ?
+                JOIN sponsor_niks n ON n.program_id = p.id AND n.nik = :nik
+                WHERE p.closed_at IS NULL AND p.end_month >= :month
                 ORDER BY p.id LIMIT 1""",
-            (nik, month),
+            {"nik": nik, "month": month, "holder": holder},
         ).fetchone()
         if row:
             return _sponsorship(row, listed=True)
     if campaign:
         row = conn.execute(
             f"""SELECT {_COLUMNS} FROM sponsor_programs p
-                JOIN sponsor_campaigns c ON c.program_id = p.id AND c.campaign = ?
-                WHERE p.closed_at IS NULL AND p.end_month >= ?""",
-            (campaign, month),
+                JOIN sponsor_campaigns c ON c.program_id = p.id AND c.campaign = :campaign
+                WHERE p.closed_at IS NULL AND p.end_month >= :month""",
+            {"campaign": campaign, "month": month, "holder": holder},
         ).fetchone()
         if row:
             return _sponsorship(row, listed=False)
@@ -74,9 +81,10 @@ def offer(
 
 
 def seats_left(conn: sqlite3.Connection, code: str) -> int:
-    """Checked again when the registration is saved, in its transaction: never oversold."""
+    """Checked again when a registration is saved, in its transaction: never oversold."""
     row = conn.execute(
-        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.code = ?", (code,)
+        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.code = :code",
+        {"code": code, "holder": None},
     ).fetchone()
     return _sponsorship(row, listed=False).seats_left if row else 0
 
@@ -154,7 +162,8 @@ async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: d
 
 async def programs(conn: aiosqlite.Connection) -> list[Sponsorship]:
     async with conn.execute(
-        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.closed_at IS NULL ORDER BY p.id"
+        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.closed_at IS NULL ORDER BY p.id",
+        {"holder": None},
     ) as cursor:
         return [_sponsorship(row, listed=False) for row in await cursor.fetchall()]
 
@@ -177,19 +186,18 @@ class Covered:
     nik: str
     full_name: str
     city: str
-    registered_on: date
+    registered_at: datetime  # aware: the month it falls in is local (the statement's zone)
     occupation: str
     occupation_detail: str | None
 
 
 async def covered(conn: aiosqlite.Connection, code: str) -> list[Covered]:
     async with conn.execute(
-        """SELECT reference, nik, full_name, city, substr(created_at, 1, 10), occupation,
-                  occupation_detail
+        """SELECT reference, nik, full_name, city, created_at, occupation, occupation_detail
            FROM registrations WHERE sponsor_program = ? ORDER BY id""",
         (code,),
     ) as cursor:
         return [
-            Covered(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), r[5], r[6])
+            Covered(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5], r[6])
             for r in await cursor.fetchall()
         ]

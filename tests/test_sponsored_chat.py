@@ -117,9 +117,8 @@ def test_another_kind_of_work_is_told_at_the_quote() -> None:
     assert "Rp13.400 sebulan" in chat.text and "reg_jht" in chat.option_keys
 
 
-async def test_seats_are_never_oversold_when_many_confirm_at_once(
-    service: ConversationService, db: Database, tmp_path: Path
-) -> None:
+async def program_with_seats(db: Database, seats: int) -> str:
+    """A program of `seats` seats, brought by a new campaign: the campaign's code."""
     async with db.transaction() as conn:
         made = await campaigns.create(
             conn,
@@ -138,15 +137,40 @@ async def test_seats_are_never_oversold_when_many_confirm_at_once(
             kind="apbd_kabupaten",
             with_jht=False,
             declared_income=1_000_000,
-            seats=3,
+            seats=seats,
             start=date(2026, 12, 1),
             end=date(2027, 11, 1),
             campaigns=(made.code,),
         )
         await sponsors.create(conn, program, "t", NOW)
+    return made.code
+
+
+async def test_correcting_a_sponsored_registration_keeps_its_seat_when_all_are_taken(
+    service: ConversationService, db: Database
+) -> None:
+    campaign = await program_with_seats(db, 1)
+    user = User(service, "w1")
+    await user.send("open", campaign)
+    await user.run(GOLDEN)
+    await user.send("choice", "no")  # no reminders
+    await user.send("text", "ubah data")
+    await user.send("choice", "edit")
+    await user.send("choice", "name")
+    await user.send("text", "Siti Aminah Lestari")
+    assert "Rp0 untuk Anda" in user.replies[0].text and "penuh" not in user.replies[0].text
+    assert "Data Anda diterima" in await user.send("choice", "ok")
+    [row] = await db.fetch_all("SELECT full_name, revision, sponsor_program FROM registrations")
+    assert tuple(row) == ("Siti Aminah Lestari", 2, "SPN-PPU-2027")
+
+
+async def test_seats_are_never_oversold_when_many_confirm_at_once(
+    service: ConversationService, db: Database, tmp_path: Path
+) -> None:
+    campaign = await program_with_seats(db, 3)
     workers = [User(service, f"w{i}") for i in range(6)]
     for i, user in enumerate(workers):
-        await user.send("open", made.code)
+        await user.send("open", campaign)
         nik = f"33720517088{i + 1:05d}"
         await user.run([(k, nik if v == NIK_SITI else v) for k, v in GOLDEN[:-1]])
         assert "Rp0 untuk Anda" in user.replies[0].text  # every one was told it is paid

@@ -120,7 +120,7 @@ async def run(
             print(f"no sponsored program {args.code}", file=sys.stderr)
             return 1
         workers = await sponsors.covered(conn, program.code)
-    statement = list(lines(program, workers, rules, args.until))
+    statement = list(lines(program, workers, rules, settings.zone, args.until))
     path = args.out or Path(f"{program.code}-statement.{args.format}")
     try:
         count, total = write(path, args.format, program, statement)

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
 from conversations import Rules, Sponsorship
 from conversations.premium import add_months, month_premium
+from conversations.sponsorship import first_month
 from storage.files import create_private
 from storage.sponsors import Covered
 
@@ -50,20 +52,20 @@ class Line:
     total: int
 
 
-def first_month(program: Sponsorship, registered_on: date) -> date:
-    """A worker is paid for from the month they registered in, or the program's first."""
-    return max(program.start, registered_on.replace(day=1))
-
-
 def lines(
-    program: Sponsorship, workers: list[Covered], rules: Rules, until: date | None = None
+    program: Sponsorship,
+    workers: list[Covered],
+    rules: Rules,
+    zone: ZoneInfo,
+    until: date | None = None,
 ) -> Iterator[Line]:
-    """Each covered worker's months, from their first to the program's last (or `until`)."""
+    """Each covered worker's months, from the one they registered in (local time, as the chat
+    told them: conversations/sponsorship.first_month) to the program's last (or `until`)."""
     kind = rules.sponsor_kind(program.kind)
     discounted = kind.discount if kind else False
     last = min(program.end, until) if until else program.end
     for worker in workers:
-        month = first_month(program, worker.registered_on)
+        month = first_month(program, worker.registered_at.astimezone(zone).date())
         sector = rules.sector_of(worker.occupation, worker.occupation_detail)
         while month <= last:
             p = month_premium(

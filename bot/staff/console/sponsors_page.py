@@ -79,7 +79,8 @@ async def statement(request: web.Request) -> web.StreamResponse:
         workers = await sponsors.covered(conn, code)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{code}-statement.{fmt}"
-        count, total = write(path, fmt, program, list(lines(program, workers, c.rules)))
+        statement = list(lines(program, workers, c.rules, c.settings.zone))
+        count, total = write(path, fmt, program, statement)
         body = path.read_bytes()
     async with c.db.transaction() as conn:
         detail = {"code": code, "lines": count, "total": total}
