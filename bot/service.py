@@ -252,7 +252,7 @@ class ConversationService:
         if isinstance(query, ProgressOf):
             return registrations.progress_of(conn, query.reference)
         if isinstance(query, SponsorOffer):
-            return sponsors.offer(conn, query.campaign, query.nik, today, query.holder)
+            return sponsors.offers(conn, query.campaign, query.nik, today, query.holder)
         if isinstance(query, DataHeld):
             return data_rights.held(conn, query.channel, query.user_key)
         if isinstance(query, RemindersOn):

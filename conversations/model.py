@@ -321,6 +321,7 @@ class Sponsorship:
     nik_listed: bool  # this worker's NIK is on it
     seats: int
     seats_left: int
+    held: bool = False  # the registration being updated already holds its seat
 
     def refuses(self, occupation: str | None, city_code: str | None) -> str | None:
         """Why this worker does not qualify ("list", "occupation", "region", "seats"), or None.
@@ -379,7 +380,7 @@ class Context:
     @overload
     def lookup(self, query: DataHeld) -> tuple[HeldRegistration, ...]: ...
     @overload
-    def lookup(self, query: SponsorOffer) -> Sponsorship | None: ...
+    def lookup(self, query: SponsorOffer) -> tuple[Sponsorship, ...]: ...
     def lookup(self, query: Query) -> object:
         if query not in self.answers:
             raise NeedData(query)

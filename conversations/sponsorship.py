@@ -16,11 +16,11 @@ from .rules import Rules, Sector
 from .turn import Turn
 
 
-def offered(turn: Turn) -> Sponsorship | None:
-    """The program that may pay for this worker (by campaign, or their NIK on its list)."""
+def offered(turn: Turn) -> tuple[Sponsorship, ...]:
+    """The programs that may pay for this worker, best first (storage/sponsors.py offers)."""
     s = turn.session
     if s.sponsor_off:  # told they do not qualify: they pay for themselves
-        return None
+        return ()
     return turn.ctx.lookup(SponsorOffer(s.campaign, turn.answers.nik, s.update_reference))
 
 
@@ -41,25 +41,29 @@ def sponsor_premium(
 
 
 def paid_for(turn: Turn) -> Sponsorship | None:
-    """The program paying for this worker, checked again now (qualifying, seats left); a change
-    since they were told is said, and they go on paying for themselves."""
+    """The program paying for this worker: the first offered that they qualify for, checked
+    again now (seats left). A change since they were told is said: a new program, or a kind
+    "sorry" when none pays, and they go on paying for themselves."""
     s, a = turn.session, turn.answers
-    program = offered(turn)
-    if program is None:
-        if s.sponsor:
-            s.sponsor = None
-        return None
-    why = program.refuses(a.occupation, a.city_code)
-    if why == "list" and a.nik is None:
-        return None  # its list decides once the NIK is known
-    if why is None:
-        if s.sponsor != program.code:
+    refused: tuple[Sponsorship, str] | None = None
+    undecided = False
+    for program in offered(turn):
+        why = program.refuses(a.occupation, a.city_code)
+        if why == "list" and a.nik is None:
+            undecided = True  # its list decides once the NIK is known
+        elif why is None:
+            if s.sponsor != program.code and not program.held:
+                turn.note(paid_message(turn, program))
             s.sponsor = program.code
-            turn.note(paid_message(turn, program))
-        return program
-    if s.sponsor or why != "list":  # told of it before, or brought by its campaign: say why
-        turn.note(refusal(turn.t, program, why))
-    s.sponsor, s.sponsor_off = None, True
+            return program
+        elif refused is None:
+            refused = (program, why)
+    if refused and not undecided:
+        program, why = refused
+        if s.sponsor or why != "list":  # told of it before, or brought by its campaign
+            turn.note(refusal(turn.t, program, why))
+        s.sponsor_off = True
+    s.sponsor = None
     return None
 
 

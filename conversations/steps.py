@@ -1461,6 +1461,17 @@ def member_status(turn: Turn, progress: Progress) -> str:
     )
     if progress.starts_on:
         text += " " + t("Protected from {day}.", day=t.date(progress.starts_on))
+    until = progress.sponsored_until
+    if progress.sponsor and until and (today.year, today.month) <= (until.year, until.month):
+        return (
+            text
+            + " "
+            + t(
+                "{sponsor} pays your premium until {end}.",
+                sponsor=progress.sponsor,
+                end=t.month(until),
+            )
+        )
     if progress.paid_until is None:
         return text + " " + t("No payment recorded yet: pay by saying your NIK.")
     # whole months gone by since the last one paid; the month running now is not yet counted

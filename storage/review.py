@@ -7,7 +7,7 @@ worker updates their own), so an export batch that holds the old one can still b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 import aiosqlite
@@ -36,6 +36,8 @@ class Worker:
     assisted_by: str | None
     consent_version: str
     erased: bool = False  # the worker withdrew consent: nothing more is sent to them
+    sponsor: str | None = None  # a sponsored program pays the premium: who
+    sponsored_until: date | None = None  # the first day of its last month
 
     @property
     def by_family(self) -> bool:
@@ -46,14 +48,24 @@ async def worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
     """The chat a registration was made from, and who is in it."""
     async with conn.execute(
         """SELECT r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'), r.full_name,
-                  r.assisted_by, r.consent_version, r.erasure_requested_at IS NOT NULL
+                  r.assisted_by, r.consent_version, r.erasure_requested_at IS NOT NULL,
+                  sp.sponsor, sp.end_month
            FROM registrations r
            LEFT JOIN sessions s ON s.channel = r.channel AND s.user_key = r.user_key
+           LEFT JOIN sponsor_programs sp ON sp.code = r.sponsor_program
            WHERE r.reference = ?""",
         (reference,),
     ) as cursor:
         row = await cursor.fetchone()
-    return Worker(*row[:-1], erased=bool(row[-1])) if row else None
+    if row is None:
+        return None
+    *chat, erased, sponsor, until = row
+    return Worker(
+        *chat,
+        erased=bool(erased),
+        sponsor=sponsor,
+        sponsored_until=date.fromisoformat(f"{until}-01") if until else None,
+    )
 
 
 async def _keep_revision(conn: aiosqlite.Connection, reference: str) -> None:

@@ -18,18 +18,19 @@ import aiosqlite
 from conversations import Sponsorship
 
 # A program's row, and its seats taken: by every registration that records it but `holder` (a
-# registration being updated keeps its own seat).
+# registration being updated keeps its own seat) and those the main system rejected.
 _COLUMNS = """p.code, p.sponsor, p.kind, p.with_jht, p.declared_income, p.seats, p.start_month,
     p.end_month, p.occupations, p.city_codes, p.nik_list,
     (SELECT count(*) FROM registrations r
-     WHERE r.sponsor_program = p.code AND r.reference IS NOT :holder)"""
+     WHERE r.sponsor_program = p.code AND r.reference IS NOT :holder AND NOT EXISTS
+         (SELECT 1 FROM memberships m WHERE m.registration_id = r.id AND m.state = 'rejected'))"""
 
 
 def _month(text: str) -> date:
     return date.fromisoformat(f"{text}-01")
 
 
-def _sponsorship(row: sqlite3.Row | tuple, listed: bool) -> Sponsorship:
+def _sponsorship(row: sqlite3.Row | tuple, listed: bool, held: bool = False) -> Sponsorship:
     code, sponsor, kind, jht, income, seats, start, end, occupations, cities, nik_list, used = row
     return Sponsorship(
         code=code,
@@ -45,39 +46,50 @@ def _sponsorship(row: sqlite3.Row | tuple, listed: bool) -> Sponsorship:
         nik_listed=listed,
         seats=seats,
         seats_left=max(seats - used, 0),
+        held=held,
     )
 
 
-def offer(
+def offers(
     conn: sqlite3.Connection,
     campaign: str | None,
     nik: str | None,
     today: date,
     holder: str | None = None,
-) -> Sponsorship | None:
-    """The open program that may pay for this worker: one whose NIK list holds them, else the
-    one their campaign brings workers to. Whether they qualify is the flow's to say."""
-    month = today.strftime("%Y-%m")
-    if nik:
+) -> tuple[Sponsorship, ...]:
+    """The programs that may pay for this worker, best first: the one the registration being
+    updated already holds (ended or not: its months were paid), the open ones whose NIK list
+    holds them, the one their campaign brings workers to. Which they qualify for is the flow's
+    to say."""
+    values = {"nik": nik, "campaign": campaign, "month": today.strftime("%Y-%m"), "holder": holder}
+    found: list[Sponsorship] = []
+    if holder:
         row = conn.execute(
             f"""SELECT {_COLUMNS} FROM sponsor_programs p
-                JOIN sponsor_niks n ON n.program_id = p.id AND n.nik = :nik
-                WHERE p.closed_at IS NULL AND p.end_month >= :month
-                ORDER BY p.id LIMIT 1""",
-            {"nik": nik, "month": month, "holder": holder},
+                JOIN registrations h ON h.sponsor_program = p.code AND h.reference = :holder""",
+            values,
         ).fetchone()
         if row:
-            return _sponsorship(row, listed=True)
+            found.append(_sponsorship(row, listed=True, held=True))
+    if nik:
+        rows = conn.execute(
+            f"""SELECT {_COLUMNS} FROM sponsor_programs p
+                JOIN sponsor_niks n ON n.program_id = p.id AND n.nik = :nik
+                WHERE p.closed_at IS NULL AND p.end_month >= :month ORDER BY p.id""",
+            values,
+        ).fetchall()
+        found += [_sponsorship(row, listed=True) for row in rows]
     if campaign:
         row = conn.execute(
             f"""SELECT {_COLUMNS} FROM sponsor_programs p
                 JOIN sponsor_campaigns c ON c.program_id = p.id AND c.campaign = :campaign
                 WHERE p.closed_at IS NULL AND p.end_month >= :month""",
-            {"campaign": campaign, "month": month, "holder": holder},
+            values,
         ).fetchone()
         if row:
-            return _sponsorship(row, listed=False)
-    return None
+            found.append(_sponsorship(row, listed=False))
+    codes = [program.code for program in found]
+    return tuple(p for i, p in enumerate(found) if p.code not in codes[:i])  # first of each
 
 
 def seats_left(conn: sqlite3.Connection, code: str) -> int:
@@ -171,8 +183,11 @@ async def programs(conn: aiosqlite.Connection) -> list[Sponsorship]:
 async def seats_by_campaign(conn: aiosqlite.Connection, code: str) -> list[tuple[str, int]]:
     """Seats taken per campaign (or "-" for none: a worker on the sponsor's list)."""
     async with conn.execute(
-        """SELECT coalesce(campaign, '-'), count(*) FROM registrations
-           WHERE sponsor_program = ? GROUP BY 1 ORDER BY 2 DESC""",
+        """SELECT coalesce(campaign, '-'), count(*) FROM registrations r
+           WHERE sponsor_program = ? AND NOT EXISTS
+               (SELECT 1 FROM memberships m WHERE m.registration_id = r.id
+                AND m.state = 'rejected')
+           GROUP BY 1 ORDER BY 2 DESC""",
         (code,),
     ) as cursor:
         return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]
@@ -192,9 +207,13 @@ class Covered:
 
 
 async def covered(conn: aiosqlite.Connection, code: str) -> list[Covered]:
+    """The registrations it pays for: not those the main system rejected."""
     async with conn.execute(
         """SELECT reference, nik, full_name, city, created_at, occupation, occupation_detail
-           FROM registrations WHERE sponsor_program = ? ORDER BY id""",
+           FROM registrations r WHERE sponsor_program = ? AND NOT EXISTS
+               (SELECT 1 FROM memberships m WHERE m.registration_id = r.id
+                AND m.state = 'rejected')
+           ORDER BY id""",
         (code,),
     ) as cursor:
         return [

@@ -37,6 +37,8 @@ class FakeGraph:
             ("bpu_hasil_ditolak", "id"): 3,
             ("bpu_hasil_diterima_untuk", "id"): 4,
             ("bpu_hasil_ditolak_untuk", "id"): 4,
+            ("bpu_hasil_diterima_sponsor", "id"): 4,
+            ("bpu_hasil_diterima_sponsor_untuk", "id"): 5,
             ("bpu_pengingat_iuran", "id"): 3,
             ("bpu_pengingat_terakhir", "id"): 5,
             ("bpu_pengingat_iuran_untuk", "id"): 4,

@@ -140,7 +140,8 @@ class FlowChat:
                 )
             return Household(r.phone, r.address, r.city, r.city_code, r.district, r.district_code)
         if isinstance(query, SponsorOffer):
-            return self.sponsors(query)
+            offered = self.sponsors(query)
+            return (offered,) if offered else ()
         if isinstance(query, DataHeld):
             latest = {s.registration.reference: s.registration for s in self.saved}
             return tuple(HeldRegistration(r, False, None, False) for r in latest.values())

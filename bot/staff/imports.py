@@ -22,7 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -32,6 +32,7 @@ from openpyxl import load_workbook
 from bot.channels.whatsapp_templates import params_for
 from bot.staff.notices import result_notice
 from conversations import Rules
+from conversations.i18n import translator
 from storage import Database, audit, memberships, outbox, review
 from storage.memberships import ImportBatch, Result
 
@@ -165,6 +166,11 @@ def _read(path: Path) -> tuple[list[Result], list[tuple[int, str, str]]]:
     return results, problems
 
 
+def month_of(day: date | None) -> str:
+    """A month as a template parameter: always in Indonesian, as the templates are."""
+    return translator("id").month(day) if day else "-"
+
+
 async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime) -> None:
     """Each new result goes to the outbox once, in the chat the registration came from; the
     running `serve` or `telegram` process sends it (bot/channels/outbox.py)."""
@@ -175,7 +181,12 @@ async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime
             # outside WhatsApp's window: this template (naming the worker for the one who
             # registered them and passes it on)
             for_someone = chat.assisted_by or chat.by_family
-            key = f"result_{standing.state}" + ("_for" if for_someone else "")
+            sponsored = standing.state == "accepted" and chat.sponsor and chat.sponsored_until
+            key = (
+                f"result_{standing.state}"
+                + ("_sponsored" if sponsored else "")
+                + ("_for" if for_someone else "")
+            )
             params = params_for(
                 key,
                 {
@@ -185,6 +196,8 @@ async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime
                     "reason": standing.reason,
                     "card_days": rules.payment.card_days_after_payment,
                     "contact_center": rules.payment.contact_center,
+                    "sponsor": chat.sponsor,
+                    "until": month_of(chat.sponsored_until),
                 },
             )
             dedupe = f"result:{reference}:{standing.state}"

@@ -57,6 +57,16 @@ def result_notice(worker: Worker, standing: Standing, rules: Rules) -> str:
             reason=standing.reason or "-",
             cc=pay.contact_center,
         )
+    elif worker.sponsor and worker.sponsored_until:  # told in the chat: the sponsor pays
+        text = t(
+            "Good news: BPJS Ketenagakerjaan accepted the registration {ref}. Membership number "
+            "(KPJ): {kpj}. Keep it: it is asked for in claims and shown in the JMO app. {sponsor} "
+            "pays the premium until {end}.",
+            ref=ref,
+            kpj=standing.kpj or "-",
+            sponsor=worker.sponsor,
+            end=t.month(worker.sponsored_until),
+        )
     else:
         text = t(
             "Good news: BPJS Ketenagakerjaan accepted the registration {ref}. Membership number "
