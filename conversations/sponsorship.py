@@ -63,6 +63,14 @@ def paid_for(turn: Turn) -> Sponsorship | None:
         if s.sponsor or why != "list":  # told of it before, or brought by its campaign
             turn.note(refusal(turn.t, program, why))
         s.sponsor_off = True
+    elif s.sponsor and not undecided:  # told it pays; it has ended or closed since
+        turn.note(
+            turn.t(
+                "The program that was to pay for you has ended. You can still join and pay for "
+                "yourself:"
+            )
+        )
+        s.sponsor_off = True
     s.sponsor = None
     return None
 

@@ -125,12 +125,13 @@ class ProgramRefused(ValueError):
 
 
 async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: datetime) -> None:
+    """A new program; a campaign of an ended or closed one is brought to it."""
     for campaign in new.campaigns:
         async with conn.execute(
             """SELECT p.code FROM sponsor_campaigns c JOIN sponsor_programs p
                    ON p.id = c.program_id
-               WHERE c.campaign = ? AND p.closed_at IS NULL""",
-            (campaign,),
+               WHERE c.campaign = ? AND p.closed_at IS NULL AND p.end_month >= ?""",
+            (campaign, now.strftime("%Y-%m")),
         ) as cursor:
             if taken := await cursor.fetchone():
                 raise ProgramRefused(f"campaign {campaign} already brings workers to {taken[0]}")
@@ -172,7 +173,27 @@ async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: d
     )
 
 
+async def close(conn: aiosqlite.Connection, code: str, now: datetime) -> bool:
+    """No longer offered to anyone (seats taken stay taken, and billed); False if none open."""
+    cursor = await conn.execute(
+        "UPDATE sponsor_programs SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
+        (now.isoformat(), code),
+    )
+    return cursor.rowcount == 1
+
+
+async def program(conn: aiosqlite.Connection, code: str) -> Sponsorship | None:
+    """One program, open or closed (a closed one's statement is still wanted)."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.code = :code",
+        {"code": code, "holder": None},
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _sponsorship(row, listed=False) if row else None
+
+
 async def programs(conn: aiosqlite.Connection) -> list[Sponsorship]:
+    """The open programs."""
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.closed_at IS NULL ORDER BY p.id",
         {"holder": None},

@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from conversations import default_rules
-from storage import Database, campaigns, registrations
+from storage import Database, campaigns, registrations, sponsors
 from tests.conftest import NOW
 from tests.console_app import csrf_of, make_world
 from tests.seed import registration
@@ -184,3 +184,26 @@ async def test_the_console_creates_a_program_shows_its_seats_and_gives_its_state
     finally:
         await world.server.close()
         await world.db.close()
+
+
+async def test_a_closed_program_is_offered_to_nobody_and_still_has_its_statement(
+    tmp_path: Path, capsys
+) -> None:
+    db_path = tmp_path / "bpu.sqlite3"
+    program = [*PROGRAM, "--kind", "apbn", "--income", "1000000", "--seats", "10"]
+    assert await cli(db_path, *program, "--from", "2026-12", "--to", "2027-01") == 0
+    await seeded(db_path, "SPN-PPU-2027", 1)
+    assert await cli(db_path, "sponsor", "close", "SPN-PPU-2027") == 0
+    assert await cli(db_path, "sponsor", "close", "SPN-PPU-2027") == 1  # closed already
+    capsys.readouterr()
+    assert await cli(db_path, "sponsor", "list") == 0
+    assert "SPN-PPU-2027" not in capsys.readouterr().out
+    out = tmp_path / "s.csv"
+    assert await cli(db_path, "sponsor", "statement", "SPN-PPU-2027", "--out", str(out)) == 0
+    assert "1 workers, 2 months, total Rp33,600" in capsys.readouterr().out
+    db = await Database.open(db_path)
+    try:
+        offered = await db.run(lambda c: sponsors.offers(c, None, registration(0).nik, NOW.date()))
+    finally:
+        await db.close()
+    assert offered == ()

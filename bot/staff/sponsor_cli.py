@@ -50,6 +50,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--campaign", action="append", default=[], help="campaign codes (repeat)")
     add.add_argument("--niks", type=Path, help="the sponsor's list: a file, one NIK a line")
     actions.add_parser("list", help="programs with seats taken and left, per campaign")
+    actions.add_parser("close", help="offer a program to nobody any more").add_argument("code")
     statement = actions.add_parser("statement", help="who, which months, how much (CSV/XLSX)")
     statement.add_argument("code")
     statement.add_argument("--format", choices=("csv", "xlsx"), default="csv")
@@ -100,6 +101,13 @@ async def run(
             return 2
         print(f"sponsored program {new.code} created: {new.seats} seats", file=out)
         return 0
+    if args.action == "close":
+        async with db.transaction() as conn:
+            closed = await sponsors.close(conn, args.code, now)
+            if closed:
+                await audit.record(conn, actor, "sponsor.close", {"code": args.code}, now)
+        print(f"{args.code} closed" if closed else f"no open program {args.code}", file=out)
+        return 0 if closed else 1
     if args.action == "list":
         async with db.reading() as conn:
             found = await sponsors.programs(conn)
@@ -115,7 +123,7 @@ async def run(
                     print(f"    {campaign}: {taken}", file=out)
         return 0
     async with db.reading() as conn:
-        program = next((p for p in await sponsors.programs(conn) if p.code == args.code), None)
+        program = await sponsors.program(conn, args.code)
         if program is None:
             print(f"no sponsored program {args.code}", file=sys.stderr)
             return 1

@@ -73,7 +73,7 @@ async def statement(request: web.Request) -> web.StreamResponse:
     c, viewer = console_of(request), viewer_of(request)
     code, fmt = request.match_info["code"], request.match_info["fmt"]
     async with c.db.reading() as conn:
-        program = next((p for p in await sponsors.programs(conn) if p.code == code), None)
+        program = await sponsors.program(conn, code)
         if program is None:
             return refuse(request, 404, tr(request, "No such sponsored program."))
         workers = await sponsors.covered(conn, code)
@@ -92,7 +92,18 @@ async def statement(request: web.Request) -> web.StreamResponse:
     )
 
 
+@admin_only
+async def close(request: web.Request) -> web.StreamResponse:
+    c, viewer = console_of(request), viewer_of(request)
+    code = request.match_info["code"]
+    async with c.db.transaction() as conn:
+        if await sponsors.close(conn, code, c.clock()):
+            await audit.record(conn, viewer.actor, "sponsor.close", {"code": code}, c.clock())
+    raise web.HTTPSeeOther("/staff/sponsor")
+
+
 def routes(app: web.Application) -> None:
     app.router.add_get("/sponsor", page)
     app.router.add_post("/sponsor", create)
+    app.router.add_post("/sponsor/{code}/tutup", close)
     app.router.add_get(r"/sponsor/{code}/statement.{fmt:csv|xlsx}", statement)

@@ -1,0 +1,255 @@
+"""Sponsored programs at their edges (issue 14 review): an accepted sponsored worker is not
+told to pay, a rejected one takes no seat and is not billed, a full NIK-list program leaves the
+campaign's open one, a correction after the program keeps its months, an ended program frees its
+campaign, and a program that ends between the summary and the confirmation is said."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.cli import main
+from bot.service import ConversationService
+from conversations import default_rules
+from storage import Database, campaigns, sponsors
+from storage.sponsors import NewProgram
+from tests.conftest import NOW
+from tests.flowchat import NIK_SITI
+from tests.seed import add, registration
+from tests.test_service import GOLDEN, User
+from tests.test_sponsored_chat import program_with_seats
+from tests.test_sponsors import PROGRAM, cli, seeded
+
+
+# --- sponsored member told to pay ---
+async def test_accepted_sponsored_worker_is_not_told_to_pay(
+    service: ConversationService, db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    campaign = await program_with_seats(db, 5)
+    user = User(service, "111", channel="telegram")
+    await user.send("open", campaign)
+    text = await user.run(GOLDEN)
+    assert "Rp0" in text or "tidak perlu bayar" in text
+    [(reference, nik)] = await db.fetch_all("SELECT reference, nik FROM registrations")
+    results = tmp_path / "hasil.csv"
+    results.write_text(
+        f"reference,nik,result,kpj,start_date\n{reference},{nik},accepted,26010000001,2026-12-01\n"
+    )
+    assert await asyncio.to_thread(main, ["import", str(results), "--db", str(db_path)]) == 0
+    [(notice,)] = await db.fetch_all("SELECT text FROM outbox")
+    status = await user.send("text", "status")
+    # the chat promised: Pemkab pays until November 2027, Rp0 for the worker until then
+    told_to_pay = [
+        said
+        for said, words in (
+            (notice, "Bayar iuran tiap bulan"),
+            (status, "bayar dengan menyebut NIK"),
+        )
+        if words in said
+    ]
+    assert told_to_pay == [], told_to_pay
+
+
+# --- statement bills rejected ---
+async def test_a_worker_bpjs_rejected_is_not_billed_and_frees_the_seat(
+    tmp_path: Path, capsys
+) -> None:
+    db = tmp_path / "bpu.sqlite3"
+    program = [*PROGRAM, "--kind", "apbd_kabupaten", "--income", "1000000", "--seats", "2"]
+    assert await cli(db, *program, "--from", "2026-12", "--to", "2027-02") == 0
+    await seeded(db, "SPN-PPU-2027", 2)
+    rejected = registration(1)
+    results = tmp_path / "hasil.csv"
+    results.write_text(
+        "reference,nik,result,reason\n"
+        f"{rejected.reference},{rejected.nik},rejected,NIK tidak terdaftar di Dukcapil\n"
+    )
+    assert await cli(db, "import", str(results)) == 0
+    assert "1 changed, 0 not applied" in capsys.readouterr().out  # BPJS's rejection recorded
+    out = tmp_path / "statement.csv"
+    capsys.readouterr()
+    assert await cli(db, "sponsor", "statement", "SPN-PPU-2027", "--out", str(out)) == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    billed = {r[2] for r in rows[1:-1]}
+    assert await cli(db, "sponsor", "list") == 0
+    listed = capsys.readouterr().out
+    assert rejected.reference not in billed, f"billed 3 months for a rejected NIK: {billed}"
+    assert "seats 1 taken, 1 left of 2" in listed, listed
+
+
+# --- nik on a full list loses open program ---
+async def test_the_open_program_of_the_campaign_pays_when_the_listing_one_is_full(
+    service: ConversationService, db: Database
+) -> None:
+    async with db.transaction() as conn:  # the province's list names Siti; its one seat is taken
+        await sponsors.create(
+            conn,
+            NewProgram(
+                code="SPN-KALTIM-2027",
+                sponsor="Pemprov Kalimantan Timur",
+                kind="apbd_provinsi",
+                with_jht=False,
+                declared_income=1_000_000,
+                seats=1,
+                start=date(2026, 12, 1),
+                end=date(2027, 11, 1),
+                niks=(NIK_SITI, registration(0).nik),
+            ),
+            "t",
+            NOW,
+        )
+    await add(db, replace(registration(0), sponsor_program="SPN-KALTIM-2027"))
+    campaign = await program_with_seats(db, 100)  # the regency's program: 100 seats, none taken
+    user = User(service)
+    await user.send("open", campaign)
+    said = [await user.send(kind, value) for kind, value in GOLDEN[:-1]]
+    assert "Kabar baik: iuran Anda dibayar Pemkab Penajam Paser Utara" in said[2]  # the quote
+    summary = said[-1]  # once the NIK is known
+    assert "sudah penuh" not in summary and "Rp0 untuk Anda" in summary, summary
+
+
+# --- update after program erases its months ---
+async def test_a_correction_after_the_program_keeps_the_months_it_paid(
+    db: Database, db_path: Path, tmp_path: Path, capsys
+) -> None:
+    clock = [NOW]  # 21 November 2026
+    service = ConversationService(
+        db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: clock[0]
+    )
+    async with db.transaction() as conn:
+        made = await campaigns.create(
+            conn,
+            name="Desa Sepaku",
+            place="Sepaku",
+            branch="Balikpapan",
+            campaigner_id=None,
+            starts_on=NOW.date(),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+        await sponsors.create(
+            conn,
+            NewProgram(
+                code="SPN-PPU-2026",
+                sponsor="Pemkab Penajam Paser Utara",
+                kind="apbd_kabupaten",
+                with_jht=False,
+                declared_income=1_000_000,
+                seats=10,
+                start=NOW.date().replace(day=1),
+                end=NOW.date().replace(month=12, day=1),
+                campaigns=(made.code,),
+            ),
+            "t",
+            NOW,
+        )
+    user = User(service)
+    await user.send("open", made.code)
+    assert "Data Anda diterima" in await user.run(GOLDEN)
+    await user.send("choice", "no")  # no reminders
+    clock[0] = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)  # the program paid Nov and Dec 2026
+    await user.send("text", "ubah data")
+    await user.send("choice", "edit")
+    await user.send("choice", "name")
+    await user.send("text", "Siti Aminah Lestari")
+    assert "Data Anda diterima" in await user.send("choice", "ok")
+    [row] = await db.fetch_all("SELECT full_name, revision, sponsor_program FROM registrations")
+    out = tmp_path / "statement.csv"
+    capsys.readouterr()
+    assert await cli(db_path, "sponsor", "statement", "SPN-PPU-2026", "--out", str(out)) == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    months = [r[6] for r in rows[1:-1]]
+    assert tuple(row)[:2] == ("Siti Aminah Lestari", 2)
+    assert months == ["2026-11", "2026-12"], (tuple(row), months)
+
+
+# --- campaign held by ended program ---
+async def test_an_ended_programs_campaign_can_bring_workers_to_the_next(
+    tmp_path: Path, capsys
+) -> None:
+    db_path = tmp_path / "bpu.sqlite3"
+    db = await Database.open(db_path)
+    async with db.transaction() as conn:
+        made = await campaigns.create(
+            conn,
+            name="Desa Sepaku",
+            place="Sepaku",
+            branch="Balikpapan",
+            campaigner_id=None,
+            starts_on=NOW.date(),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+    await db.close()
+    common = ["--kind", "apbd_kabupaten", "--income", "1000000", "--seats", "100"]
+    last_year = ["sponsor", "add", "SPN-PPU-2026", "--sponsor", "Pemkab Penajam Paser Utara"]
+    assert (
+        await cli(
+            db_path,
+            *last_year,
+            *common,
+            "--from",
+            "2026-01",
+            "--to",
+            "2026-06",
+            "--campaign",
+            made.code,
+        )
+        == 0
+    )
+    capsys.readouterr()
+    code = await cli(
+        db_path, *PROGRAM, *common, "--from", "2026-12", "--to", "2027-11", "--campaign", made.code
+    )
+    assert code == 0, capsys.readouterr().err
+
+
+# --- last month confirm silently self paid ---
+async def test_the_worker_hears_why_rp0_became_a_premium(db: Database, db_path: Path) -> None:
+    clock = [datetime(2026, 11, 30, 16, 50, tzinfo=UTC)]  # 23:50 WIB, the program's last month
+    service = ConversationService(
+        db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: clock[0]
+    )
+    async with db.transaction() as conn:
+        made = await campaigns.create(
+            conn,
+            name="Desa Sepaku",
+            place="Sepaku",
+            branch="Balikpapan",
+            campaigner_id=None,
+            starts_on=NOW.date(),
+            ends_on=None,
+            actor="t",
+            now=NOW,
+        )
+        await sponsors.create(
+            conn,
+            NewProgram(
+                code="SPN-PPU-2026",
+                sponsor="Pemkab Penajam Paser Utara",
+                kind="apbd_kabupaten",
+                with_jht=False,
+                declared_income=1_000_000,
+                seats=10,
+                start=datetime(2026, 6, 1).date(),
+                end=datetime(2026, 11, 1).date(),
+                campaigns=(made.code,),
+            ),
+            "t",
+            NOW,
+        )
+    user = User(service)
+    await user.send("open", made.code)
+    summary = await user.run(GOLDEN[:-1])
+    assert "Rp0 untuk Anda" in summary
+    clock[0] = datetime(2026, 11, 30, 17, 5, tzinfo=UTC)  # 00:05 WIB, 1 December
+    after = await user.send("choice", "ok")
+    assert "Rp0" not in after  # the summary now shows what she pays herself
+    assert "Program yang akan membayar iuran Anda sudah berakhir" in after, after
