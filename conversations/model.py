@@ -109,7 +109,7 @@ class Session(BaseModel):
     remind_for: str | None = None  # just registered: asking whether to remind about paying
     correcting: str | None = None  # the registration a correction for staff is about
     sponsor: str | None = None  # the sponsored program the worker was told pays for them
-    sponsor_off: bool = False  # told they do not qualify: they pay for themselves
+    sponsor_told: str | None = None  # the last "sorry" said ("code:why"), not to repeat it
 
     def forget_form(self) -> None:
         """Drop every answer and what hangs on them: after registering, or when cancelled."""
@@ -119,7 +119,7 @@ class Session(BaseModel):
         self.pending = self.update_reference = self.shown_quote = None
         self.consent_at = self.consent_version = None
         self.family_of = self.correcting = self.sponsor = None
-        self.sponsor_off = False
+        self.sponsor_told = None
 
 
 # --- effects: what the storage layer must do in the same transaction -------------------------
@@ -173,6 +173,7 @@ class Registration:
     district: str | None = None  # kecamatan, when recognised in the address
     district_code: str | None = None
     sponsor_program: str | None = None  # the sponsored program that pays its premium (a seat)
+    sponsored_from: date | None = None  # the first month it pays, as the worker was told
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,6 @@ from .turn import Turn
 def offered(turn: Turn) -> tuple[Sponsorship, ...]:
     """The programs that may pay for this worker, best first (storage/sponsors.py offers)."""
     s = turn.session
-    if s.sponsor_off:  # told they do not qualify: they pay for themselves
-        return ()
     return turn.ctx.lookup(SponsorOffer(s.campaign, turn.answers.nik, s.update_reference))
 
 
@@ -60,19 +58,23 @@ def paid_for(turn: Turn) -> Sponsorship | None:
             refused = (program, why)
     if refused and not undecided:
         program, why = refused
-        if s.sponsor or why != "list":  # told of it before, or brought by its campaign
-            turn.note(refusal(turn.t, program, why))
-        s.sponsor_off = True
+        _sorry(turn, f"{program.code}:{why}", refusal(turn.t, program, why))
     elif s.sponsor and not undecided:  # told it pays; it has ended or closed since
-        turn.note(
-            turn.t(
-                "The program that was to pay for you has ended. You can still join and pay for "
-                "yourself:"
-            )
+        text = turn.t(
+            "The program that was to pay for you has ended. You can still join and pay for "
+            "yourself:"
         )
-        s.sponsor_off = True
+        _sorry(turn, f"{s.sponsor}:ended", text)
     s.sponsor = None
     return None
+
+
+def _sorry(turn: Turn, told: str, text: str) -> None:
+    """Say why no sponsor pays, once for the same program and reason: a worker who corrects an
+    answer (their work, their NIK) is checked again and may qualify."""
+    if turn.session.sponsor_told != told:
+        turn.session.sponsor_told = told
+        turn.note(text)
 
 
 def first_month(program: Sponsorship, today: date) -> date:

@@ -34,7 +34,14 @@ from .nik import mask, parse_nik
 from .parsing import Invalid, parse_birth_date, simplify
 from .reminders import LEAD_DAYS
 from .rules import ReviewRules
-from .sponsorship import monthly, paid_ending, paid_for, sponsored_quote, summary_line
+from .sponsorship import (
+    first_month,
+    monthly,
+    paid_ending,
+    paid_for,
+    sponsored_quote,
+    summary_line,
+)
 from .turn import Turn
 from .understanding.choices import choose
 from .understanding.income import IncomeReading, read_income
@@ -1158,6 +1165,7 @@ def confirm(turn: Turn) -> None:
         review_flags=review_flags(turn),
         assisted_by=s.assisted_by,
         sponsor_program=program.code if program else None,
+        sponsored_from=first_month(program, ctx.today) if program else None,
     )
     turn.effects.append(SaveRegistration(registration, replaces=s.update_reference))
     if not s.update_reference:  # an update is the same registration, not one more
@@ -1263,9 +1271,13 @@ class Edit(Step):
         "period": N_("Months to pay"),
     }
 
+    # What a sponsor decides for the worker: not to be changed from the summary.
+    SPONSORED: ClassVar[tuple[str, ...]] = ("programs", "period")
+
     def options(self, turn: Turn) -> list[Option]:
+        fixed = self.SPONSORED if turn.session.sponsor else ()
         return [
-            *(Option(key, turn.t(label)) for key, label in self.FIELDS.items()),
+            *(Option(key, turn.t(label)) for key, label in self.FIELDS.items() if key not in fixed),
             Option("summary", turn.t("Back to summary")),
         ]
 

@@ -32,6 +32,8 @@ def _registration(row: sqlite3.Row | tuple) -> Registration:
     values["birth_date"] = date.fromisoformat(values["birth_date"])
     values["consent_at"] = datetime.fromisoformat(values["consent_at"])
     values["review_flags"] = tuple(values["review_flags"].split())
+    if values["sponsored_from"]:
+        values["sponsored_from"] = date.fromisoformat(f"{values['sponsored_from']}-01")
     return Registration(**values)
 
 

@@ -162,10 +162,12 @@ class Cells(Protocol):
     def joins(self) -> str: ...
 
 
-# The sponsored program's columns, read from its row: {program} is the registration's code.
+# The sponsored program's columns, read from its row ({program}: the registration's code); its
+# first month is the worker's own (registrations.sponsored_from), else the program's.
 _SPONSOR = {
     "sponsor": "(SELECT sponsor FROM sponsor_programs WHERE code = {program})",
-    "sponsor_from": "(SELECT start_month FROM sponsor_programs WHERE code = {program})",
+    "sponsor_from": "coalesce({sponsored_from},"
+    " (SELECT start_month FROM sponsor_programs WHERE code = {program}))",
     "sponsor_until": "(SELECT end_month FROM sponsor_programs WHERE code = {program})",
 }
 
@@ -175,7 +177,9 @@ def _expression(name: str, column: Callable[[str], str]) -> str:
     if name == "campaign_code":
         return "k.code"
     if name in _SPONSOR:
-        return _SPONSOR[name].format(program=column("sponsor_program"))
+        return _SPONSOR[name].format(
+            program=column("sponsor_program"), sponsored_from=column("sponsored_from")
+        )
     return column(name)
 
 

@@ -405,6 +405,9 @@ MIGRATIONS: list[list[str]] = [
         ) WITHOUT ROWID""",
         "ALTER TABLE registrations ADD COLUMN sponsor_program TEXT",
         "ALTER TABLE registration_history ADD COLUMN sponsor_program TEXT",
+        # YYYY-MM: the first month it pays for this worker, as the chat told them
+        "ALTER TABLE registrations ADD COLUMN sponsored_from TEXT",
+        "ALTER TABLE registration_history ADD COLUMN sponsored_from TEXT",
         "CREATE INDEX registrations_sponsor ON registrations (sponsor_program)"
         " WHERE sponsor_program IS NOT NULL",
     ],

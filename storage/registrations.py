@@ -81,6 +81,7 @@ def _columns(reg: Registration) -> dict[str, object]:
     values["birth_date"] = reg.birth_date.isoformat()
     values["consent_at"] = reg.consent_at.isoformat()
     values["review_flags"] = " ".join(reg.review_flags)
+    values["sponsored_from"] = reg.sponsored_from.strftime("%Y-%m") if reg.sponsored_from else None
     return values
 
 
@@ -106,8 +107,11 @@ def save(
         assignments = ", ".join(
             f"{name} = :{name}"
             for name in values
-            if name not in ("reference", "channel", "user_key")
+            if name not in ("reference", "channel", "user_key", "sponsored_from")
         )
+        # an update under the same program keeps the months it was paid from
+        assignments += """, sponsored_from = CASE WHEN sponsor_program IS :sponsor_program
+            AND sponsored_from IS NOT NULL THEN sponsored_from ELSE :sponsored_from END"""
         cursor = conn.execute(  # new details: a review of the old ones no longer holds; a
             # worker who registers again after asking for deletion wants to be registered
             f"""UPDATE registrations SET {assignments}, revision = revision + 1,

@@ -18,11 +18,13 @@ import aiosqlite
 from conversations import Sponsorship
 
 # A program's row, and its seats taken: by every registration that records it but `holder` (a
-# registration being updated keeps its own seat) and those the main system rejected.
+# registration being updated keeps its own seat), those the main system rejected and those whose
+# worker withdrew consent.
 _COLUMNS = """p.code, p.sponsor, p.kind, p.with_jht, p.declared_income, p.seats, p.start_month,
     p.end_month, p.occupations, p.city_codes, p.nik_list,
     (SELECT count(*) FROM registrations r
-     WHERE r.sponsor_program = p.code AND r.reference IS NOT :holder AND NOT EXISTS
+     WHERE r.sponsor_program = p.code AND r.reference IS NOT :holder
+       AND r.erasure_requested_at IS NULL AND NOT EXISTS
          (SELECT 1 FROM memberships m WHERE m.registration_id = r.id AND m.state = 'rejected'))"""
 
 
@@ -205,7 +207,7 @@ async def seats_by_campaign(conn: aiosqlite.Connection, code: str) -> list[tuple
     """Seats taken per campaign (or "-" for none: a worker on the sponsor's list)."""
     async with conn.execute(
         """SELECT coalesce(campaign, '-'), count(*) FROM registrations r
-           WHERE sponsor_program = ? AND NOT EXISTS
+           WHERE sponsor_program = ? AND erasure_requested_at IS NULL AND NOT EXISTS
                (SELECT 1 FROM memberships m WHERE m.registration_id = r.id
                 AND m.state = 'rejected')
            GROUP BY 1 ORDER BY 2 DESC""",
@@ -223,21 +225,29 @@ class Covered:
     full_name: str
     city: str
     registered_at: datetime  # aware: the month it falls in is local (the statement's zone)
+    sponsored_from: date | None  # the first month paid, as the chat told the worker
     occupation: str
     occupation_detail: str | None
 
 
 async def covered(conn: aiosqlite.Connection, code: str) -> list[Covered]:
-    """The registrations it pays for: not those the main system rejected."""
+    """The registrations it pays for: not those the main system rejected, nor those whose
+    worker withdrew consent (their data goes to no sponsor)."""
     async with conn.execute(
-        """SELECT reference, nik, full_name, city, created_at, occupation, occupation_detail
-           FROM registrations r WHERE sponsor_program = ? AND NOT EXISTS
-               (SELECT 1 FROM memberships m WHERE m.registration_id = r.id
-                AND m.state = 'rejected')
+        """SELECT reference, nik, full_name, city, created_at, sponsored_from, occupation,
+                  occupation_detail
+           FROM registrations r WHERE sponsor_program = ? AND erasure_requested_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.registration_id = r.id
+                             AND m.state = 'rejected')
            ORDER BY id""",
         (code,),
     ) as cursor:
         return [
-            Covered(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5], r[6])
+            Covered(
+                *r[:4],
+                datetime.fromisoformat(r[4]),
+                date.fromisoformat(f"{r[5]}-01") if r[5] else None,
+                *r[6:],
+            )
             for r in await cursor.fetchall()
         ]

@@ -3,6 +3,7 @@ against the rules and the official regions before it is stored (storage/sponsors
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -36,6 +37,8 @@ def checked_program(
     occupations, city_codes = tuple(occupations), tuple(city_codes)
     if not (code := code.strip().upper()) or not (sponsor := " ".join(sponsor.split())):
         raise ValueError("a program needs a code and a sponsor")
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,39}", code):  # it names files and web addresses
+        raise ValueError(f"code {code}: use letters, digits and - only (e.g. SPN-PPU-2027)")
     if rules.sponsor_kind(kind) is None:
         kinds = ", ".join(k.key for k in rules.sponsor_kinds)
         raise ValueError(f"unknown kind {kind}: one of {kinds}")

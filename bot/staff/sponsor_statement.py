@@ -65,7 +65,9 @@ def lines(
     discounted = kind.discount if kind else False
     last = min(program.end, until) if until else program.end
     for worker in workers:
-        month = first_month(program, worker.registered_at.astimezone(zone).date())
+        month = worker.sponsored_from or first_month(
+            program, worker.registered_at.astimezone(zone).date()
+        )
         sector = rules.sector_of(worker.occupation, worker.occupation_detail)
         while month <= last:
             p = month_premium(
