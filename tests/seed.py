@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
+import aiosqlite
+
 from conversations import Registration
 from storage import Database, campaigns, people, registrations
 from tests.conftest import NOW
@@ -70,4 +72,20 @@ async def campaigner_with_campaign(
             actor="t",
             now=NOW,
         )
+    return made.code
+
+
+async def village_campaign(conn: aiosqlite.Connection) -> str:
+    """The campaign of a village, Sepaku (branch Balikpapan), where a sponsor pays: its code."""
+    made = await campaigns.create(
+        conn,
+        name="Desa Sepaku",
+        place="Sepaku",
+        branch="Balikpapan",
+        campaigner_id=None,
+        starts_on=NOW.date(),
+        ends_on=None,
+        actor="t",
+        now=NOW,
+    )
     return made.code

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 from bot.cli import main
 from bot.service import ConversationService
 from conversations import SponsorOffer, Sponsorship, default_rules
-from storage import Database, campaigns, sponsors
+from storage import Database, sponsors
 from storage.sponsors import NewProgram
 from tests.conftest import NOW
 from tests.console_app import csrf_of, make_world
 from tests.flowchat import NIK_SITI, FlowChat, golden
-from tests.seed import add, registration
+from tests.seed import add, registration, village_campaign
 from tests.test_exports import run
 from tests.test_service import GOLDEN, User
 from tests.test_sponsored_chat import PPU, chat_with, program_with_seats
@@ -39,17 +39,7 @@ async def test_an_ended_programs_campaign_can_bring_workers_to_the_next(
     db_path = tmp_path / "bpu.sqlite3"
     db = await Database.open(db_path)
     async with db.transaction() as conn:
-        made = await campaigns.create(
-            conn,
-            name="Desa Sepaku",
-            place="Sepaku",
-            branch="Balikpapan",
-            campaigner_id=None,
-            starts_on=NOW.date(),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+        village = await village_campaign(conn)
     await db.close()
     common = ["--kind", "apbd_kabupaten", "--income", "1000000", "--seats", "100"]
     last_year = ["sponsor", "add", "SPN-PPU-2026", "--sponsor", "Pemkab Penajam Paser Utara"]
@@ -63,13 +53,13 @@ async def test_an_ended_programs_campaign_can_bring_workers_to_the_next(
             "--to",
             "2026-06",
             "--campaign",
-            made.code,
+            village,
         )
         == 0
     )
     capsys.readouterr()
     code = await cli(
-        db_path, *PROGRAM, *common, "--from", "2026-12", "--to", "2027-11", "--campaign", made.code
+        db_path, *PROGRAM, *common, "--from", "2026-12", "--to", "2027-11", "--campaign", village
     )
     assert code == 0, capsys.readouterr().err
 
@@ -123,17 +113,7 @@ async def test_the_worker_hears_why_rp0_became_a_premium(db: Database, db_path: 
         db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: clock[0]
     )
     async with db.transaction() as conn:
-        made = await campaigns.create(
-            conn,
-            name="Desa Sepaku",
-            place="Sepaku",
-            branch="Balikpapan",
-            campaigner_id=None,
-            starts_on=NOW.date(),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+        village = await village_campaign(conn)
         await sponsors.create(
             conn,
             NewProgram(
@@ -145,13 +125,13 @@ async def test_the_worker_hears_why_rp0_became_a_premium(db: Database, db_path: 
                 seats=10,
                 start=datetime(2026, 6, 1).date(),
                 end=datetime(2026, 11, 1).date(),
-                campaigns=(made.code,),
+                campaigns=(village,),
             ),
             "t",
             NOW,
         )
     user = User(service)
-    await user.send("open", made.code)
+    await user.send("open", village)
     summary = await user.run(GOLDEN[:-1])
     assert "Rp0 untuk Anda" in summary
     clock[0] = datetime(2026, 11, 30, 17, 5, tzinfo=UTC)  # 00:05 WIB, 1 December
@@ -332,17 +312,7 @@ async def test_a_correction_after_the_program_keeps_the_months_it_paid(
         db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: clock[0]
     )
     async with db.transaction() as conn:
-        made = await campaigns.create(
-            conn,
-            name="Desa Sepaku",
-            place="Sepaku",
-            branch="Balikpapan",
-            campaigner_id=None,
-            starts_on=NOW.date(),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+        village = await village_campaign(conn)
         await sponsors.create(
             conn,
             NewProgram(
@@ -354,13 +324,13 @@ async def test_a_correction_after_the_program_keeps_the_months_it_paid(
                 seats=10,
                 start=NOW.date().replace(day=1),
                 end=NOW.date().replace(month=12, day=1),
-                campaigns=(made.code,),
+                campaigns=(village,),
             ),
             "t",
             NOW,
         )
     user = User(service)
-    await user.send("open", made.code)
+    await user.send("open", village)
     assert "Data Anda diterima" in await user.run(GOLDEN)
     await user.send("choice", "no")  # no reminders
     clock[0] = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)  # the program paid Nov and Dec 2026

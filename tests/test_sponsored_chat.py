@@ -14,10 +14,11 @@ from pathlib import Path
 
 from bot.service import ConversationService
 from conversations import SponsorOffer, Sponsorship
-from storage import Database, campaigns, sponsors
+from storage import Database, sponsors
 from storage.sponsors import NewProgram
 from tests.conftest import NOW
 from tests.flowchat import NIK_SITI, FlowChat, golden
+from tests.seed import village_campaign
 from tests.test_exports import read_csv, run
 from tests.test_service import GOLDEN, User
 
@@ -120,17 +121,7 @@ def test_another_kind_of_work_is_told_at_the_quote() -> None:
 async def program_with_seats(db: Database, seats: int) -> str:
     """A program of `seats` seats, brought by a new campaign: the campaign's code."""
     async with db.transaction() as conn:
-        made = await campaigns.create(
-            conn,
-            name="Desa Sepaku",
-            place="Sepaku",
-            branch="Balikpapan",
-            campaigner_id=None,
-            starts_on=NOW.date(),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+        village = await village_campaign(conn)
         program = NewProgram(
             code="SPN-PPU-2027",
             sponsor="Pemkab Penajam Paser Utara",
@@ -140,10 +131,10 @@ async def program_with_seats(db: Database, seats: int) -> str:
             seats=seats,
             start=date(2026, 12, 1),
             end=date(2027, 11, 1),
-            campaigns=(made.code,),
+            campaigns=(village,),
         )
         await sponsors.create(conn, program, "t", NOW)
-    return made.code
+    return village
 
 
 async def test_correcting_a_sponsored_registration_keeps_its_seat_when_all_are_taken(

@@ -16,10 +16,10 @@ import pytest
 
 from bot.cli import main
 from conversations import default_rules
-from storage import Database, campaigns, registrations, sponsors
+from storage import Database, registrations, sponsors
 from tests.conftest import NOW
 from tests.console_app import csrf_of, make_world
-from tests.seed import registration
+from tests.seed import registration, village_campaign
 
 PROGRAM = ["sponsor", "add", "SPN-PPU-2027", "--sponsor", "Pemkab Penajam Paser Utara"]
 
@@ -74,32 +74,20 @@ async def test_seats_taken_and_left_per_campaign(tmp_path: Path, capsys) -> None
     db_path = tmp_path / "bpu.sqlite3"
     db = await Database.open(db_path)
     async with db.transaction() as conn:
-        made = await campaigns.create(
-            conn,
-            name="Desa Sepaku",
-            place="Sepaku",
-            branch="Balikpapan",
-            campaigner_id=None,
-            starts_on=NOW.date(),
-            ends_on=None,
-            actor="t",
-            now=NOW,
-        )
+        village = await village_campaign(conn)
     await db.close()
     program = [*PROGRAM, "--kind", "apbd_kabupaten", "--income", "1000000", "--seats", "5"]
     assert (
-        await cli(
-            db_path, *program, "--from", "2026-12", "--to", "2027-11", "--campaign", made.code
-        )
+        await cli(db_path, *program, "--from", "2026-12", "--to", "2027-11", "--campaign", village)
         == 0
     )
-    await seeded(db_path, "SPN-PPU-2027", 3, campaign=made.code)
+    await seeded(db_path, "SPN-PPU-2027", 3, campaign=village)
     capsys.readouterr()
     assert await cli(db_path, "sponsor", "list") == 0
     listed = capsys.readouterr().out
     assert "SPN-PPU-2027  Pemkab Penajam Paser Utara (APBD kabupaten/kota)" in listed
     assert "seats 3 taken, 2 left of 5" in listed
-    assert f"    {made.code}: 3" in listed
+    assert f"    {village}: 3" in listed
 
 
 @pytest.mark.parametrize(
