@@ -91,7 +91,7 @@ async def test_deleting_before_it_is_sent_leaves_nothing_of_the_worker(
     asked = user.replies[-1].text
     assert asked.startswith("Ini menghapus data: Siti Aminah. Hapus data dan tidak lagi setuju")
     done = await user.send("choice", "yes")
-    assert "data Anda sudah dihapus dari chat ini dan persetujuan Anda ditarik" in done
+    assert "data Anda sudah dihapus dari chat ini dan tidak kami pakai lagi" in done
     everything = dump(db_path)
     for trace in (NIK_SITI, "Siti Aminah", "81234567890", "Jl. Mawar 5"):
         assert trace not in everything, trace
