@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from bot.service import ConversationService
 from conversations import default_rules
 from storage import Database
 from tests.fake_telegram import FakeTelegram
+from tests.postgres import postgres_server
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 10:00 WIB
 
@@ -38,6 +39,13 @@ def make_service(db: Database) -> ConversationService:
 @pytest.fixture
 def service(db: Database) -> ConversationService:
     return make_service(db)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One real PostgreSQL server for the whole test run (tests/postgres.py)."""
+    with postgres_server() as url:
+        yield url
 
 
 @pytest.fixture

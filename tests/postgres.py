@@ -1,0 +1,74 @@
+"""A real PostgreSQL server for the tests (issue 15): Debian's `postgresql` package (tests/setup.sh
+installs it), a new cluster in a temporary folder, listening on 127.0.0.1 and a socket in that
+folder only, stopped and removed afterwards. PostgreSQL refuses to run as root, and CI runs as
+root: then the cluster belongs to the `postgres` user the package creates, and its commands run
+as that user (runuser).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT_USER = "postgres"  # who runs the server when the tests run as root
+
+
+def binaries() -> Path:
+    """The newest installed PostgreSQL's bin folder."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name)
+    )
+    assert found, "PostgreSQL is missing: sh tests/setup.sh installs Debian's postgresql"
+    return found[-1].parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    return ["runuser", "-u", ROOT_USER, "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """A running server; yields its connection URL (database `postgres`, trust for the owner)."""
+    bin_dir, port = binaries(), _free_port()
+    folder = Path(tempfile.mkdtemp(prefix="bpu-pg-"))
+    data, log = folder / "data", folder / "server.log"
+    user = ROOT_USER if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam(ROOT_USER)
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+    try:
+        subprocess.run(
+            _as_owner([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", user]),
+            check=True,
+            capture_output=True,
+        )
+        # fsync off: a test cluster lives for one run; what a crash would lose does not matter
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+        pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data)]
+        subprocess.run(
+            _as_owner([*pg_ctl, "-l", str(log), "-o", options, "-w", "start"]),
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield f"postgresql://{user}@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run(
+                _as_owner([*pg_ctl, "-m", "fast", "stop"]),
+                capture_output=True,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
