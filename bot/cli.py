@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.logs import hide_secrets_of, setup_logging
 from bot.service import ConversationService
-from bot.settings import Settings
+from bot.settings import Refused, Settings
 from bot.staff import admin
 from bot.staff.exports import tidy
 from conversations import default_rules, load_rules
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hide_secrets_of(settings)  # tokens and secrets are masked in every log line, any command
     try:
         return _command(args, settings)
-    except BadDatabase as error:  # one line for staff, not a traceback
+    except (BadDatabase, Refused) as error:  # one line for staff, not a traceback
         print(f"bpu-bot: {error}", file=sys.stderr)
         return 1
 

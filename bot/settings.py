@@ -11,6 +11,11 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class Refused(Exception):
+    """A command cannot start as things are (another process polls the bot...): one line for
+    the operator, who must act."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BPU_", env_file=".env", extra="ignore", populate_by_name=True

@@ -411,4 +411,14 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX registrations_sponsor ON registrations (sponsor_program)"
         " WHERE sponsor_program IS NOT NULL",
     ],
+    # 16: which process polls a Telegram bot for updates: one at a time (issue 15), held as a
+    # lease it renews, so a second `bpu-bot telegram` is refused and a dead one's is taken over.
+    [
+        """CREATE TABLE telegram_pollers (
+            bot TEXT PRIMARY KEY,           -- the bot's id (the token's part before ':')
+            holder TEXT NOT NULL,           -- host:pid of the polling process
+            since TEXT NOT NULL,
+            until TEXT NOT NULL             -- the lease runs out then unless renewed
+        ) WITHOUT ROWID""",
+    ],
 ]

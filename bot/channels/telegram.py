@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
+import aiosqlite
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -34,11 +36,12 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.channels.telegram_intake import TelegramIntake, poll, retry_seconds
 from bot.logs import pseudonym
 from bot.service import ConversationService
-from bot.settings import Settings
+from bot.settings import Refused, Settings
 from bot.staff.chat import ROLE_COMMANDS, StaffChat
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import N_, translator
 from conversations.turn import split_message
+from storage import pollers
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +322,33 @@ async def set_commands(app: Application, staff: StaffChat | None = None) -> None
 async def run_polling(
     settings: Settings, service: ConversationService, stop: asyncio.Event, poll_timeout: int = 10
 ) -> None:
-    """Long polling until `stop` is set; needs only the token. The outbox is sent meanwhile."""
+    """Long polling until `stop` is set; needs only the token. The outbox is sent meanwhile.
+    Refused while another process polls the same bot (storage/pollers.py)."""
+    assert settings.telegram_bot_token
+    bot_id = settings.telegram_bot_token.get_secret_value().split(":")[0]
+    async with service.db.transaction() as conn:
+        other = await pollers.take(conn, bot_id, service.clock())
+    if other:
+        holder, since = other
+        raise Refused(
+            f"another bpu-bot already polls this Telegram bot ({holder}, since {since[:19]}): "
+            "two would take each other's updates. Stop it first; several instances take updates "
+            "by webhook (bpu-bot serve)"
+        )
+    try:
+        await _polling(settings, service, stop, poll_timeout, bot_id)
+    finally:
+        async with service.db.transaction() as conn:
+            await pollers.release(conn, bot_id)
+
+
+async def _polling(
+    settings: Settings,
+    service: ConversationService,
+    stop: asyncio.Event,
+    poll_timeout: int,
+    bot_id: str,
+) -> None:
     from bot.channels.messenger import messenger  # they import the channels themselves
     from bot.channels.outbox import run_outbox
     from bot.upkeep import Upkeep
@@ -328,6 +357,7 @@ async def run_polling(
     staff = StaffChat(service, settings)
     TelegramChannel(service, staff).register(app)
     intake = TelegramIntake(app, service.db, service.clock)
+    lease = asyncio.create_task(_keep_lease(service, bot_id, stop))
     async with app, messenger(settings, service.db, service.clock) as tell:
         await set_commands(app, staff)
         await app.start()
@@ -344,4 +374,23 @@ async def run_polling(
             await intake.drain()
             stop.set()
             await outbox
+            await lease
             await app.stop()
+
+
+async def _keep_lease(service: ConversationService, bot_id: str, stop: asyncio.Event) -> None:
+    """Renew the polling lease until `stop`; lost (another took it over): stop polling."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pollers.RENEW.total_seconds())
+        if stop.is_set():
+            return
+        try:
+            async with service.db.transaction() as conn:
+                ours = await pollers.renew(conn, bot_id, service.clock())
+        except (sqlite3.Error, aiosqlite.Error) as error:  # a busy database: try next round
+            log.warning("Telegram: polling lease not renewed (%s)", error)
+            continue
+        if not ours:
+            log.error("Telegram: another process took over polling this bot; stopping")
+            stop.set()
