@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -47,3 +48,16 @@ async def test_a_second_poller_is_refused_and_a_dead_ones_place_is_taken(
     replacement = await start_bot(fake, db)  # its pid is gone: taken over at once
     replacement.send_signal(signal.SIGTERM)
     assert await replacement.wait() == 0
+
+
+def test_without_a_token_polling_says_what_is_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BPU_", "TELEGRAM_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "telegram", "--db", str(tmp_path / "bpu.sqlite3")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")

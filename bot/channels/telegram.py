@@ -282,14 +282,19 @@ class TelegramChannel:
         task.add_done_callback(self._tasks.discard)
 
 
-def build_application(settings: Settings) -> Application:
-    """The bot without python-telegram-bot's Updater: updates come through TelegramIntake."""
+def bot_token(settings: Settings) -> str:
     if settings.telegram_bot_token is None:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    return settings.telegram_bot_token.get_secret_value()
+
+
+def build_application(settings: Settings) -> Application:
+    """The bot without python-telegram-bot's Updater: updates come through TelegramIntake."""
+    token = bot_token(settings)
     api = settings.telegram_api_url.rstrip("/")
     builder = (
         Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(True)  # users in parallel; the service keeps each user in order
@@ -324,8 +329,7 @@ async def run_polling(
 ) -> None:
     """Long polling until `stop` is set; needs only the token. The outbox is sent meanwhile.
     Refused while another process polls the same bot (storage/pollers.py)."""
-    assert settings.telegram_bot_token
-    bot_id = settings.telegram_bot_token.get_secret_value().split(":")[0]
+    bot_id = bot_token(settings).split(":")[0]
     async with service.db.transaction() as conn:
         other = await pollers.take(conn, bot_id, service.clock())
     if other:
