@@ -23,7 +23,6 @@ import asyncio
 import csv
 import json
 import os
-import random
 import resource
 import sqlite3
 import subprocess
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.latency import print_latencies  # noqa: E402 - after making the project importable
+from benchmarks.latency import print_latencies, registering  # noqa: E402 - after making the project importable
 from storage import Database  # noqa: E402
 
 SEED_CHUNK = 20_000
@@ -207,67 +206,23 @@ async def latency(db_path: Path, workers: int, idle_seconds: float = 5.0) -> Non
     async with await Database.open(db_path) as db:
         service = ConversationService(db, default_rules(), ZoneInfo("Asia/Jakarta"))
         staff = StaffChat(service, settings)
-        timings: list[tuple[float, float]] = []  # (started, seconds)
-        stop = asyncio.Event()
-
-        async def worker(i: int) -> None:
-            rng, person = random.Random(i), i
-            while not stop.is_set():
-                for n, (kind, value) in enumerate(script(person)):
-                    await asyncio.sleep(rng.uniform(0, 0.5))
-                    incoming = Incoming("bench", str(person), f"{person}-{n}", kind, **value)
-                    started = time.perf_counter()
-                    await service.handle(incoming)
-                    timings.append((started, time.perf_counter() - started))
-                person += workers
 
         async def no_delivery(replies: list[Reply]) -> None:
             pass
 
-        fleet = [asyncio.create_task(worker(i)) for i in range(workers)]
-        await asyncio.sleep(1)  # everyone under way
-        idle_from = time.perf_counter()
-        await asyncio.sleep(idle_seconds)
-        export_from = time.perf_counter()
-        command = Incoming("telegram", "1", "ekspor-1", Kind.TEXT, text="/ekspor")
-        run = getattr(staff, "route", None) or staff.handle  # `handle` before 2026-11-24
-        try:
-            await run(command, no_delivery, telegram_id="1")
+        async with registering(service, workers) as replies:
+            idle_from = time.perf_counter()
+            await asyncio.sleep(idle_seconds)
+            export_from = time.perf_counter()
+            command = Incoming("telegram", "1", "ekspor-1", Kind.TEXT, text="/ekspor")
+            await staff.route(command, no_delivery, telegram_id="1")
             export_until = time.perf_counter()
-        finally:
-            stop.set()
-            await asyncio.gather(*fleet)
-    idle = [s for t, s in timings if idle_from <= t < export_from]
-    during = [s for t, s in timings if export_from <= t < export_until]
     print(f"/ekspor took {export_until - export_from:.1f} s; {workers} workers")
+    idle, during = (
+        replies.between(idle_from, export_from),
+        replies.between(export_from, export_until),
+    )
     print_latencies([("no export", idle), ("during export", during)])
-
-
-GOLDEN = [
-    ("choice", "pedagang"),
-    ("choice", "next"),
-    ("text", "2 juta"),
-    ("choice", "reg"),
-    ("text", "{nik}"),
-    ("choice", "yes"),
-    ("text", "Siti Aminah"),
-    ("text", "0812 3456 7890"),
-    ("text", "Jl. Mawar 5 RT 02/RW 03, Kauman, Kota Surakarta"),
-    ("choice", "skip"),
-    ("choice", "ok"),
-]
-
-
-def script(i: int) -> list[tuple[object, dict[str, str]]]:
-    """One whole registration for worker identity i, as Incoming kinds and fields."""
-    from conversations import Kind
-
-    nik = f"3372{i // 9999 % 99 + 1:02d}170880{i % 9999 + 1:04d}"  # distinct from seeded NIKs
-    steps: list[tuple[object, dict[str, str]]] = [(Kind.OPEN, {})]
-    for kind, value in GOLDEN:
-        field = "choice" if kind == "choice" else "text"
-        steps.append((Kind[field.upper()], {field: value.format(nik=nik)}))
-    return steps
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import sqlite3
 import subprocess
 import sys
@@ -32,15 +31,15 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.export_benchmark import script, seed  # noqa: E402
-from benchmarks.latency import print_latencies  # noqa: E402
+from benchmarks.export_benchmark import seed  # noqa: E402
+from benchmarks.latency import print_latencies, registering  # noqa: E402
 from bot.channels import outbox  # noqa: E402
 from bot.channels.messenger import messenger  # noqa: E402
 from bot.channels.outbox import run_outbox  # noqa: E402
 from bot.channels.reminders import plan_reminders  # noqa: E402
 from bot.service import ConversationService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from conversations import Incoming, default_rules  # noqa: E402
+from conversations import default_rules  # noqa: E402
 from storage import Database  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -125,34 +124,17 @@ async def chat_and_send(db_path: Path, urls: dict, workers: int, seconds: float)
         print(f"planned {planned:,} reminders in {took:.2f} s ({planned / took:,.0f} a second)")
 
         service = ConversationService(db, default_rules(), ZONE, clock=clock)
-        timings: list[tuple[float, float]] = []
-        stop_chat = asyncio.Event()
-
-        async def worker(i: int) -> None:
-            rng, person = random.Random(i), 10_000_000 + i
-            while not stop_chat.is_set():
-                for n, (kind, value) in enumerate(script(person)):
-                    await asyncio.sleep(rng.uniform(0, 0.5))
-                    incoming = Incoming("bench", str(person), f"{person}-{n}", kind, **value)
-                    begun = time.perf_counter()
-                    await service.handle(incoming)
-                    timings.append((begun, time.perf_counter() - begun))
-                person += workers
-
-        fleet = [asyncio.create_task(worker(i)) for i in range(workers)]
-        await asyncio.sleep(1)  # everyone under way
-        alone_from = time.perf_counter()
-        await asyncio.sleep(seconds)
-        sending_from = time.perf_counter()
-        stop_sending = asyncio.Event()
-        async with messenger(settings, db, clock) as tell:
-            sender = asyncio.create_task(run_outbox(db, tell, clock, ZONE, stop_sending))
+        async with registering(service, workers, first=10_000_000) as replies:
+            alone_from = time.perf_counter()
             await asyncio.sleep(seconds)
-            sending_until = time.perf_counter()
-            stop_sending.set()
-            await sender
-        stop_chat.set()
-        await asyncio.gather(*fleet)
+            sending_from = time.perf_counter()
+            stop_sending = asyncio.Event()
+            async with messenger(settings, db, clock) as tell:
+                sender = asyncio.create_task(run_outbox(db, tell, clock, ZONE, stop_sending))
+                await asyncio.sleep(seconds)
+                sending_until = time.perf_counter()
+                stop_sending.set()
+                await sender
     sent = sent_by_channel(db_path)
     spent = sending_until - sending_from
     total = sum(sent.values())
@@ -163,8 +145,8 @@ async def chat_and_send(db_path: Path, urls: dict, workers: int, seconds: float)
     if total:
         hours = planned / (total / spent) / 3600
         print(f"  at this pace all {planned:,} go out in {hours:,.1f} hours of daytime")
-    alone = [s for t, s in timings if alone_from <= t < sending_from]
-    during = [s for t, s in timings if sending_from <= t < sending_until]
+    alone = replies.between(alone_from, sending_from)
+    during = replies.between(sending_from, sending_until)
     print(f"{workers} workers registering:")
     print_latencies([("alone", alone), ("while sending", during)])
 

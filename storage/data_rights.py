@@ -19,6 +19,7 @@ import aiosqlite
 
 from conversations import HeldRegistration, Registration
 
+from . import outbox
 from .registrations import keep_revision
 
 # The registrations made in a chat for the person and their family, not the workers a
@@ -95,12 +96,8 @@ def erase(conn: sqlite3.Connection, channel: str, user_key: str, now: datetime) 
 def _stop_messages(conn: sqlite3.Connection, registration_id: int, reference: str) -> None:
     """No reminder or result about it is sent any more."""
     conn.execute("UPDATE reminders SET wanted = 0 WHERE registration_id = ?", (registration_id,))
-    for prefix in ("remind", "result"):
-        conn.execute(
-            """UPDATE outbox SET given_up = 'consent withdrawn', text = '', params = NULL
-               WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
-            (f"{prefix}:{reference}:", f"{prefix}:{reference};"),
-        )
+    for kind in ("remind", "result"):
+        outbox.give_up_unsent(conn, outbox.about(kind, reference), "consent withdrawn")
 
 
 def request_correction(

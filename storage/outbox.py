@@ -83,6 +83,21 @@ def sent(conn: sqlite3.Connection, message_id: int, now: datetime) -> None:
     )
 
 
+def about(kind: str, reference: str) -> tuple[str, str]:
+    """The dedupe keys of one registration's messages of a kind ("remind", "result"), as an
+    index range: "remind:REF:" up to "remind:REF;" (';' follows ':')."""
+    return f"{kind}:{reference}:", f"{kind}:{reference};"
+
+
+def give_up_unsent(conn: sqlite3.Connection, keys: tuple[str, str], why: str) -> None:
+    """Messages queued in the `keys` range (`about`) and not yet sent are not sent: why."""
+    conn.execute(
+        """UPDATE outbox SET given_up = ?, text = '', params = NULL
+           WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
+        (why, *keys),
+    )
+
+
 async def supersede(conn: aiosqlite.Connection, prefix: str, keep: str) -> None:
     """Unsent messages about the same thing that newer news replaces (a rejection waiting when
     the acceptance comes) are not sent."""

@@ -16,12 +16,8 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-from .outbox import TELLABLE
-
-
-def _dedupe_range(reference: str) -> tuple[str, str]:
-    """The outbox keys of one registration's reminders, as an index range (';' follows ':')."""
-    return f"remind:{reference}:", f"remind:{reference};"
+from .outbox import TELLABLE, about, give_up_unsent
+from .review import made_by_family
 
 
 def choose(
@@ -60,11 +56,7 @@ def choose(
             (registration_id, int(wanted), now.isoformat(), stopped_by),
         )
         if not wanted:
-            conn.execute(
-                """UPDATE outbox SET given_up = ?, text = '', params = NULL
-                   WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
-                (stopped_by or "reminders stopped", *_dedupe_range(ref)),
-            )
+            give_up_unsent(conn, about("remind", ref), stopped_by or "reminders stopped")
     return len(rows)
 
 
@@ -77,7 +69,7 @@ async def payment_recorded(
     cursor = await conn.execute(  # deleted, not given up: its month may be queued again
         """DELETE FROM outbox
            WHERE dedupe >= ? AND dedupe < ? AND sent_at IS NULL AND given_up IS NULL""",
-        _dedupe_range(reference),
+        about("remind", reference),
     )
     if cursor.rowcount:
         await conn.execute(
@@ -118,7 +110,7 @@ class Candidate:
 
     @property
     def by_family(self) -> bool:  # registered by a family member, whose chat this is
-        return self.consent_version.endswith("-family")
+        return made_by_family(self.consent_version)
 
 
 async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:

@@ -22,6 +22,12 @@ REVIEW_COLUMNS = ("review_state", "review_note", "reviewed_by", "reviewed_at")
 DERIVED = ("city", "city_code", "district", "district_code", "review_flags", *REVIEW_COLUMNS)
 
 
+def made_by_family(consent_version: str) -> bool:
+    """A registration a family member made, with the consent read to the worker
+    (conversations/content.py FAMILY_CONSENT_VERSION): their chat is the family member's."""
+    return consent_version.endswith("-family")
+
+
 @dataclass(frozen=True)
 class Worker:
     """Where a decision is told: the chat the registration was made from. That is the worker's
@@ -41,7 +47,7 @@ class Worker:
 
     @property
     def by_family(self) -> bool:
-        return self.consent_version.endswith("-family")
+        return made_by_family(self.consent_version)
 
 
 async def worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:

@@ -10,6 +10,7 @@ import aiosqlite
 
 from conversations import Registration
 from storage import Database, campaigns, people, registrations
+from storage.sponsors import NewProgram
 from tests.conftest import NOW
 
 
@@ -89,3 +90,19 @@ async def village_campaign(conn: aiosqlite.Connection) -> str:
         now=NOW,
     )
     return made.code
+
+
+def sponsor_program(**changes: object) -> NewProgram:
+    """Pemkab Penajam Paser Utara's program (APBD) for December 2026 to November 2027, 10 seats,
+    with `changes`."""
+    base = NewProgram(
+        code="SPN-PPU-2027",
+        sponsor="Pemkab Penajam Paser Utara",
+        kind="apbd_kabupaten",
+        with_jht=False,
+        declared_income=1_000_000,
+        seats=10,
+        start=date(2026, 12, 1),
+        end=date(2027, 11, 1),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]

@@ -21,11 +21,10 @@ from bot.cli import main
 from bot.service import ConversationService
 from conversations import SponsorOffer, Sponsorship, default_rules
 from storage import Database, sponsors
-from storage.sponsors import NewProgram
 from tests.conftest import NOW
 from tests.console_app import csrf_of, make_world
 from tests.flowchat import NIK_SITI, FlowChat, golden
-from tests.seed import add, registration, village_campaign
+from tests.seed import add, registration, sponsor_program, village_campaign
 from tests.test_exports import run
 from tests.test_service import GOLDEN, User
 from tests.test_sponsored_chat import PPU, chat_with, program_with_seats
@@ -116,13 +115,8 @@ async def test_the_worker_hears_why_rp0_became_a_premium(db: Database, db_path: 
         village = await village_campaign(conn)
         await sponsors.create(
             conn,
-            NewProgram(
+            sponsor_program(
                 code="SPN-PPU-2026",
-                sponsor="Pemkab Penajam Paser Utara",
-                kind="apbd_kabupaten",
-                with_jht=False,
-                declared_income=1_000_000,
-                seats=10,
                 start=datetime(2026, 6, 1).date(),
                 end=datetime(2026, 11, 1).date(),
                 campaigns=(village,),
@@ -165,15 +159,11 @@ async def test_the_open_program_of_the_campaign_pays_when_the_listing_one_is_ful
     async with db.transaction() as conn:  # the province's list names Siti; its one seat is taken
         await sponsors.create(
             conn,
-            NewProgram(
+            sponsor_program(
                 code="SPN-KALTIM-2027",
                 sponsor="Pemprov Kalimantan Timur",
                 kind="apbd_provinsi",
-                with_jht=False,
-                declared_income=1_000_000,
                 seats=1,
-                start=date(2026, 12, 1),
-                end=date(2027, 11, 1),
                 niks=(NIK_SITI, registration(0).nik),
             ),
             "t",
@@ -315,13 +305,8 @@ async def test_a_correction_after_the_program_keeps_the_months_it_paid(
         village = await village_campaign(conn)
         await sponsors.create(
             conn,
-            NewProgram(
+            sponsor_program(
                 code="SPN-PPU-2026",
-                sponsor="Pemkab Penajam Paser Utara",
-                kind="apbd_kabupaten",
-                with_jht=False,
-                declared_income=1_000_000,
-                seats=10,
                 start=NOW.date().replace(day=1),
                 end=NOW.date().replace(month=12, day=1),
                 campaigns=(village,),
@@ -364,13 +349,10 @@ async def test_the_statement_starts_in_the_month_the_chat_said(
     async with db.transaction() as conn:
         await sponsors.create(
             conn,
-            NewProgram(
+            sponsor_program(
                 code="SPN-SKA-2027",
                 sponsor="PT Batik Makmur",
                 kind="csr",
-                with_jht=False,
-                declared_income=1_000_000,
-                seats=10,
                 start=date(2026, 11, 1),
                 end=date(2027, 10, 1),
                 niks=(NIK_SITI,),

@@ -15,10 +15,9 @@ from pathlib import Path
 from bot.service import ConversationService
 from conversations import SponsorOffer, Sponsorship
 from storage import Database, sponsors
-from storage.sponsors import NewProgram
 from tests.conftest import NOW
 from tests.flowchat import NIK_SITI, FlowChat, golden
-from tests.seed import village_campaign
+from tests.seed import sponsor_program, village_campaign
 from tests.test_exports import read_csv, run
 from tests.test_service import GOLDEN, User
 
@@ -122,17 +121,7 @@ async def program_with_seats(db: Database, seats: int) -> str:
     """A program of `seats` seats, brought by a new campaign: the campaign's code."""
     async with db.transaction() as conn:
         village = await village_campaign(conn)
-        program = NewProgram(
-            code="SPN-PPU-2027",
-            sponsor="Pemkab Penajam Paser Utara",
-            kind="apbd_kabupaten",
-            with_jht=False,
-            declared_income=1_000_000,
-            seats=seats,
-            start=date(2026, 12, 1),
-            end=date(2027, 11, 1),
-            campaigns=(village,),
-        )
+        program = sponsor_program(seats=seats, campaigns=(village,))
         await sponsors.create(conn, program, "t", NOW)
     return village
 
