@@ -292,7 +292,7 @@ def storage_limit(workers: int, folder: Path) -> dict[str, Any]:
     """One message's writes (its answer with its replies, then marking them sent), through
     plain sqlite3 with our pragmas."""
     from storage import Database
-    from storage.database import PRAGMAS
+    from storage.sqlite import PRAGMAS
 
     path = folder / "limit.sqlite3"
 

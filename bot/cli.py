@@ -13,6 +13,8 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot.logs import hide_secrets_of, setup_logging
 from bot.service import ConversationService
 from bot.settings import Refused, Settings
@@ -20,7 +22,7 @@ from bot.staff import admin
 from bot.staff.exports import tidy
 from conversations import default_rules, load_rules
 from storage import Database, inbound
-from storage.database import BadDatabase
+from storage.database import BadDatabase, is_url
 
 ADMIN_COMMANDS = (
     *("staff", "campaigner", "campaign", "export", "stats", "inbox", "import", "sponsor"),
@@ -36,7 +38,7 @@ async def open_service(
 ) -> AsyncIterator[ConversationService]:
     """The database and the service on it; `clock` fixes the time (tests)."""
     rules = load_rules(settings.rules_path) if settings.rules_path else default_rules()
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.database) as db:
         service = ConversationService(db, rules, settings.zone, settings.language, clock)
         await db.run(partial(inbound.prune, now=service.clock()))  # too old to come again
         await tidy(db, settings.zone)  # a killed export's unfinished file goes now
@@ -46,7 +48,9 @@ async def open_service(
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bpu-bot", description=__doc__)
     parser.add_argument(
-        "--db", type=Path, help="SQLite database file (default: BPU_DB_PATH or ./bpu-bot.sqlite3)"
+        "--db",
+        help="SQLite database file, or a postgresql:// URL (default: BPU_DATABASE_URL, else "
+        "BPU_DB_PATH, else ./bpu-bot.sqlite3)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     chat = commands.add_parser("chat", help="chat with the bot in this terminal")
@@ -74,18 +78,27 @@ def _db_after_each_command(commands: argparse._SubParsersAction) -> None:
     """--db also after a command's name, at every level (`bpu-bot campaign create --db X`)."""
     for command in commands.choices.values():
         command.add_argument(
-            "--db", type=Path, default=argparse.SUPPRESS, help="the SQLite database file"
+            "--db",
+            default=argparse.SUPPRESS,
+            help="the SQLite database file, or a postgresql:// URL",
         )
         for action in command._actions:
             if isinstance(action, argparse._SubParsersAction):
                 _db_after_each_command(action)
 
 
+def with_database(settings: Settings, db: str) -> Settings:
+    """--db: a postgresql:// URL, or an SQLite file (which then wins over BPU_DATABASE_URL)."""
+    if is_url(db):
+        return settings.model_copy(update={"database_url": SecretStr(db)})
+    return settings.model_copy(update={"db_path": Path(db), "database_url": None})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
     if args.db:
-        settings = settings.model_copy(update={"db_path": args.db})
+        settings = with_database(settings, args.db)
     hide_secrets_of(settings)  # tokens and secrets are masked in every log line, any command
     try:
         return _command(args, settings)

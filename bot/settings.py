@@ -23,6 +23,9 @@ class Settings(BaseSettings):
 
     db_path: Path = Path("bpu-bot.sqlite3")
     """The SQLite database; created with its folder if missing."""
+    database_url: SecretStr | None = None
+    """postgresql://user:password@host:port/name: PostgreSQL instead of the SQLite file, for
+    several instances on one database (issue 15). A secret: it may hold the password."""
     timezone: str = "Asia/Jakarta"
     """Dates shown to workers, and the dates discounts change, are in this zone (WIB)."""
     language: Literal["id", "en"] = "id"
@@ -140,6 +143,11 @@ class Settings(BaseSettings):
     @property
     def first_staff(self) -> set[str]:
         return {part.strip() for part in self.staff_telegram_ids.split(",") if part.strip()}
+
+    @property
+    def database(self) -> Path | str:
+        """What `Database.open` opens: the PostgreSQL URL if set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.db_path
 
     @property
     def zone(self) -> ZoneInfo:

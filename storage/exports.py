@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from . import sql
 from .times import day_start
 
 # The stable columns of an export file, documented in the README. Add at the end; never rename
@@ -134,7 +135,7 @@ def _where(filters: Filters, zone: ZoneInfo) -> tuple[str, list[object]]:
     if filters.branch:
         clauses.append("r.campaign IN (SELECT code FROM campaigns WHERE branch = ?)")
         params.append(filters.branch)
-    return " AND ".join(clauses) or "1", params
+    return " AND ".join(clauses) or "1 = 1", params
 
 
 # --- on the exporting thread's own sqlite3 connection ------------------------------------------
@@ -143,11 +144,12 @@ def _where(filters: Filters, zone: ZoneInfo) -> tuple[str, list[object]]:
 def pick(conn: sqlite3.Connection, filters: Filters, zone: ZoneInfo) -> int:
     """Inside a read transaction: copy the matching (id, revision) pairs into temp.picked, so
     the file and the batch's items come from the same snapshot. Returns how many."""
-    conn.execute("DROP TABLE IF EXISTS temp.picked")
+    temp = sql.dialect(conn).temp
+    conn.execute(f"DROP TABLE IF EXISTS {temp}.picked")
     conn.execute("CREATE TEMP TABLE picked (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL)")
     where, params = _where(filters, zone)
     cursor = conn.execute(
-        f"INSERT INTO temp.picked SELECT r.id, r.revision FROM registrations r WHERE {where}",
+        f"INSERT INTO {temp}.picked SELECT r.id, r.revision FROM registrations r WHERE {where}",
         params,
     )
     return cursor.rowcount
@@ -190,7 +192,7 @@ def picked_rows(conn: sqlite3.Connection, cell: Cells) -> sqlite3.Cursor:
         cell(i, _expression(c, lambda name: f"r.{name}")) for i, c in enumerate(EXPORTED)
     )
     return conn.execute(
-        f"""SELECT {columns} FROM temp.picked p
+        f"""SELECT {columns} FROM {sql.dialect(conn).temp}.picked p
             JOIN registrations r ON r.id = p.id
             LEFT JOIN campaigns k ON k.code = r.campaign
             {cell.joins()}
@@ -228,19 +230,21 @@ def earliest(conn: sqlite3.Connection) -> str | None:
 def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: str) -> int:
     """In one write transaction: the picked rows become batch `batch_id`'s items (so they are
     exported), with the file's digest; the batch is then `committed`. Returns its rows."""
-    conn.execute("BEGIN IMMEDIATE")
+    engine = sql.dialect(conn)
+    for statement in engine.begin_write:
+        conn.execute(statement)
     try:
         state = conn.execute("SELECT state FROM export_batches WHERE id = ?", (batch_id,))
         if state.fetchone() != ("writing",):
             raise RuntimeError(f"export batch {batch_id} is no longer being written")
         if conn.execute(
-            """SELECT 1 FROM temp.picked p
+            f"""SELECT 1 FROM {engine.temp}.picked p
                WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = p.id)"""
         ).fetchone():
             raise DeletedMeanwhile
         count = conn.execute(
-            """INSERT INTO export_items (batch_id, registration_id, revision)
-               SELECT ?, id, revision FROM temp.picked ORDER BY id""",
+            f"""INSERT INTO export_items (batch_id, registration_id, revision)
+               SELECT ?, id, revision FROM {engine.temp}.picked ORDER BY id""",
             (batch_id,),
         ).rowcount
         conn.execute(
@@ -269,11 +273,16 @@ async def reserve(
 ) -> Batch:
     """A new batch number, in state `writing`: nothing is exported yet."""
     cursor = await conn.execute(
-        """INSERT INTO export_batches (created_at, created_by, format, filters, row_count, state)
-           VALUES (?, ?, ?, ?, 0, 'writing')""",
+        # numbered on from the last batch kept (one undone leaves no gap), as SQLite numbers a
+        # rowid, on PostgreSQL too: staff read the numbers in the files' names
+        """INSERT INTO export_batches
+               (id, created_at, created_by, format, filters, row_count, state)
+           VALUES ((SELECT coalesce(max(id), 0) + 1 FROM export_batches), ?, ?, ?, ?, 0,
+                   'writing') RETURNING id""",
         (now.isoformat(), actor, fmt, filters.to_json()),
     )
-    batch = await get(conn, cursor.lastrowid, "writing")  # type: ignore[arg-type]
+    (batch_id,) = await cursor.fetchone()
+    batch = await get(conn, batch_id, "writing")
     assert batch is not None
     return batch
 

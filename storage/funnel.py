@@ -13,9 +13,9 @@ from conversations import Funnel
 
 def record(conn: sqlite3.Connection, event: Funnel, channel: str, now: datetime) -> None:
     conn.execute(
-        """INSERT OR IGNORE INTO funnel_events
+        """INSERT INTO funnel_events
                (session_id, stage, channel, occupation, campaign, assisted_by, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (
             event.session_id,
             event.stage,

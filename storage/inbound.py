@@ -60,9 +60,9 @@ def record(
             ensure_ascii=False,
         )
     conn.execute(
-        """INSERT OR IGNORE INTO inbound_messages
+        """INSERT INTO inbound_messages
                (channel, message_id, received_at, pending_replies)
-           VALUES (?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (channel, message_id, now.isoformat(), kept),
     )
 

@@ -5,6 +5,7 @@ rejected (why), and the month paid up to. Written only by an import batch (bot/s
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,13 +102,15 @@ async def open_batch(
     one cut off half-way is applied again in full next time (its rows applied already change
     nothing then)."""
     cursor = await conn.execute(
+        # numbered on from the last batch kept, as export batches are (exports.reserve)
         """INSERT INTO import_batches
-           (created_at, created_by, file_name, sha256, row_count, changed, problems)
-           VALUES (?, ?, ?, 'unfinished:' || hex(randomblob(8)), ?, 0, '[]')""",
-        (now.isoformat(), actor, file_name, rows),
+           (id, created_at, created_by, file_name, sha256, row_count, changed, problems)
+           VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?, ?, ?, 0,
+                   '[]') RETURNING id""",
+        (now.isoformat(), actor, file_name, f"unfinished:{secrets.token_hex(8)}", rows),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    (batch_id,) = await cursor.fetchone()
+    return batch_id
 
 
 async def close_batch(
@@ -140,24 +143,24 @@ async def apply(
             problems.append((result.line, result.reference, problem))
             continue
         cursor = await conn.execute(
-            """INSERT INTO memberships
+            """INSERT INTO memberships AS m
                (registration_id, state, kpj, starts_on, reason, paid_until, updated_at, batch_id)
                VALUES (:id, :state, :kpj, :starts_on, :reason, :paid_until, :now, :batch)
                ON CONFLICT (registration_id) DO UPDATE SET
-                   state = coalesce(excluded.state, state),
-                   kpj = coalesce(excluded.kpj, kpj),
-                   starts_on = coalesce(excluded.starts_on, starts_on),
+                   state = coalesce(excluded.state, m.state),
+                   kpj = coalesce(excluded.kpj, m.kpj),
+                   starts_on = coalesce(excluded.starts_on, m.starts_on),
                    reason = CASE WHEN excluded.state = 'accepted' THEN NULL
-                                 ELSE coalesce(excluded.reason, reason) END,
-                   paid_until = coalesce(excluded.paid_until, paid_until),
+                                 ELSE coalesce(excluded.reason, m.reason) END,
+                   paid_until = coalesce(excluded.paid_until, m.paid_until),
                    updated_at = excluded.updated_at,
                    batch_id = excluded.batch_id
-               WHERE (state, kpj, starts_on, reason, paid_until) IS NOT
-                     (coalesce(excluded.state, state), coalesce(excluded.kpj, kpj),
-                      coalesce(excluded.starts_on, starts_on),
+               WHERE (m.state, m.kpj, m.starts_on, m.reason, m.paid_until) IS DISTINCT FROM
+                     (coalesce(excluded.state, m.state), coalesce(excluded.kpj, m.kpj),
+                      coalesce(excluded.starts_on, m.starts_on),
                       CASE WHEN excluded.state = 'accepted' THEN NULL
-                           ELSE coalesce(excluded.reason, reason) END,
-                      coalesce(excluded.paid_until, paid_until))""",
+                           ELSE coalesce(excluded.reason, m.reason) END,
+                      coalesce(excluded.paid_until, m.paid_until))""",
             {
                 "id": reg_id,
                 "state": result.state,
@@ -180,7 +183,7 @@ async def untold(conn: aiosqlite.Connection) -> list[tuple[str, Standing]]:
     async with conn.execute(
         """SELECT r.reference, m.state, m.kpj, m.starts_on, m.reason, m.paid_until
            FROM memberships m JOIN registrations r ON r.id = m.registration_id
-           WHERE m.state IS NOT NULL AND m.told_state IS NOT m.state"""
+           WHERE m.state IS NOT NULL AND m.told_state IS DISTINCT FROM m.state"""
     ) as cursor:
         return [(row[0], Standing(*row[1:])) for row in await cursor.fetchall()]
 

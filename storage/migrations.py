@@ -1,10 +1,39 @@
-"""Append-only schema migrations; `PRAGMA user_version` is the number applied.
+"""Append-only schema migrations; the number applied is SQLite's `PRAGMA user_version`, or
+PostgreSQL's `schema_version` table.
 
 Never edit a released migration: add a new one. Each is a list of single statements, run in its
-own transaction (not executescript, which would commit on its own).
+own transaction (not executescript, which would commit on its own). They are written for SQLite
+and carried over to PostgreSQL by `sql.postgres_ddl`; a statement that cannot be is a `Both`.
 """
 
-MIGRATIONS: list[list[str]] = [
+from .sql import Both
+
+# A funnel stage's bit (migration 5), `%s` the column holding the stage
+_STAGE_BIT = """CASE %s
+    WHEN 'started' THEN 0 WHEN 'occupation_chosen' THEN 1
+    WHEN 'benefits_read' THEN 2 WHEN 'quote_seen' THEN 3
+    WHEN 'registration_started' THEN 4 WHEN 'registered' THEN 5 END"""
+
+# PostgreSQL's trigger runs a function: SQLite's trigger body, in PL/pgSQL
+_FUNNEL_TRIGGER_PG = f"""
+CREATE FUNCTION funnel_sessions_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO funnel_sessions (session_id) VALUES (NEW.session_id) ON CONFLICT DO NOTHING;
+    UPDATE funnel_sessions
+    SET stages = stages | coalesce(1 << {_STAGE_BIT % "NEW.stage"}, 0),
+        started_at = CASE WHEN NEW.stage = 'started' THEN NEW.at ELSE started_at END,
+        channel = CASE WHEN NEW.stage = 'started' THEN NEW.channel ELSE channel END,
+        campaign = CASE WHEN NEW.stage = 'started' THEN NEW.campaign ELSE campaign END,
+        assisted_by = CASE WHEN NEW.stage = 'started' THEN NEW.assisted_by ELSE assisted_by END,
+        occupation = CASE WHEN NEW.stage = 'occupation_chosen' THEN NEW.occupation
+                     ELSE occupation END
+    WHERE session_id = NEW.session_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER funnel_sessions_track AFTER INSERT ON funnel_events
+    FOR EACH ROW EXECUTE FUNCTION funnel_sessions_track()"""
+
+MIGRATIONS: list[list[str | Both]] = [
     # 1: sessions, duplicate detection, registrations, funnel events
     [
         """CREATE TABLE sessions (
@@ -111,7 +140,10 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE registrations ADD COLUMN exported_revision INTEGER",
         # Earlier revisions of updated registrations, so an old export batch can be reproduced.
         # Keep its columns equal to registrations' when a later migration adds one there.
-        "CREATE TABLE registration_history AS SELECT * FROM registrations WHERE 0",
+        Both(
+            "CREATE TABLE registration_history AS SELECT * FROM registrations WHERE 0",
+            "CREATE TABLE registration_history AS SELECT * FROM registrations WHERE false",
+        ),
         "CREATE UNIQUE INDEX registration_history_key ON registration_history (id, revision)",
         """CREATE TABLE export_batches (
             id INTEGER PRIMARY KEY,
@@ -193,7 +225,8 @@ MIGRATIONS: list[list[str]] = [
             assisted_by TEXT,
             occupation TEXT                     -- from the 'occupation_chosen' event
         ) WITHOUT ROWID""",
-        """INSERT INTO funnel_sessions
+        Both(
+            """INSERT INTO funnel_sessions
                (session_id, stages, started_at, channel, campaign, assisted_by, occupation)
            SELECT session_id,
                   sum(coalesce(1 << CASE stage
@@ -206,7 +239,19 @@ MIGRATIONS: list[list[str]] = [
                   max(iif(stage = 'started', assisted_by, NULL)),
                   max(iif(stage = 'occupation_chosen', occupation, NULL))
            FROM funnel_events GROUP BY session_id""",
-        """CREATE TRIGGER funnel_sessions_track AFTER INSERT ON funnel_events BEGIN
+            f"""INSERT INTO funnel_sessions
+                   (session_id, stages, started_at, channel, campaign, assisted_by, occupation)
+               SELECT session_id,
+                      sum(coalesce(1 << {_STAGE_BIT % "stage"}, 0)),
+                      max(CASE WHEN stage = 'started' THEN at END),
+                      max(CASE WHEN stage = 'started' THEN channel END),
+                      max(CASE WHEN stage = 'started' THEN campaign END),
+                      max(CASE WHEN stage = 'started' THEN assisted_by END),
+                      max(CASE WHEN stage = 'occupation_chosen' THEN occupation END)
+               FROM funnel_events GROUP BY session_id""",
+        ),
+        Both(
+            """CREATE TRIGGER funnel_sessions_track AFTER INSERT ON funnel_events BEGIN
                INSERT OR IGNORE INTO funnel_sessions (session_id) VALUES (NEW.session_id);
                UPDATE funnel_sessions
                SET stages = stages | coalesce(1 << CASE NEW.stage
@@ -220,6 +265,8 @@ MIGRATIONS: list[list[str]] = [
                    occupation = iif(NEW.stage = 'occupation_chosen', NEW.occupation, occupation)
                WHERE session_id = NEW.session_id;
            END""",
+            _FUNNEL_TRIGGER_PG,
+        ),
         # In group order, so a report streams through it without sorting; started_at is last
         # because a report of a period still reads most conversations.
         """CREATE INDEX funnel_sessions_groups

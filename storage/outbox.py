@@ -44,8 +44,8 @@ async def enqueue(
 ) -> bool:
     """Queue a message once: False if one about the same thing (`dedupe`) is queued already."""
     cursor = await conn.execute(
-        """INSERT OR IGNORE INTO outbox (dedupe, channel, user_key, text, due_at, template, params)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO outbox (dedupe, channel, user_key, text, due_at, template, params)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (dedupe, channel, user_key, text, due_at.isoformat(), template, json.dumps(params)),
     )
     return cursor.rowcount == 1
@@ -112,9 +112,9 @@ def later(
     conn: sqlite3.Connection, message_id: int, due_at: datetime, give_up: str | None = None
 ) -> None:
     """Not sent now: try again at `due_at`, or never (`give_up` says why)."""
+    # a message given up keeps no text: it may hold personal data
+    forget = ", text = '', params = NULL" if give_up else ""
     conn.execute(
-        """UPDATE outbox SET due_at = ?, claimed_until = NULL, given_up = ?,
-                  text = iif(? IS NULL, text, ''), params = iif(? IS NULL, params, NULL)
-           WHERE id = ?""",
-        (due_at.isoformat(), give_up, give_up, give_up, message_id),
+        f"UPDATE outbox SET due_at = ?, claimed_until = NULL, given_up = ?{forget} WHERE id = ?",
+        (due_at.isoformat(), give_up, message_id),
     )

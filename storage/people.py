@@ -56,13 +56,13 @@ async def add(
     if role == "campaigner":
         cursor = await conn.execute(
             """INSERT INTO campaigners (code, name, telegram_id, phone, created_at, created_by)
-               VALUES (?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
             (code, name, telegram_id, phone, now.isoformat(), actor),
         )
     else:
         cursor = await conn.execute(
             """INSERT INTO staff (name, telegram_id, phone, created_at, created_by, role, branch)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (
                 name,
                 telegram_id,
@@ -73,8 +73,8 @@ async def add(
                 branch,
             ),
         )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    (person_id,) = await cursor.fetchone()
+    return person_id
 
 
 def _role_of(branch: str | None) -> tuple[str, str | None]:

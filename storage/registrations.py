@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from conversations import Household, KnownRegistration, Progress, Registration
 
-from . import sponsors
+from . import sponsors, sql
 
 
 class SeatsTaken(Exception):
@@ -110,7 +110,8 @@ def save(
             if name not in ("reference", "channel", "user_key", "sponsored_from")
         )
         # an update under the same program keeps the months it was paid from
-        assignments += """, sponsored_from = CASE WHEN sponsor_program IS :sponsor_program
+        assignments += """, sponsored_from = CASE
+            WHEN sponsor_program IS NOT DISTINCT FROM :sponsor_program
             AND sponsored_from IS NOT NULL THEN sponsored_from ELSE :sponsored_from END"""
         cursor = conn.execute(  # new details: a review of the old ones no longer holds; a
             # worker who registers again after asking for deletion wants to be registered
@@ -136,7 +137,7 @@ def save(
     marks = ", ".join(f":{name}" for name in values)
     try:
         conn.execute(f"INSERT INTO registrations ({names}) VALUES ({marks})", values)
-    except sqlite3.IntegrityError as error:
-        if "registrations.reference" in str(error):
+    except sql.IntegrityError as error:
+        if sql.violates(error, "registrations", "reference"):
             raise ReferenceTaken from None
         raise

@@ -165,16 +165,15 @@ def queue(conn: sqlite3.Connection, items: list[Queued], now: datetime, week: ti
         month = item.month.strftime("%Y-%m")
         cursor = conn.execute(
             """UPDATE reminders SET last_month = ?, last_at = ?
-               WHERE registration_id = ? AND wanted = 1 AND last_month IS NOT ?
+               WHERE registration_id = ? AND wanted = 1 AND last_month IS DISTINCT FROM ?
                  AND (last_at IS NULL OR last_at <= ?)""",
             (month, now.isoformat(), item.registration_id, month, (now - week).isoformat()),
         )
         if cursor.rowcount != 1:
             continue
         conn.execute(
-            """INSERT OR IGNORE INTO outbox
-               (dedupe, channel, user_key, text, due_at, template, params)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO outbox (dedupe, channel, user_key, text, due_at, template, params)
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
             (
                 f"remind:{item.reference}:{month}",
                 item.channel,

@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from conversations import Session
 from conversations.steps import FINISHED
 
+from . import sql
+
 
 def load(conn: sqlite3.Connection, channel: str, user_key: str) -> Session | None:
     row = conn.execute(
@@ -60,10 +62,11 @@ async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> lis
     typed in a form, or belong to someone never registered (the chat itself is theirs: on
     WhatsApp its key is their number)."""
     marks = ", ".join("?" * len(FINISHED))
+    reference = sql.dialect(conn).json_text("data", "reference")
     async with conn.execute(
         f"""SELECT channel, user_key FROM sessions
             WHERE updated_at < ?
-              AND (step NOT IN ({marks}) OR json_extract(data, '$.reference') IS NULL)""",
+              AND (step NOT IN ({marks}) OR {reference} IS NULL)""",
         (cutoff.isoformat(), *FINISHED),
     ) as cursor:
         return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]

@@ -17,13 +17,15 @@ import aiosqlite
 
 from conversations import Sponsorship
 
+from . import sql
+
 # A program's row, and its seats taken: by every registration that records it but `holder` (a
 # registration being updated keeps its own seat), those the main system rejected and those whose
 # worker withdrew consent.
 _COLUMNS = """p.code, p.sponsor, p.kind, p.with_jht, p.declared_income, p.seats, p.start_month,
     p.end_month, p.occupations, p.city_codes, p.nik_list,
     (SELECT count(*) FROM registrations r
-     WHERE r.sponsor_program = p.code AND r.reference IS NOT :holder
+     WHERE r.sponsor_program = p.code AND r.reference IS DISTINCT FROM :holder
        AND r.erasure_requested_at IS NULL AND NOT EXISTS
          (SELECT 1 FROM memberships m WHERE m.registration_id = r.id AND m.state = 'rejected'))"""
 
@@ -145,7 +147,7 @@ async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: d
             """INSERT INTO sponsor_programs (code, sponsor, kind, with_jht, declared_income, seats,
                    start_month, end_month, occupations, city_codes, nik_list, created_at,
                    created_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (
                 new.code,
                 new.sponsor,
@@ -162,15 +164,16 @@ async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: d
                 actor,
             ),
         )
-    except sqlite3.IntegrityError:
+        (program_id,) = await cursor.fetchone()
+    except sql.IntegrityError:
         raise ProgramRefused(f"a program {new.code} exists already") from None
-    program_id = cursor.lastrowid
     await conn.executemany(
-        "INSERT OR REPLACE INTO sponsor_campaigns (campaign, program_id) VALUES (?, ?)",
+        """INSERT INTO sponsor_campaigns (campaign, program_id) VALUES (?, ?)
+           ON CONFLICT (campaign) DO UPDATE SET program_id = excluded.program_id""",
         [(campaign, program_id) for campaign in new.campaigns],
     )
     await conn.executemany(
-        "INSERT OR IGNORE INTO sponsor_niks (program_id, nik) VALUES (?, ?)",
+        "INSERT INTO sponsor_niks (program_id, nik) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(program_id, nik) for nik in new.niks],
     )
 

@@ -15,6 +15,7 @@ import aiosqlite
 
 from conversations.model import FunnelStage
 from storage.search import branch_condition
+from storage.sql import dialect as sql_dialect
 
 STAGES: tuple[str, ...] = get_args(FunnelStage)  # in funnel order
 DIMENSIONS = ("occupation", "channel", "campaign", "campaigner", "branch")
@@ -67,7 +68,7 @@ async def funnel(
                COALESCE(k.branch, '') AS branch,
                g.n AS n
         FROM (SELECT stages, occupation, channel, campaign, assisted_by, count(*) AS n
-              FROM funnel_sessions INDEXED BY funnel_sessions_groups
+              FROM funnel_sessions {sql_dialect(conn).indexed_by("funnel_sessions_groups")}
               WHERE {" AND ".join(clauses)}
               GROUP BY 1, 2, 3, 4, 5) g
         LEFT JOIN campaigns k ON k.code = g.campaign

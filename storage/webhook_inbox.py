@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import inbound
+from . import inbound, sql
 
 MAX_ATTEMPTS = 3  # starts that tried a body and died before finishing it
 
@@ -37,12 +37,11 @@ class SetAside:
 
 
 def keep(conn: sqlite3.Connection, channel: str, body: str, now: datetime) -> int:
-    cursor = conn.execute(
-        "INSERT INTO webhook_inbox (channel, received_at, body) VALUES (?, ?, ?)",
+    (inbox_id,) = conn.execute(
+        "INSERT INTO webhook_inbox (channel, received_at, body) VALUES (?, ?, ?) RETURNING id",
         (channel, now.isoformat(), body),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ).fetchone()
+    return inbox_id
 
 
 def done(conn: sqlite3.Connection, inbox_id: int) -> None:
@@ -101,6 +100,8 @@ def set_aside(conn: sqlite3.Connection, inbox_id: int, error: str, now: datetime
     )
 
 
-# What `bpu-bot inbox` lists: a SetAside per row.
-LISTING = """SELECT id, channel, received_at, set_aside_at, error, length(CAST(body AS BLOB))
-             FROM webhook_inbox WHERE set_aside_at IS NOT NULL ORDER BY id"""
+def listing(engine: sql.Dialect) -> str:
+    """What `bpu-bot inbox` lists: a SetAside per row."""
+    size = engine.byte_length.format("body")
+    return f"""SELECT id, channel, received_at, set_aside_at, error, {size}
+               FROM webhook_inbox WHERE set_aside_at IS NOT NULL ORDER BY id"""

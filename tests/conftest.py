@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite database in a temp dir and the service on top of it."""
+"""Shared fixtures: a real database (SQLite in a temp dir, or PostgreSQL) and the service on top
+of it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.service import ConversationService
 from conversations import default_rules
 from storage import Database
 from tests.fake_telegram import FakeTelegram
-from tests.postgres import postgres_server
+from tests.postgres import Databases, postgres_server
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # 10:00 WIB
 
@@ -23,9 +24,25 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "bpu.sqlite3"
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=ENGINES)
+def db_target(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Path | str]:
+    """Where the `db` of a test lives: an SQLite file in a temp dir, or a new database on the
+    test run's PostgreSQL server (issue 15). Each test that uses `db` runs on both."""
+    if request.param == "sqlite":
+        yield db_path
+        return
+    databases: Databases = request.getfixturevalue("postgres_databases")
+    url = databases.new()
+    yield url
+    databases.drop(url)
+
+
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(db_path)
+async def db(db_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(db_target)
     try:
         yield database
     finally:
@@ -46,6 +63,11 @@ def postgres_url() -> Iterator[str]:
     """One real PostgreSQL server for the whole test run (tests/postgres.py)."""
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_url: str) -> Databases:
+    return Databases(postgres_url)
 
 
 @pytest.fixture

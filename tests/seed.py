@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -106,3 +107,18 @@ def sponsor_program(**changes: object) -> NewProgram:
         end=date(2027, 11, 1),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def everything(db: Database) -> str:
+    """Every row the database holds, as text, either engine: nothing of a deleted worker may be
+    found in it."""
+    if db.dialect.name == "sqlite":
+        with sqlite3.connect(db.path) as conn:
+            return "\n".join(conn.iterdump())
+    tables = await db.fetch_all(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    )
+    lines = []
+    for (table,) in tables:
+        lines += [row[0] for row in await db.fetch_all(f'SELECT t::text FROM "{table}" t')]
+    return "\n".join(lines)

@@ -5,7 +5,6 @@ left unfinished."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from bot.upkeep import Upkeep
 from conversations import default_rules
 from storage import Database, data_rights, reminders
 from storage import whatsapp as book
+from tests import seed
 from tests.conftest import NOW
 from tests.console_app import csrf_of, make_world
 from tests.flowchat import NIK_SITI
@@ -38,12 +38,6 @@ async def registered(
     await user.run(golden)
     await user.send("choice", "no")  # no reminders
     return user
-
-
-def dump(db_path: Path) -> str:
-    """Everything the database file holds, as SQL text."""
-    with sqlite3.connect(db_path) as conn:
-        return "\n".join(conn.iterdump())
 
 
 async def test_a_worker_sees_their_data_masked(service: ConversationService) -> None:
@@ -84,7 +78,7 @@ async def test_a_correction_before_the_main_systems_answer_goes_out_in_the_next_
 
 
 async def test_deleting_before_it_is_sent_leaves_nothing_of_the_worker(
-    service: ConversationService, db: Database, db_path: Path, tmp_path: Path
+    service: ConversationService, db: Database, tmp_path: Path
 ) -> None:
     user = await registered(service)
     await user.send("text", "hapus data")
@@ -92,7 +86,7 @@ async def test_deleting_before_it_is_sent_leaves_nothing_of_the_worker(
     assert asked.startswith("Ini menghapus data: Siti Aminah. Hapus data dan tidak lagi setuju")
     done = await user.send("choice", "yes")
     assert "data Anda sudah dihapus dari chat ini dan tidak kami pakai lagi" in done
-    everything = dump(db_path)
+    everything = await seed.everything(db)
     for trace in (NIK_SITI, "Siti Aminah", "81234567890", "Jl. Mawar 5"):
         assert trace not in everything, trace
     [session] = await db.fetch_all("SELECT count(*) FROM sessions")
@@ -186,7 +180,7 @@ async def test_staff_see_open_requests_and_mark_them_passed_on(tmp_path: Path) -
 
 
 async def test_a_conversation_left_unfinished_is_forgotten_after_thirty_days(
-    service: ConversationService, db: Database, db_path: Path
+    service: ConversationService, db: Database
 ) -> None:
     stranger = User(service, "w9")  # never registered: NIK and name typed, then gone
     await stranger.send("open")

@@ -5,7 +5,6 @@ an export is written, and a WhatsApp chat deleted to the last trace."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from storage import Database
 from storage import whatsapp as book
 from tests.conftest import NOW
 from tests.flowchat import NIK_SITI
+from tests.seed import everything
 from tests.test_data_rights import registered
 from tests.test_exports import read_csv, run
 from tests.test_service import GOLDEN, User
@@ -152,7 +152,7 @@ class WhatsAppUser(User):
 
 
 async def test_nothing_of_an_unsent_registration_remains_after_hapus_data(
-    db: Database, db_path: Path
+    db: Database,
 ) -> None:
     service = ConversationService(db, default_rules(), ZONE, clock=lambda: NOW)
     contact = await db.run(lambda c: book.identify(c, "6281234567890", None, NOW))
@@ -163,6 +163,5 @@ async def test_nothing_of_an_unsent_registration_remains_after_hapus_data(
     await user.send("text", "hapus data")
     done = await user.send("choice", "yes")
     assert "data Anda sudah dihapus" in done
-    with sqlite3.connect(db_path) as conn:
-        left = [line for line in conn.iterdump() if "81234567890" in line]
+    left = [line for line in (await everything(db)).splitlines() if "81234567890" in line]
     assert left == [], left

@@ -115,7 +115,9 @@ async def test_a_file_without_the_columns_is_refused_in_one_line(tmp_path: Path)
     assert memberships(db) == []
 
 
-async def test_status_says_what_the_main_system_said(db: Database, db_path: Path) -> None:
+async def test_status_says_what_the_main_system_said(
+    db: Database, db_target: Path | str, tmp_path: Path
+) -> None:
     when = {"now": datetime(2026, 11, 21, 3, 0, tzinfo=UTC)}
     service = ConversationService(
         db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: when["now"]
@@ -123,25 +125,18 @@ async def test_status_says_what_the_main_system_said(db: Database, db_path: Path
     user = User(service)
     await user.send("open")
     await user.run(GOLDEN)
-    [[reference, nik]] = [
-        list(row) for row in db_rows(db_path, "SELECT reference, nik FROM registrations")
-    ]
-    results = db_path.parent / "hasil.csv"
+    [(reference, nik)] = await db.fetch_all("SELECT reference, nik FROM registrations")
+    results = tmp_path / "hasil.csv"
     results.write_text(HEADER + f"{reference},{nik},accepted,KPJ-90001234,2026-12-01,,\n")
-    assert bpu(db_path.parent, "--db", str(db_path), "import", "hasil.csv").returncode == 0
+    assert bpu(tmp_path, "--db", str(db_target), "import", "hasil.csv").returncode == 0
     said = await user.send("text", "status")
     assert "Nomor peserta (KPJ): KPJ-90001234. Terlindungi sejak 1 Desember 2026." in said
     assert "Belum ada pembayaran tercatat" in said
-    (db_path.parent / "paid.csv").write_text(HEADER + f"{reference},{nik},,,,,2026-12\n")
-    bpu(db_path.parent, "--db", str(db_path), "import", "paid.csv")
+    (tmp_path / "paid.csv").write_text(HEADER + f"{reference},{nik},,,,,2026-12\n")
+    bpu(tmp_path, "--db", str(db_target), "import", "paid.csv")
     assert "Iuran sudah dibayar sampai Desember 2026." in await user.send("text", "status")
     when["now"] = datetime(2027, 3, 5, 3, 0, tzinfo=UTC)  # January, February unpaid: still in
     assert "Iuran sudah dibayar sampai Desember 2026." in await user.send("text", "status")
     when["now"] = datetime(2027, 4, 5, 3, 0, tzinfo=UTC)  # January to March unpaid: non-active
     said = await user.send("text", "status")
     assert "3 bulan belum dibayar, jadi Anda sekarang tidak terlindungi" in said
-
-
-def db_rows(db_path: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(sql).fetchall()

@@ -127,7 +127,7 @@ async def test_a_lone_surrogate_or_huge_number_gets_an_answer(
 # --- control and format characters never reach storage or exports ---------------------------
 
 
-def export(db: Path, out: Path, fmt: str) -> Path:
+def export(db: Path | str, out: Path, fmt: str) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BPU_")}
     args = ["export", "--format", fmt, "--all", "--out", str(out), "--db", str(db)]
     result = subprocess.run(
@@ -143,7 +143,7 @@ def export(db: Path, out: Path, fmt: str) -> Path:
 
 
 async def test_control_and_bidi_characters_never_reach_the_row_nor_an_export(
-    service: ConversationService, db: Database, db_path: Path, tmp_path: Path
+    service: ConversationService, db: Database, db_target: Path | str, tmp_path: Path
 ) -> None:
     user = User(service)
     answers = {
@@ -165,17 +165,16 @@ async def test_control_and_bidi_characters_never_reach_the_row_nor_an_export(
         "city": "Kota Surakarta",
     }
     assert only_visible("".join(str(v) for v in reg.values()))
-    with sqlite3.connect(db_path) as conn:
-        stored = conn.execute("SELECT * FROM registrations").fetchone()
+    [stored] = await db.fetch_all("SELECT * FROM registrations")
     assert only_visible("".join(str(v) for v in stored))
 
-    csv_path = export(db_path, tmp_path / "csv", "csv")
+    csv_path = export(db_target, tmp_path / "csv", "csv")
     raw = csv_path.read_text("utf-8-sig")
     assert only_visible(raw) and not any(ch in raw for ch in HOSTILE)
     [row] = list(csv.DictReader(raw.splitlines(), delimiter=";"))
     assert row["full_name"] == "Siti Aminah"
 
-    jsonl_path = export(db_path, tmp_path / "jsonl", "jsonl")
+    jsonl_path = export(db_target, tmp_path / "jsonl", "jsonl")
     raw = jsonl_path.read_text("utf-8")
     [record] = [json.loads(line) for line in raw.splitlines()]
     assert only_visible(raw) and only_visible("".join(str(v) for v in record.values()))

@@ -106,7 +106,7 @@ def test_a_sponsored_summary_offers_no_program_or_period_to_change() -> None:
 
 
 # --- last month confirm silently self paid ---
-async def test_the_worker_hears_why_rp0_became_a_premium(db: Database, db_path: Path) -> None:
+async def test_the_worker_hears_why_rp0_became_a_premium(db: Database) -> None:
     clock = [datetime(2026, 11, 30, 16, 50, tzinfo=UTC)]  # 23:50 WIB, the program's last month
     service = ConversationService(
         db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: clock[0]
@@ -216,7 +216,7 @@ def test_correcting_a_mistyped_nik_to_the_one_on_the_sponsors_list() -> None:
 
 # --- sponsored member told to pay ---
 async def test_accepted_sponsored_worker_is_not_told_to_pay(
-    service: ConversationService, db: Database, db_path: Path, tmp_path: Path
+    service: ConversationService, db: Database, db_target: Path | str, tmp_path: Path
 ) -> None:
     campaign = await program_with_seats(db, 5)
     user = User(service, "111", channel="telegram")
@@ -228,7 +228,7 @@ async def test_accepted_sponsored_worker_is_not_told_to_pay(
     results.write_text(
         f"reference,nik,result,kpj,start_date\n{reference},{nik},accepted,26010000001,2026-12-01\n"
     )
-    assert await asyncio.to_thread(main, ["import", str(results), "--db", str(db_path)]) == 0
+    assert await asyncio.to_thread(main, ["import", str(results), "--db", str(db_target)]) == 0
     [(notice,)] = await db.fetch_all("SELECT text FROM outbox")
     status = await user.send("text", "status")
     # the chat promised: Pemkab pays until November 2027, Rp0 for the worker until then
@@ -245,7 +245,7 @@ async def test_accepted_sponsored_worker_is_not_told_to_pay(
 
 # --- statement after consent withdrawn ---
 async def test_withdrawn_consent_leaves_the_sponsors_statement(
-    service: ConversationService, db: Database, db_path: Path, tmp_path: Path, capsys
+    service: ConversationService, db: Database, db_target: Path | str, tmp_path: Path, capsys
 ) -> None:
     campaign = await program_with_seats(db, 1)
     user = User(service)
@@ -257,10 +257,10 @@ async def test_withdrawn_consent_leaves_the_sponsors_statement(
     assert "sudah dihapus" in await user.send("choice", "yes")
     out = tmp_path / "statement.csv"
     capsys.readouterr()
-    assert await cli(db_path, "sponsor", "statement", "SPN-PPU-2027", "--out", str(out)) == 0
+    assert await cli(db_target, "sponsor", "statement", "SPN-PPU-2027", "--out", str(out)) == 0
     text = out.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert await cli(db_path, "sponsor", "list") == 0
+    assert await cli(db_target, "sponsor", "list") == 0
     listed = capsys.readouterr().out
     assert NIK_SITI not in text, f"{len(rows) - 2} months billed, NIK and name shown to sponsor"
     assert "seats 0 taken, 1 left of 1" in listed, listed
@@ -295,7 +295,7 @@ async def test_a_worker_bpjs_rejected_is_not_billed_and_frees_the_seat(
 
 # --- update after program erases its months ---
 async def test_a_correction_after_the_program_keeps_the_months_it_paid(
-    db: Database, db_path: Path, tmp_path: Path, capsys
+    db: Database, db_target: Path | str, tmp_path: Path, capsys
 ) -> None:
     clock = [NOW]  # 21 November 2026
     service = ConversationService(
@@ -327,7 +327,7 @@ async def test_a_correction_after_the_program_keeps_the_months_it_paid(
     [row] = await db.fetch_all("SELECT full_name, revision, sponsor_program FROM registrations")
     out = tmp_path / "statement.csv"
     capsys.readouterr()
-    assert await cli(db_path, "sponsor", "statement", "SPN-PPU-2026", "--out", str(out)) == 0
+    assert await cli(db_target, "sponsor", "statement", "SPN-PPU-2026", "--out", str(out)) == 0
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
     months = [r[6] for r in rows[1:-1]]
     assert tuple(row)[:2] == ("Siti Aminah Lestari", 2)
@@ -336,7 +336,7 @@ async def test_a_correction_after_the_program_keeps_the_months_it_paid(
 
 # --- update into program bills earlier month ---
 async def test_the_statement_starts_in_the_month_the_chat_said(
-    db: Database, db_path: Path, tmp_path: Path, capsys
+    db: Database, db_target: Path | str, tmp_path: Path, capsys
 ) -> None:
     clock = [datetime(2026, 10, 15, 3, 0, tzinfo=UTC)]
     service = ConversationService(
@@ -368,6 +368,6 @@ async def test_the_statement_starts_in_the_month_the_chat_said(
     assert "dibayar PT Batik Makmur dari Desember 2026 sampai Oktober 2027" in told
     assert "Data Anda diterima" in await user.send("choice", "ok")
     out = tmp_path / "statement.csv"
-    assert await cli(db_path, "sponsor", "statement", "SPN-SKA-2027", "--out", str(out)) == 0
+    assert await cli(db_target, "sponsor", "statement", "SPN-SKA-2027", "--out", str(out)) == 0
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
     assert rows[1][6] == "2026-12", [r[6] for r in rows[1:4]]

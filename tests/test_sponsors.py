@@ -24,7 +24,7 @@ from tests.seed import registration, village_campaign
 PROGRAM = ["sponsor", "add", "SPN-PPU-2027", "--sponsor", "Pemkab Penajam Paser Utara"]
 
 
-async def cli(db: Path, *args: str) -> int:
+async def cli(db: Path | str, *args: str) -> int:
     """The command as staff run it (in a thread: it runs its own event loop)."""
     return await asyncio.to_thread(main, [*args, "--db", str(db)])
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import itertools
 from datetime import date, timedelta
+from pathlib import Path
 
-from bot.cli import _parser
+from bot.cli import _parser, with_database
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.staff import admin
@@ -101,12 +102,12 @@ async def test_exact_funnel(service: ConversationService, db: Database) -> None:
 
 
 async def test_the_stats_command_prints_the_tables(
-    service: ConversationService, db: Database, db_path
+    service: ConversationService, db: Database, db_target: Path | str
 ) -> None:
     a = await seed(service, db)
     out = io.StringIO()
     args = _parser().parse_args(["stats"])
-    settings = Settings(_env_file=None, db_path=db_path)
+    settings = with_database(Settings(_env_file=None), str(db_target))
     assert await admin.run(args, settings, default_rules(), out) == 0
     text = out.getvalue()
     lines = text.splitlines()

@@ -139,7 +139,7 @@ async def run(
     """Carry out one staff command; returns the exit status. Raises BadDatabase (one line)
     when the database is missing (for a command that does not create it) or unusable."""
     out = out or sys.stdout  # looked up now: tests and callers may have replaced it
-    async with await Database.open(settings.db_path, create=creates(args)) as db:
+    async with await Database.open(settings.database, create=creates(args)) as db:
         await tidy(db, settings.zone)  # what a killed export left does not wait for the next
         handler = {
             "staff": _people,

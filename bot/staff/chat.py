@@ -264,7 +264,7 @@ class StaffChat:
         database that is emptied first: a copy left by a killed bot goes at the next /ekspor."""
         t = translator(self.service.default_lang)
         actor = f"{incoming.channel}:{person.telegram_id or person.phone} ({person.name})"
-        outbox = Path(self.service.db.path).absolute().parent / OUTBOX
+        outbox = self.service.db.folder / OUTBOX
         branch = None if person.admin else person.branch  # a branch's staff: their branch only
         async with self._outbox_lock:
             _empty(outbox)

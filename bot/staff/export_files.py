@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.exports import FILE_COLUMNS
+from storage.sql import SQLITE, Dialect
 
 COLUMNS = FILE_COLUMNS  # the file's columns, in their order (storage.exports)
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -193,8 +194,11 @@ class SqlCells:
     the query needs), any other by strftime. CSV: NIK and phone as ="…" so Excel keeps every
     digit; typed text that Excel would run as a formula gets a leading '."""
 
-    def __init__(self, fmt: str, offset: int | None = None, hours: bool = False) -> None:
+    def __init__(
+        self, fmt: str, offset: int | None = None, hours: bool = False, engine: Dialect = SQLITE
+    ) -> None:
         self.fmt, self.offset, self.hours = fmt, offset, hours and offset is not None
+        self.engine = engine
         self._joins: list[str] = []
 
     def __call__(self, index: int, expression: str) -> str:
@@ -209,7 +213,7 @@ class SqlCells:
             return f"""'="' || {expression} || '"'"""
         if name in _TYPED:
             return (
-                f"CASE WHEN unicode({expression}) IN ({_STARTS}) "
+                f"CASE WHEN {self.engine.first_code.format(expression)} IN ({_STARTS}) "
                 f"THEN '''' || {expression} ELSE {expression} END"
             )
         return expression

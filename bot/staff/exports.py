@@ -20,20 +20,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import fcntl
 import json
 import logging
 import os
 import secrets
 import shutil
 import signal
-import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.staff.export_files import (
@@ -44,8 +42,7 @@ from bot.staff.export_files import (
     local_hours,
     write_file,
 )
-from storage import Database, audit, exports
-from storage.database import PRAGMAS
+from storage import Database, audit, exports, sql
 from storage.exports import Batch, Filters, NothingToExport
 from storage.files import create_private, private_dir
 
@@ -64,7 +61,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 WORK_PREFIX = ".bpu-export-"  # private work folders, next to the destination
-LOCK_POLL_SECONDS = 0.1
 
 
 class TooLarge(ValueError):
@@ -118,7 +114,7 @@ async def export(
     or write batch `batch_id` again exactly. Raises NothingToExport when nothing matches,
     ExportFailed when the file cannot be written (nothing is exported then)."""
     stop = _Stop()
-    async with _one_at_a_time(db.path), _signals(stop):
+    async with db.one_at_a_time("export"), _signals(stop):
         await _recover(db, zone)
         job = _Job(db, zone, now, actor, stop, progress)
         try:
@@ -166,31 +162,6 @@ async def _signals(stop: _Stop) -> AsyncIterator[None]:
             asyncio.get_running_loop().remove_signal_handler(sig)
 
 
-@contextlib.asynccontextmanager
-async def _one_at_a_time(db_path: str, wait: bool = True) -> AsyncIterator[bool]:
-    """An exclusive lock on `<database>.export-lock`. The kernel drops it when the holder
-    dies, however, so a batch left unfinished while we hold it is certainly a leftover.
-    Yields whether the lock is held (always, unless `wait` is False and it is taken)."""
-    fd = os.open(f"{db_path}.export-lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        waiting = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not wait:
-                    yield False
-                    return
-                if not waiting:
-                    log.warning("another export of this database is running: waiting for it")
-                    waiting = True
-                await asyncio.sleep(LOCK_POLL_SECONDS)
-        yield True
-    finally:
-        os.close(fd)  # releases the lock
-
-
 async def tidy(db: Database, zone: ZoneInfo) -> None:
     """At the start of any command: finish or undo what a killed export left (its unfinished
     file holds personal data), unless an export is running now; that one tidies itself."""
@@ -200,10 +171,10 @@ async def tidy(db: Database, zone: ZoneInfo) -> None:
         async with db.reading() as conn:
             if not any(await exports.leftovers(conn)):
                 return  # the usual case: nothing to tidy, no lock file made
-        async with _one_at_a_time(db.path, wait=False) as held:
+        async with db.one_at_a_time("export", wait=False) as held:
             if held:
                 await _recover(db, zone)
-    except sqlite3.Error as error:  # busy, say: the next command or export tidies instead
+    except sql.Error as error:  # busy, say: the next command or export tidies instead
         log.info("leftovers of an interrupted export not looked at now: %s", error)
 
 
@@ -218,14 +189,6 @@ async def _in_thread(stop: _Stop, work: Callable[[], T]) -> T:
         with contextlib.suppress(BaseException):
             await future
         raise
-
-
-def _connect(db_path: str) -> sqlite3.Connection:
-    """The writing thread's own connection: reads a snapshot, then commits the batch."""
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    for pragma in ("PRAGMA busy_timeout = 5000", *PRAGMAS):  # as every connection that writes
-        conn.execute(pragma)
-    return conn
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -332,9 +295,9 @@ class _Job:
     def _write_new(
         self, batch: Batch, filters: Filters, fmt: str, file: Path, record: str
     ) -> tuple[int, str]:
-        conn = _connect(self.db.path)
+        conn = self.db.connect_sync()
         try:
-            conn.execute("BEGIN")  # one snapshot for the pick and the file
+            conn.execute(self.db.dialect.begin_snapshot)  # one for the pick and the file
             total = exports.pick(conn, filters, self.zone)
             if total == 0:
                 raise NothingToExport
@@ -380,22 +343,22 @@ class _Job:
         matches = sha == batch.sha256 if same_format else None
         return ExportResult(batch, target, rows, sha, new=False, matches=matches)
 
-    def _cells(self, conn: sqlite3.Connection, fmt: str) -> tuple[SqlCells, ZoneInfo | None]:
+    def _cells(self, conn: Any, fmt: str) -> tuple[SqlCells, ZoneInfo | None]:
         """How to select the columns, and the zone write_file makes times local in (None when
         done in SQL). If the zone's offset is fixed from a year before the first registration
         (consent is given before registering) to now, times are made local in SQL, faster."""
         first = exports.earliest(conn)
-        if first is None:
-            return SqlCells(fmt), self.zone
+        if first is None or self.db.dialect is not sql.SQLITE:  # PostgreSQL: made local in Python
+            return SqlCells(fmt, engine=self.db.dialect), self.zone
         since = datetime.fromisoformat(first) - timedelta(days=366)
         until = datetime.now(UTC) + timedelta(days=1)
         offset = fixed_offset(self.zone, since, until)
         if offset is None:
-            return SqlCells(fmt), self.zone
+            return SqlCells(fmt, engine=self.db.dialect), self.zone
         return SqlCells(fmt, offset, local_hours(conn, offset, since, until)), None
 
     def _write_again(self, batch: Batch, fmt: str, file: Path) -> tuple[int, str]:
-        conn = _connect(self.db.path)
+        conn = self.db.connect_sync()
         try:
             os.close(create_private(file))
             created = datetime.fromisoformat(batch.created_at)  # fixed: the same bytes again

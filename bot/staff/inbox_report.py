@@ -13,7 +13,7 @@ from storage import Database, webhook_inbox
 
 async def show(db: Database, out: TextIO) -> int:
     async with db.reading() as conn:
-        kept = await conn.execute_fetchall(webhook_inbox.LISTING)
+        kept = await conn.execute_fetchall(webhook_inbox.listing(db.dialect))
     rows = [webhook_inbox.SetAside(*row) for row in kept]
     if not rows:
         print("nothing set aside", file=out)

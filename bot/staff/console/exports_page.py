@@ -62,7 +62,7 @@ _ids = itertools.count(1)
 
 def _folder(request: web.Request) -> Path:
     """A private folder next to the database, where export files are written and removed."""
-    return private_dir(Path(console_of(request).db.path).absolute().parent / ".bpu-console-export")
+    return private_dir(console_of(request).db.folder / ".bpu-console-export")
 
 
 async def _run(request: web.Request, job: Job, filters: Filters) -> None:
