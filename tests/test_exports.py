@@ -20,6 +20,7 @@ from bot.staff.export_files import COLUMNS
 from bot.staff.exports import Filters, NothingToExport, export
 from storage import Database, campaigns
 from storage.migrations import MIGRATIONS
+from storage.sql import SQLITE, migration_sql
 from tests.seed import NOW, add, registration
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -161,7 +162,7 @@ async def test_registrations_from_before_the_region_codes_survive_the_upgrade(
     conn = sqlite3.connect(db_path, isolation_level=None)
     for number, statements in enumerate(MIGRATIONS[:6], start=1):
         for statement in statements:
-            conn.execute(statement)
+            conn.execute(migration_sql(statement, SQLITE))
         conn.execute(f"PRAGMA user_version = {number}")
     old = registration(1)
     stamp = NOW.isoformat()

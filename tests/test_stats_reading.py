@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from storage.migrations import MIGRATIONS
+from storage.sql import SQLITE, migration_sql
 from tests.test_export_safety import ROOT
 
 
@@ -42,7 +43,7 @@ def schema(db_path: Path, version: int) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     for number, statements in enumerate(MIGRATIONS[:version], start=1):
         for statement in statements:
-            conn.execute(statement)
+            conn.execute(migration_sql(statement, SQLITE))
         conn.execute(f"PRAGMA user_version = {number}")
     return conn
 
