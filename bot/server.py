@@ -125,7 +125,7 @@ async def telegram_webhook(
         await set_commands(bot, staff)
         await bot.start()
         try:
-            await intake.recover()
+            await intake.start()
             yield TelegramWebhook(intake, secret.get_secret_value(), public_url)
         finally:
             await intake.drain()  # finishes updates already acknowledged
@@ -151,7 +151,7 @@ async def whatsapp_channel(
         staff,
     )
     try:
-        await channel.recover()
+        await channel.start()
         yield channel
     finally:
         await channel.drain()

@@ -468,4 +468,16 @@ MIGRATIONS: list[list[str | Both]] = [
             until TEXT NOT NULL             -- the lease runs out then unless renewed
         ) WITHOUT ROWID""",
     ],
+    # 17: several instances on one database (issue 15): a kept webhook is claimed by the one
+    # instance that processes it, for a while (a dead instance's claims are taken over), and
+    # one person's webhooks are processed one at a time in the order they came, whichever
+    # instance received them: `user_key` is whom the body is from, as the channel names them
+    [
+        "ALTER TABLE webhook_inbox ADD COLUMN user_key TEXT",
+        "ALTER TABLE webhook_inbox ADD COLUMN claimed_by TEXT",  # host:pid
+        "ALTER TABLE webhook_inbox ADD COLUMN claimed_until TEXT",
+        "ALTER TABLE webhook_inbox ADD COLUMN claims INTEGER NOT NULL DEFAULT 0",
+        """CREATE INDEX webhook_inbox_queue ON webhook_inbox (channel, user_key, id)
+           WHERE set_aside_at IS NULL""",
+    ],
 ]

@@ -6,33 +6,14 @@ when it runs out."""
 
 from __future__ import annotations
 
-import os
-import socket
 from datetime import datetime, timedelta
 
 import aiosqlite
 
+from .holders import alive, me
+
 LEASE = timedelta(seconds=30)  # renewed every RENEW: a live poller never loses it
 RENEW = timedelta(seconds=10)
-
-
-def me() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _alive(holder: str) -> bool:
-    """Whether `holder` (host:pid) may still be running: certainly not when its pid is gone
-    from this machine; a process on another machine is believed until its lease runs out."""
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdecimal():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
 
 
 async def take(conn: aiosqlite.Connection, bot: str, now: datetime) -> tuple[str, str] | None:
@@ -41,7 +22,7 @@ async def take(conn: aiosqlite.Connection, bot: str, now: datetime) -> tuple[str
         "SELECT holder, since, until FROM telegram_pollers WHERE bot = ?", (bot,)
     ) as cursor:
         row = await cursor.fetchone()
-    if row and row[0] != me() and row[2] > now.isoformat() and _alive(row[0]):
+    if row and row[0] != me() and row[2] > now.isoformat() and alive(row[0]):
         return row[0], row[1]
     await conn.execute(
         """INSERT INTO telegram_pollers (bot, holder, since, until) VALUES (?, ?, ?, ?)

@@ -1,6 +1,12 @@
 """The `webhook_inbox` table: each verified webhook body (Telegram update, WhatsApp
 notification) is kept from before it is acknowledged until it has been processed, so a crash in
-between loses nothing: what is left is processed at the next start.
+between loses nothing.
+
+It is also the queue several instances on one database share (issue 15). An instance processes
+a body only once it has claimed it, for CLAIM; a person's bodies are claimed one at a time in
+the order they came (`user_key`), whichever instance received them, so their messages are
+answered in order. What a dead instance had claimed is taken over: at once on its own machine
+(its pid is gone), else when the claim runs out. What a stop left is claimed at the next start.
 
 A body that cannot be read, or that was being processed when the process died too often, is set
 aside (kept, with the reason) instead of blocking the start; staff see it with `bpu-bot inbox`.
@@ -13,17 +19,23 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import inbound, sql
+from .holders import alive, me
 
 MAX_ATTEMPTS = 3  # starts that tried a body and died before finishing it
+# Longer than processing one body takes, sending its replies included (the API clients give up
+# sooner): a live instance never loses a claim it is working on.
+CLAIM = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
-class Kept:
+class Claimed:
     id: int
     body: str
+    user_key: str | None
+    retried: bool  # claimed before: by an instance that died or stopped before finishing it
 
 
 @dataclass(frozen=True)
@@ -36,12 +48,68 @@ class SetAside:
     size: int  # bytes of the body, which holds personal data and is not shown
 
 
-def keep(conn: sqlite3.Connection, channel: str, body: str, now: datetime) -> int:
+def keep(
+    conn: sqlite3.Connection, channel: str, body: str, now: datetime, user_key: str | None = None
+) -> int:
+    """Keep a body; `user_key`: whom it is from (None: no one's, e.g. a delivery status)."""
     (inbox_id,) = conn.execute(
-        "INSERT INTO webhook_inbox (channel, received_at, body) VALUES (?, ?, ?) RETURNING id",
-        (channel, now.isoformat(), body),
+        """INSERT INTO webhook_inbox (channel, received_at, body, user_key) VALUES (?, ?, ?, ?)
+           RETURNING id""",
+        (channel, now.isoformat(), body, user_key),
     ).fetchone()
     return inbox_id
+
+
+def claim(
+    conn: sqlite3.Connection,
+    channel: str,
+    now: datetime,
+    only: int | None = None,
+    user_key: str | None = None,
+) -> Claimed | None:
+    """Claim the oldest body of `channel` that nobody is working on and that no older body of
+    the same person waits before; just body `only`, or only `user_key`'s, if given. None if
+    there is none. Runs under the write lock (Database.run), so two instances never both
+    claim one body."""
+    dead = [
+        holder
+        for (holder,) in conn.execute(
+            "SELECT DISTINCT claimed_by FROM webhook_inbox WHERE claimed_until >= ?",
+            (now.isoformat(),),
+        ).fetchall()
+        if not alive(holder)
+    ]
+    free = "w.claimed_until IS NULL OR w.claimed_until < ?"
+    if dead:
+        free += f" OR w.claimed_by IN ({', '.join('?' * len(dead))})"
+    which, params = "", [channel, now.isoformat(), *dead]
+    if only is not None:
+        which, params = "AND w.id = ?", [*params, only]
+    elif user_key is not None:
+        which, params = "AND w.user_key = ?", [*params, user_key]
+    row = conn.execute(
+        f"""UPDATE webhook_inbox SET claimed_by = ?, claimed_until = ?, claims = claims + 1
+            WHERE id = (
+                SELECT w.id FROM webhook_inbox w
+                WHERE w.channel = ? AND w.set_aside_at IS NULL AND ({free}) {which}
+                  AND NOT EXISTS (
+                      SELECT 1 FROM webhook_inbox e
+                      WHERE e.channel = w.channel AND e.user_key = w.user_key
+                        AND e.id < w.id AND e.set_aside_at IS NULL)
+                ORDER BY w.id LIMIT 1)
+            RETURNING id, body, user_key, claims""",
+        (me(), (now + CLAIM).isoformat(), *params),
+    ).fetchone()
+    return Claimed(row[0], row[1], row[2], row[3] > 1) if row else None
+
+
+def unclaim(conn: sqlite3.Connection, inbox_ids: Sequence[int]) -> None:
+    """Stopping before these were finished: another instance (or the next start) may take them
+    at once."""
+    conn.executemany(
+        "UPDATE webhook_inbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+        [(inbox_id,) for inbox_id in inbox_ids],
+    )
 
 
 def done(conn: sqlite3.Connection, inbox_id: int) -> None:
@@ -80,16 +148,6 @@ def attempt(
         return True
     set_aside(conn, inbox_id, "processing never finished", now)
     return False
-
-
-def left_over(conn: sqlite3.Connection, channel: str) -> list[Kept]:
-    """Bodies of `channel` not processed before the last stop, oldest first."""
-    rows = conn.execute(
-        """SELECT id, body FROM webhook_inbox
-           WHERE channel = ? AND set_aside_at IS NULL ORDER BY id""",
-        (channel,),
-    ).fetchall()
-    return [Kept(row[0], row[1]) for row in rows]
 
 
 def set_aside(conn: sqlite3.Connection, inbox_id: int, error: str, now: datetime) -> None:

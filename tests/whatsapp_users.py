@@ -15,7 +15,8 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
-from bot.channels.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH, WhatsAppChannel
+from bot.channels.inbox_tasks import InboxTasks
+from bot.channels.whatsapp import CHANNEL, SIGNATURE_HEADER, WEBHOOK_PATH
 from bot.cli import open_service
 from bot.server import serve
 from bot.settings import Settings
@@ -49,7 +50,9 @@ class Processed(Completions):
     """Webhook bodies the WhatsApp channel has finished with (all counted under "")."""
 
     def __init__(self) -> None:
-        super().__init__(WhatsAppChannel, "_process_kept", lambda *args: "")
+        super().__init__(
+            InboxTasks, "_work", lambda tasks, claimed: "" if tasks.channel == CHANNEL else "other"
+        )
 
 
 def whatsapp_settings(graph: FakeGraph, db_path: Path, port: int) -> Settings:

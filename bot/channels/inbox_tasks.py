@@ -1,58 +1,125 @@
-"""Working through the webhook inbox of one channel (storage/webhook_inbox.py): each kept body is
-processed in the background, what a restart left is taken up first and in order, and shutdown
-waits a little, then leaves the rest for the next start."""
+"""Working through the webhook inbox of one channel (storage/webhook_inbox.py), alone or as one
+of several instances on one database.
+
+A body is processed by the instance that claims it. The one that received it claims it at once,
+unless an older body of the same person is still waiting or being worked on: whoever finishes
+that one claims the person's next. A sweep every SWEEP claims what is left: bodies a restart
+left, and those of an instance that died. Shutdown waits a little, then hands the rest back.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from storage import Database, webhook_inbox
+from storage import Database, sql, webhook_inbox
+from storage.webhook_inbox import Claimed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Process = Callable[[int, T, bool], Coroutine[Any, Any, None]]
+SWEEP = 1.0  # seconds between looks for bodies nobody is working on
 
 
-class InboxTasks:
-    def __init__(self, db: Database, channel: str, clock: Callable[[], datetime]) -> None:
+class InboxTasks(Generic[T]):
+    def __init__(
+        self,
+        db: Database,
+        channel: str,
+        clock: Callable[[], datetime],
+        read: Callable[[str], T],
+        message_ids: Callable[[T], Sequence[str]],
+        process: Callable[[T], Coroutine[Any, Any, None]],
+    ) -> None:
+        """`read` a kept body (ValueError: it cannot be; it is set aside), the `message_ids`
+        it carries, and `process` it."""
         self.db, self.channel, self.clock = db, channel, clock
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.read, self.message_ids, self.process = read, message_ids, process
+        self._tasks: dict[asyncio.Task[None], int] = {}
+        self._unsent: set[int] = set()  # processed, a reply not sent yet: still claimed
+        self._sweeper: asyncio.Task[None] | None = None
 
-    def start(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def start(self) -> None:
+        """Claim what was left before anything new comes in, then sweep in the background."""
+        await self._sweep_once()
+        self._sweeper = asyncio.create_task(self._sweep())
 
-    async def recover(self, read: Callable[[str], T], process: Process[T]) -> None:
-        """Start processing what was kept but not finished before the last stop, in the order
-        it came, before anything new. A body `read` refuses (ValueError) is set aside, so one
-        bad row cannot stop the server from starting."""
-        now = self.clock()
-        kept = await self.db.run(partial(webhook_inbox.left_over, channel=self.channel))
-        for item in kept:
+    async def kept(self, inbox_ids: Sequence[int]) -> None:
+        """Bodies just kept (and acknowledged): process each that is its person's next."""
+        for inbox_id in inbox_ids:
+            await self._claim(only=inbox_id)
+
+    async def _claim(self, only: int | None = None, user_key: str | None = None) -> bool:
+        claimed = await self.db.run(
+            partial(
+                webhook_inbox.claim,
+                channel=self.channel,
+                now=self.clock(),
+                only=only,
+                user_key=user_key,
+            )
+        )
+        if claimed is None:
+            return False
+        task = asyncio.create_task(self._work(claimed))
+        self._tasks[task] = claimed.id
+        task.add_done_callback(self._tasks.pop)
+        return True
+
+    async def _sweep_once(self) -> None:
+        while await self._claim():
+            pass
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP)
             try:
-                body = read(item.body)
-            except ValueError as error:  # its message may quote the body: only its kind is kept
-                reason = f"unreadable: {type(error).__name__}"
-                await self.db.run(
-                    partial(webhook_inbox.set_aside, inbox_id=item.id, error=reason, now=now)
-                )
-                log.error(
-                    "%s webhook %d set aside (%s); see bpu-bot inbox", self.channel, item.id, reason
-                )
-                continue
-            self.start(process(item.id, body, True))
-        if kept:
-            log.info("%s: %d webhook(s) left from before the restart", self.channel, len(kept))
+                await self._sweep_once()
+            except sql.Error as error:  # a busy or unreachable database: next round
+                log.warning("%s inbox not swept (%s)", self.channel, error)
 
-    async def may_try(self, inbox_id: int, message_ids: Sequence[str]) -> bool:
-        """Before a left-over body is tried again: False (it is set aside) if trying it has
-        killed the process too often already."""
+    async def _work(self, claimed: Claimed) -> None:
+        try:
+            body = self.read(claimed.body)
+        except ValueError as error:  # its message may quote the body: only its kind is kept
+            reason = f"unreadable: {type(error).__name__}"
+            await self.db.run(
+                partial(
+                    webhook_inbox.set_aside, inbox_id=claimed.id, error=reason, now=self.clock()
+                )
+            )
+            log.error("%s webhook %d set aside (%s); see bpu-bot inbox", *self._of(claimed), reason)
+            return await self._next(claimed)
+        ids = self.message_ids(body)
+        if claimed.retried and not await self._may_try(claimed.id, ids):
+            return await self._next(claimed)
+        try:
+            await self.process(body)
+        except Exception:
+            log.exception("%s webhook %d could not be processed", *self._of(claimed))
+        finished = await self.db.run(
+            partial(
+                webhook_inbox.finish, inbox_id=claimed.id, channel=self.channel, message_ids=ids
+            )
+        )
+        if finished:
+            self._unsent.discard(claimed.id)
+            await self._next(claimed)
+        else:  # tried again (the reply sent) when the claim runs out, or after a stop
+            self._unsent.add(claimed.id)
+
+    async def _next(self, claimed: Claimed) -> None:
+        """The same person's next body, if one waits."""
+        if claimed.user_key is not None:
+            await self._claim(user_key=claimed.user_key)
+
+    async def _may_try(self, inbox_id: int, message_ids: Sequence[str]) -> bool:
+        """Before a body claimed before is tried again: False (it is set aside) if trying it
+        has killed a process too often already."""
         allowed = await self.db.run(
             partial(
                 webhook_inbox.attempt,
@@ -68,22 +135,24 @@ class InboxTasks:
             )
         return allowed
 
-    async def finish(self, inbox_id: int, message_ids: Sequence[str]) -> None:
-        """Processed: remove it, unless a reply to one of its messages is still unsent."""
-        await self.db.run(
-            partial(
-                webhook_inbox.finish,
-                inbox_id=inbox_id,
-                channel=self.channel,
-                message_ids=message_ids,
-            )
-        )
+    def _of(self, claimed: Claimed) -> tuple[str, int]:
+        return self.channel, claimed.id
 
     async def drain(self, grace: float = 10) -> None:
-        """On shutdown: let what is being processed finish for `grace` seconds, then stop it;
-        what is stopped keeps its inbox row and its unsent replies, for the next start."""
+        """On shutdown: stop sweeping, let what is being processed finish for `grace` seconds,
+        then stop it and hand its bodies back (with their unsent replies) to another instance
+        or the next start."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        stopped = set(self._unsent)
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=grace)
+            stopped.update(self._tasks[task] for task in late if task in self._tasks)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        if stopped:
+            with contextlib.suppress(*sql.Error):
+                await self.db.run(partial(webhook_inbox.unclaim, inbox_ids=stopped))

@@ -371,7 +371,7 @@ async def _polling(
             )
         )
         try:
-            await intake.recover()
+            await intake.start()
             log.info("Telegram: polling as @%s", app.bot.username)
             await poll(intake, stop, ALLOWED_UPDATES, poll_timeout)
         finally:

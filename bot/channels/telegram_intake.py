@@ -44,39 +44,44 @@ def read_update(data: object, app: Application) -> Update:
         raise ValueError(f"malformed update: {type(error).__name__}") from None
 
 
+def sender(update: Update) -> str | None:
+    """Whom an update is from, for processing one person's updates in order."""
+    who = update.effective_user or update.effective_chat
+    return str(who.id) if who else None
+
+
 class TelegramIntake:
     def __init__(self, app: Application, db: Database, clock: Callable[[], datetime]) -> None:
         self.app, self.db, self.clock = app, db, clock
-        self.tasks = InboxTasks(db, CHANNEL, clock)
+        self.tasks: InboxTasks[Update] = InboxTasks(
+            db,
+            CHANNEL,
+            clock,
+            read=lambda body: read_update(json.loads(body), self.app),
+            message_ids=lambda update: [str(update.update_id)],
+            process=self.process,
+        )
 
     async def take(self, updates: list[tuple[dict[str, Any], Update]]) -> None:
         """Keep updates (committed when this returns), then process them in the background."""
-        bodies = [json.dumps(data, ensure_ascii=False) for data, _ in updates]
-        ids = await self.db.run(partial(self.keep_all, bodies=bodies, now=self.clock()))
-        for inbox_id, (_, update) in zip(ids, updates, strict=True):
-            self.tasks.start(self.process(inbox_id, update))
+        kept = [(json.dumps(data, ensure_ascii=False), sender(update)) for data, update in updates]
+        ids = await self.db.run(partial(self.keep_all, kept=kept, now=self.clock()))
+        await self.tasks.kept(ids)
 
-    async def recover(self) -> None:
-        """Take up what a restart left, before anything new (see InboxTasks.recover)."""
-        await self.tasks.recover(lambda body: read_update(json.loads(body), self.app), self.process)
+    async def start(self) -> None:
+        """Take up what a restart left, before anything new (see InboxTasks.start)."""
+        await self.tasks.start()
 
     async def drain(self) -> None:
         await self.tasks.drain()
 
     @staticmethod
-    def keep_all(conn: Any, bodies: list[str], now: datetime) -> list[int]:
-        return [webhook_inbox.keep(conn, CHANNEL, body, now) for body in bodies]
+    def keep_all(conn: Any, kept: list[tuple[str, str | None]], now: datetime) -> list[int]:
+        return [webhook_inbox.keep(conn, CHANNEL, body, now, user) for body, user in kept]
 
-    async def process(self, inbox_id: int, update: Update, left_over: bool = False) -> None:
-        message_ids = [str(update.update_id)]
-        if left_over and not await self.tasks.may_try(inbox_id, message_ids):
-            return
-        try:
-            # through the update processor, so python-telegram-bot's concurrency limit holds
-            await self.app.update_processor.process_update(update, self.app.process_update(update))
-        except Exception:
-            log.exception("Telegram update %d could not be processed", inbox_id)
-        await self.tasks.finish(inbox_id, message_ids)
+    async def process(self, update: Update) -> None:
+        # through the update processor, so python-telegram-bot's concurrency limit holds
+        await self.app.update_processor.process_update(update, self.app.process_update(update))
 
 
 async def poll(

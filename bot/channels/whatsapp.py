@@ -134,6 +134,19 @@ def to_incoming(message: Message, key: str, own_number: str | None) -> Incoming 
     return make(Kind.UNSUPPORTED, media=message.type)
 
 
+def messages_of(hook: Webhook) -> list[Message]:
+    return [m for e in hook.entry for c in e.changes for m in c.value.messages]
+
+
+def sender(hook: Webhook) -> str | None:
+    """Whom a notification is from, for processing one person's in order: their
+    business-scoped id, else their number (None for a status or template news)."""
+    for message in messages_of(hook):
+        if message.from_user_id or message.from_:
+            return message.from_user_id or message.from_
+    return None
+
+
 # --- the channel --------------------------------------------------------------------------------
 
 
@@ -151,7 +164,14 @@ class WhatsAppChannel:
         self.app_secret = app_secret.encode()
         self.verify_token = verify_token
         self.staff = staff
-        self.tasks = InboxTasks(service.db, CHANNEL, service.clock)
+        self.tasks: InboxTasks[Webhook] = InboxTasks(
+            service.db,
+            CHANNEL,
+            service.clock,
+            read=Webhook.model_validate_json,
+            message_ids=lambda hook: [m.id for m in messages_of(hook)],
+            process=self.process,
+        )
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get(WEBHOOK_PATH, self.verify)
@@ -183,28 +203,22 @@ class WhatsAppChannel:
             return web.Response(status=400)
         inbox_id = await self.service.db.run(
             partial(
-                webhook_inbox.keep, channel=CHANNEL, body=body.decode(), now=self.service.clock()
+                webhook_inbox.keep,
+                channel=CHANNEL,
+                body=body.decode(),
+                now=self.service.clock(),
+                user_key=sender(hook),
             )
         )
-        self.tasks.start(self._process_kept(inbox_id, hook))
+        await self.tasks.kept([inbox_id])
         return web.Response(status=200)
 
-    async def recover(self) -> None:
-        """Take up what a restart left, before anything new (see InboxTasks.recover)."""
-        await self.tasks.recover(Webhook.model_validate_json, self._process_kept)
+    async def start(self) -> None:
+        """Take up what a restart left, before anything new (see InboxTasks.start)."""
+        await self.tasks.start()
 
     async def drain(self) -> None:
         await self.tasks.drain()
-
-    async def _process_kept(self, inbox_id: int, hook: Webhook, left_over: bool = False) -> None:
-        ids = [m.id for e in hook.entry for c in e.changes for m in c.value.messages]
-        if left_over and not await self.tasks.may_try(inbox_id, ids):
-            return
-        try:
-            await self.process(hook)
-        except Exception:
-            log.exception("WhatsApp webhook %d could not be processed", inbox_id)
-        await self.tasks.finish(inbox_id, ids)
 
     async def process(self, hook: Webhook) -> None:
         for entry in hook.entry:
