@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from bot.logs import hide_secrets_of, setup_logging
 from bot.service import ConversationService
 from bot.settings import Refused, Settings
-from bot.staff import admin
+from bot.staff import admin, migrate_db
 from bot.staff.exports import tidy
 from conversations import default_rules, load_rules
 from storage import Database, inbound
@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     admin.add_commands(commands)
     _db_after_each_command(commands)
+    migrate_db.add_command(commands)  # after: it names its two databases itself
     return parser
 
 
@@ -108,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "migrate-db":
+        setup_logging("WARNING")
+        return asyncio.run(migrate_db.run(args, sys.stdout))
     if args.command in ADMIN_COMMANDS:
         setup_logging("WARNING")
         rules = load_rules(settings.rules_path) if settings.rules_path else default_rules()

@@ -15,8 +15,6 @@ from time import perf_counter
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.locks import KeyedLock
 from bot.logs import pseudonym
 from conversations import (
@@ -53,6 +51,7 @@ from storage import (
     reminders,
     sessions,
     sponsors,
+    sql,
 )
 from storage.registrations import ReferenceTaken
 
@@ -146,7 +145,7 @@ class ConversationService:
                 return await self._run(incoming, keep)
             except ReferenceTaken:
                 continue
-            except (sqlite3.Error, aiosqlite.Error) as error:
+            except sql.Error as error:
                 # busy, disk full, I/O error: the transaction rolled back, nothing half-written
                 log.error("message not saved (user %s): %s", self._who(incoming), error)
                 break

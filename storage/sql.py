@@ -125,8 +125,16 @@ def migration_sql(statement: str | Both, engine: Dialect) -> str:
     return statement if engine is SQLITE else postgres_ddl(statement)
 
 
+def unique_column(error: BaseException) -> tuple[str, str] | None:
+    """(table, column) whose UNIQUE constraint refused a value, if that is what `error` is."""
+    if isinstance(error, psycopg.errors.UniqueViolation):
+        table, name = error.diag.table_name or "", error.diag.constraint_name or ""
+        column = name.removeprefix(f"{table}_").removesuffix("_key")
+        return (table, column) if column != name else None
+    found = re.search(r"UNIQUE constraint failed: (\w+)\.(\w+)", str(error))
+    return (found[1], found[2]) if found else None
+
+
 def violates(error: BaseException, table: str, column: str) -> bool:
     """Whether `error` is the UNIQUE constraint on `table.column` refusing a value."""
-    if isinstance(error, psycopg.errors.UniqueViolation):
-        return error.diag.constraint_name == f"{table}_{column}_key"
-    return f"UNIQUE constraint failed: {table}.{column}" in str(error)
+    return unique_column(error) == (table, column)

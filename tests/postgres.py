@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -106,7 +107,8 @@ class Databases:
         """A new database at the current schema."""
         if not self._template_ready:
             self._admin(f"CREATE DATABASE {self.TEMPLATE}")
-            asyncio.run(_migrate(self.url(self.TEMPLATE)))
+            with ThreadPoolExecutor(1) as thread:  # the caller's thread may run an event loop
+                thread.submit(asyncio.run, _migrate(self.url(self.TEMPLATE))).result()
             self._template_ready = True
         self._made += 1
         name = f"bpu_test_{os.getpid()}_{self._made}"

@@ -90,11 +90,31 @@ async def serve_process(
     await graph.start()
     if stalled:
         fake.sending.clear()
+    try:
+        env = {"BPU_DB_PATH": str(tmp_path / "serve.sqlite3"), **env}
+        async with serving(tmp_path, fake, graph, level, open_files, **env) as server:
+            yield server
+    finally:
+        await fake.stop()
+        await graph.stop()
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    folder: Path,
+    fake: FakeTelegram,
+    graph: FakeGraph,
+    level: str = "INFO",
+    open_files: int | None = None,
+    **env: str,
+) -> AsyncIterator[ServeProcess]:
+    """One `python -m bot serve` in `folder` (its log: serve.log there), on fakes that several
+    such processes may share; `env` adds settings (the database: BPU_DB_PATH or
+    BPU_DATABASE_URL)."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BPU_", "TELEGRAM_"))}
     clean = {k: v for k, v in clean.items() if not k.startswith("WHATSAPP_")}
     settings = {
-        "BPU_DB_PATH": str(tmp_path / "serve.sqlite3"),
         "BPU_HOST": "127.0.0.1",
         "BPU_PORT": str(port),
         "BPU_LOG_LEVEL": level,
@@ -109,7 +129,8 @@ async def serve_process(
         "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
         "WHATSAPP_API_URL": graph.url,
     }
-    log = tmp_path / "serve.log"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "serve.log"
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -117,7 +138,7 @@ async def serve_process(
             "bot",
             "serve",
             env=clean | settings | env,
-            cwd=tmp_path,  # no .env file from the checkout
+            cwd=folder,  # no .env file from the checkout
             stdout=asyncio.subprocess.DEVNULL,
             stderr=stderr,
             preexec_fn=_limit_files(open_files) if open_files else None,
@@ -134,5 +155,3 @@ async def serve_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
-        await fake.stop()
-        await graph.stop()

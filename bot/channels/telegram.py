@@ -11,12 +11,10 @@ import asyncio
 import contextlib
 import logging
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
-import aiosqlite
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -41,7 +39,7 @@ from bot.staff.chat import ROLE_COMMANDS, StaffChat
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import N_, translator
 from conversations.turn import split_message
-from storage import pollers
+from storage import pollers, sql
 
 log = logging.getLogger(__name__)
 
@@ -392,7 +390,7 @@ async def _keep_lease(service: ConversationService, bot_id: str, stop: asyncio.E
         try:
             async with service.db.transaction() as conn:
                 ours = await pollers.renew(conn, bot_id, service.clock())
-        except (sqlite3.Error, aiosqlite.Error) as error:  # a busy database: try next round
+        except sql.Error as error:  # a busy database: try next round
             log.warning("Telegram: polling lease not renewed (%s)", error)
             continue
         if not ours:

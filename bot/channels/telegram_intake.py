@@ -13,21 +13,19 @@ import asyncio
 import contextlib
 import json
 import logging
-import sqlite3
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-import aiosqlite
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.inbox_tasks import InboxTasks
-from storage import Database, webhook_inbox
+from storage import Database, sql, webhook_inbox
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +110,7 @@ async def poll(
             await _sleep(stop, retry_seconds(flood))
         except InvalidToken:
             raise  # a person must act
-        except (TelegramError, sqlite3.Error, aiosqlite.Error) as error:
+        except (TelegramError, *sql.Error) as error:
             # network, another process polling (Conflict), a busy database: nothing was taken,
             # so the same updates come again
             failures += 1

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+import psycopg
+
 from bot.settings import Settings
 from bot.staff import inbox_report, sponsor_cli
 from bot.staff.campaign_assets import campaign_links, poster_campaigner, write_assets
@@ -23,7 +25,7 @@ from conversations import Rules
 from conversations.fields import clean_phone
 from conversations.i18n import translator
 from conversations.parsing import Invalid
-from storage import Database, audit, campaigns, console, people
+from storage import Database, audit, campaigns, console, people, sql
 from storage.database import BadDatabase
 from storage.stats import funnel
 from storage.times import day_start
@@ -157,6 +159,8 @@ async def run(
             raise  # a clash or a bug, not the file
         except sqlite3.DatabaseError as error:  # damage found only now, past the first pages
             raise BadDatabase(f"cannot use database {db.path}: {error}") from error
+        except psycopg.OperationalError as error:  # the server went away
+            raise BadDatabase(f"cannot use database {db.path}: {error}") from error
 
 
 async def _sponsor(
@@ -223,8 +227,8 @@ async def _people(
             await audit.record(
                 conn, actor(), f"{role}.add", {"id": person_id, "name": args.name}, now
             )
-    except sqlite3.IntegrityError as error:  # "UNIQUE constraint failed: staff.telegram_id"
-        taken = str(error).rpartition(".")[2] or "one of these"
+    except sql.IntegrityError as error:  # UNIQUE on staff.telegram_id, say
+        taken = (sql.unique_column(error) or ("", "one of these"))[1]
         return fail(f"a {role} with this {taken.replace('_', ' ')} exists already", 2)
     print(f"{role} {person_id} added: {args.name}", file=out)
     return 0

@@ -3,7 +3,6 @@ create and close them and add or remove campaigners. A campaigner sees their own
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -25,7 +24,7 @@ from bot.staff.console.viewer import Viewer
 from bot.staff.graphics import poster, qr_png
 from conversations.fields import clean_phone
 from conversations.parsing import Invalid
-from storage import audit, campaigns, people
+from storage import audit, campaigns, people, sql
 from storage.campaigns import Campaign
 
 
@@ -186,7 +185,7 @@ async def add_campaigner(request: web.Request) -> web.StreamResponse:
                 code=code,
             )
             await audit.record(conn, viewer.actor, "campaigner.add", {"id": added}, c.clock())
-    except sqlite3.IntegrityError:
+    except sql.IntegrityError:
         request[ERROR] = tr(request, "A campaigner with this code or number exists already.")
         return await page(request)
     raise web.HTTPSeeOther("/staff/kampanye")
