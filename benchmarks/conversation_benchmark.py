@@ -173,7 +173,8 @@ def script(i: int) -> list[tuple[str, str]]:
     return [("text", "/start"), *((k, v.format(nik=nik(i))) for k, v in GOLDEN)]
 
 
-async def drive(workers: int, send: Any, paced: bool) -> tuple[float, list[float]]:
+async def drive(workers: int, send: Any, paced: bool, first: int = 0) -> tuple[float, list[float]]:
+    """Workers first..first+workers-1, each through its registration; (seconds, latencies)."""
     latencies: list[float] = []
 
     async def worker(i: int) -> None:
@@ -186,7 +187,7 @@ async def drive(workers: int, send: Any, paced: bool) -> tuple[float, list[float
             latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker(i) for i in range(workers)))
+    await asyncio.gather(*(worker(i) for i in range(first, first + workers)))
     return time.perf_counter() - started, latencies
 
 

@@ -70,6 +70,22 @@ class Deliver(Protocol):
     ) -> bool | None: ...
 
 
+class Changed(Exception):
+    """What a message's answer was decided from changed before it was committed."""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A message's outcome, worked out from what was stored (before: the step it was at;
+    stored: the session's stored text; the facts the flow asked for, as of `today`)."""
+
+    before: str
+    stored: str | None
+    outcome: Outcome
+    answers: dict[Query, object]
+    today: date
+
+
 @dataclass(frozen=True)
 class Handled:
     replies: tuple[Reply, ...]
@@ -157,8 +173,8 @@ class ConversationService:
         return Handled((Reply(sorry),), refused_choice=incoming.kind is Kind.CHOICE)
 
     async def _run(self, incoming: Incoming, keep: bool) -> Handled:
-        started = perf_counter()
-        result = await self.db.run(partial(self._transaction, incoming, self.clock(), keep))
+        started, now = perf_counter(), self.clock()
+        result = await self._decided_and_committed(incoming, now, keep)
         if isinstance(result, Handled):  # a message seen before
             if log.isEnabledFor(logging.INFO):
                 log.info(
@@ -184,18 +200,45 @@ class ConversationService:
         )
         return handled
 
+    async def _decided_and_committed(
+        self, incoming: Incoming, now: datetime, keep: bool
+    ) -> tuple[str, Outcome] | Handled:
+        """The answer is worked out from what is stored, outside the write lock (the CPU work of
+        a message: other processes commit meanwhile); the commit then checks, under the lock,
+        that all it was decided from is unchanged, and writes. If anything changed meanwhile
+        (a duplicate of it came through another instance, a NIK was taken), it is decided again
+        under the lock: the same result as if every message had run alone. On a database one
+        process writes alone (SQLite) it is all done under the lock at once, as then."""
+        if not self.db.decides_apart:
+            return await self.db.run(partial(self._transaction, incoming, now, keep))
+        decided = await self.db.read(partial(self._decide, incoming, now))
+        if isinstance(decided, Handled):
+            return decided
+        try:
+            return await self.db.run(partial(self._commit, decided, incoming, now, keep))
+        except Changed:
+            return await self.db.run(partial(self._transaction, incoming, now, keep))
+
     def _transaction(
         self, incoming: Incoming, now: datetime, keep: bool, conn: sqlite3.Connection
     ) -> tuple[str, Outcome] | Handled:
-        """Everything one message changes, run in one transaction on the database thread.
+        """Everything one message changes, decided and written in one write transaction."""
+        decided = self._decide(incoming, now, conn)
+        if isinstance(decided, Handled):
+            return decided
+        return self._write(decided, incoming, now, keep, conn)
 
-        For a message id seen before: its replies not yet delivered, if any. Random ids are
-        drawn here, off the event loop."""
+    def _decide(
+        self, incoming: Incoming, now: datetime, conn: sqlite3.Connection
+    ) -> Decided | Handled:
+        """The message's outcome, from what is stored; it writes nothing. For a message id seen
+        before: its replies not yet delivered, if any. Random ids are drawn here, off the event
+        loop."""
         channel, key = incoming.channel, incoming.user_key
         if inbound.seen(conn, channel, incoming.message_id):
             undelivered, refused = inbound.undelivered(conn, channel, incoming.message_id)
             return Handled(undelivered, refused, kept=bool(undelivered))
-        session = sessions.load(conn, channel, key)
+        session, stored = sessions.load_stored(conn, channel, key)
         ctx = Context(
             now=now,
             today=now.astimezone(self.zone).date(),
@@ -213,7 +256,37 @@ class ConversationService:
                         f"flow asked twice for {type(need.query).__name__}"
                     ) from need
                 ctx.answers[need.query] = self._answer(conn, need.query, ctx.today)
-        sessions.save(conn, channel, key, outcome.session, now)
+        return Decided(session.step if session else "new", stored, outcome, ctx.answers, ctx.today)
+
+    def _commit(
+        self,
+        decided: Decided,
+        incoming: Incoming,
+        now: datetime,
+        keep: bool,
+        conn: sqlite3.Connection,
+    ) -> tuple[str, Outcome]:
+        """Under the write lock: the stored facts the flow asked for are still the same, then
+        the writes (which check the session and the message id themselves); Changed if not."""
+        for query, answer in decided.answers.items():
+            if self._answer(conn, query, decided.today) != answer:
+                raise Changed
+        return self._write(decided, incoming, now, keep, conn)
+
+    def _write(
+        self,
+        decided: Decided,
+        incoming: Incoming,
+        now: datetime,
+        keep: bool,
+        conn: sqlite3.Connection,
+    ) -> tuple[str, Outcome]:
+        channel, key, outcome = incoming.channel, incoming.user_key, decided.outcome
+        replies = outcome.replies if keep else ()
+        if not inbound.record(
+            conn, channel, incoming.message_id, now, replies, outcome.refused_choice
+        ) or not sessions.save_over(conn, channel, key, outcome.session, now, decided.stored):
+            raise Changed  # a duplicate, or another message of theirs, was committed meanwhile
         for effect in outcome.effects:
             if isinstance(effect, Funnel):
                 funnel.record(conn, effect, channel, now)
@@ -235,9 +308,7 @@ class ConversationService:
                 data_rights.request_correction(
                     conn, channel, key, effect.reference, effect.details, now
                 )
-        replies = outcome.replies if keep else ()
-        inbound.record(conn, channel, incoming.message_id, now, replies, outcome.refused_choice)
-        return (session.step if session else "new"), outcome
+        return decided.before, outcome
 
     @staticmethod
     def _answer(conn: sqlite3.Connection, query: Query, today: date) -> object:

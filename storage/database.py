@@ -36,6 +36,10 @@ class Database:
     `transaction()`, `reading()`, `fetch_all()`, the schema version and `close()`."""
 
     dialect: Dialect = SQLITE
+    # Whether a message's answer is worked out before its write transaction (bot/service.py):
+    # worth it where several processes write (PostgreSQL), not for one alone (SQLite), where
+    # deciding inside the transaction makes bigger groups per commit (see the benchmark).
+    decides_apart = False
     path: str  # the SQLite file, or the PostgreSQL server's URL without its password
     folder: Path  # where files made from the data go (exports): beside the SQLite file
 
@@ -110,10 +114,11 @@ class Database:
         """Run `work(conn)` on the database thread, atomically and durably; return its result.
 
         Works submitted while others run are grouped: one thread hop and one transaction per
-        group, each work inside a SAVEPOINT of its own, so a work that raises is undone alone
-        (its exception is raised here) and the others still commit. The result is returned only
-        after the group has committed. The hot path (every message) uses this; `transaction()`
-        suits staff tools that await between statements.
+        group. A work that raises is undone alone (its exception is raised here) and the others
+        still commit: the group is then run again one work per transaction, so a work must
+        change nothing but the database. The result is returned only after its transaction has
+        committed. The hot path (every message) uses this; `transaction()` suits staff tools
+        that await between statements.
         """
         return await self.submit(work)
 
@@ -146,27 +151,46 @@ class Database:
     async def _run_group(self, works: list[Callable[[Any], object]]) -> list[object]:
         raise NotImplementedError
 
+    async def read(self, work: Callable[[Any], T]) -> T:
+        """Run `work(conn)` on a connection of its own that only reads, outside the write lock,
+        on a worker thread: what a message's answer is decided from, while other processes'
+        transactions commit (bot/service.py checks it is unchanged when it writes)."""
+        raise NotImplementedError
+
     def _in_transaction(self, conn: Any, works: Sequence[Callable[[Any], object]]) -> list[object]:
-        """On the connection's own thread: the works in one write transaction, each in a
-        savepoint; a work's exception is its outcome."""
-        for statement in self.dialect.begin_write:
-            conn.execute(statement)
+        """On the connection's own thread: the works in one write transaction. If one raises,
+        that transaction is rolled back and each work runs again in one of its own, its
+        exception its outcome. (No savepoint per work: on PostgreSQL each would cost two round
+        trips under the write lock, for a failure that is rare.)"""
+        conn.execute(self.dialect.begin_write)
         try:
             outcomes: list[object] = []
             for work in works:
-                conn.execute("SAVEPOINT work")
                 try:
                     outcomes.append(work(conn))
                 except Exception as error:
-                    conn.execute("ROLLBACK TO work")
-                    outcomes.append(error)
-                conn.execute("RELEASE work")
+                    _rollback(conn)
+                    if len(works) == 1:
+                        return [error]
+                    return [self._alone(conn, work) for work in works]
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         return outcomes
+
+    def _alone(self, conn: Any, work: Callable[[Any], object]) -> object:
+        conn.execute(self.dialect.begin_write)
+        try:
+            outcome = work(conn)
+        except Exception as error:
+            _rollback(conn)
+            return error
+        except BaseException:
+            _rollback(conn)
+            raise
+        conn.execute("COMMIT")
+        return outcome
 
     # -- staff tools and long reads -----------------------------------------------------------
 
@@ -195,3 +219,8 @@ class Database:
         its holder dies, so work left unfinished while it is held is certainly a leftover.
         Yields whether it is held (always, unless `wait` is False and another holds it)."""
         raise NotImplementedError
+
+
+def _rollback(conn: Any) -> None:
+    if conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
+        conn.execute("ROLLBACK")

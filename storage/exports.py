@@ -231,8 +231,7 @@ def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: st
     """In one write transaction: the picked rows become batch `batch_id`'s items (so they are
     exported), with the file's digest; the batch is then `committed`. Returns its rows."""
     engine = sql.dialect(conn)
-    for statement in engine.begin_write:
-        conn.execute(statement)
+    conn.execute(engine.begin_write)
     try:
         state = conn.execute("SELECT state FROM export_batches WHERE id = ?", (batch_id,))
         if state.fetchone() != ("writing",):

@@ -37,10 +37,10 @@ def record(
     now: datetime,
     replies: Sequence[Reply] = (),
     refused_choice: bool = False,
-) -> None:
-    """Record a processed message id (a second time changes nothing), with its replies kept
-    until `delivered`: committed with the answer, so a crash before they are sent cannot leave
-    the worker without one."""
+) -> bool:
+    """Record a processed message id (a second time changes nothing: False), with its replies
+    kept until `delivered`: committed with the answer, so a crash before they are sent cannot
+    leave the worker without one."""
     kept = None
     if replies:
         kept = json.dumps(
@@ -59,12 +59,13 @@ def record(
             },
             ensure_ascii=False,
         )
-    conn.execute(
+    cursor = conn.execute(
         """INSERT INTO inbound_messages
                (channel, message_id, received_at, pending_replies)
            VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (channel, message_id, now.isoformat(), kept),
     )
+    return cursor.rowcount == 1
 
 
 def undelivered(

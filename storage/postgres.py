@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import pq
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK = 15_0002  # held while the schema is brought up to date
 # SQLite keeps the number of migrations applied in PRAGMA user_version; PostgreSQL in this table
 SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
-READERS = 4  # pooled read-only connections per process (exports, statistics, the console)
+READERS = 8  # pooled connections that only read, per process (messages decided, exports...)
+T = TypeVar("T")
 
 
 class Row(tuple):
@@ -107,7 +108,6 @@ class PgConnection:
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.raw = conn
-        conn.adapters.register_loader("numeric", WholeNumberLoader)
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
         cursor = self.raw.cursor(row_factory=_row_factory)
@@ -210,11 +210,18 @@ def public_url(url: str) -> str:
 
 
 def _connect(url: str, **options: Any) -> psycopg.Connection[Any]:
-    return psycopg.connect(make_conninfo(url, **options), autocommit=True)
+    conn = psycopg.connect(make_conninfo(url, **options), autocommit=True)
+    _configure(conn)
+    return conn
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    conn.adapters.register_loader("numeric", WholeNumberLoader)
 
 
 class PostgresDatabase(Database):
     dialect = POSTGRES
+    decides_apart = True
 
     def __init__(self, writer: PgConnection, readers: ConnectionPool, url: str) -> None:
         super().__init__()
@@ -236,6 +243,7 @@ class PostgresDatabase(Database):
             min_size=0,
             max_size=READERS,
             kwargs={"autocommit": True},
+            configure=_configure,
             open=False,
             name="bpu-readers",
         )
@@ -288,12 +296,18 @@ class PostgresDatabase(Database):
     async def _run_group(self, works: list[Callable[[Any], object]]) -> list[object]:
         return await asyncio.to_thread(self._in_transaction, self._writer, works)
 
+    async def read(self, work: Callable[[Any], T]) -> T:
+        return await asyncio.to_thread(self._read_here, work)
+
+    def _read_here(self, work: Callable[[Any], T]) -> T:
+        with self._readers.connection() as raw:  # autocommit: each statement sees the latest
+            return work(PgConnection(raw))
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncPgConnection]:
         async with self._lock:
             conn = AsyncPgConnection(self._writer)
-            for statement in self.dialect.begin_write:
-                await conn.execute(statement)
+            await conn.execute(self.dialect.begin_write)
             try:
                 yield conn
             except BaseException:

@@ -18,43 +18,64 @@ from . import sql
 
 
 def load(conn: sqlite3.Connection, channel: str, user_key: str) -> Session | None:
+    return load_stored(conn, channel, user_key)[0]
+
+
+def load_stored(
+    conn: sqlite3.Connection, channel: str, user_key: str
+) -> tuple[Session | None, str | None]:
+    """The session, and its stored text (to save over only if it is still that: save)."""
     row = conn.execute(
         "SELECT data FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key)
     ).fetchone()
     if row is None:
-        return None
+        return None, None
     try:
-        return Session.model_validate_json(row[0])
+        return Session.model_validate_json(row[0]), row[0]
     except ValidationError:
-        return None  # unreadable after a model change: start afresh rather than fail forever
+        return None, row[0]  # unreadable after a model change: start afresh, not fail forever
 
 
-def save(
-    conn: sqlite3.Connection, channel: str, user_key: str, session: Session, now: datetime
-) -> None:
-    stamp = now.isoformat()
-    conn.execute(
-        """INSERT INTO sessions (channel, user_key, session_id, step, flow_version, lang, campaign,
-                                 data, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (channel, user_key) DO UPDATE SET
-               session_id = excluded.session_id, step = excluded.step,
-               flow_version = excluded.flow_version, lang = excluded.lang,
-               campaign = excluded.campaign, data = excluded.data,
-               updated_at = excluded.updated_at""",
-        (
-            channel,
-            user_key,
-            session.id,
-            session.step,
-            session.flow_version,
-            session.lang,
-            session.campaign,
-            session.model_dump_json(),
-            stamp,
-            stamp,
-        ),
-    )
+def save_over(
+    conn: sqlite3.Connection,
+    channel: str,
+    user_key: str,
+    session: Session,
+    now: datetime,
+    stored: str | None,
+) -> bool:
+    """Save the session only if what is stored is still `stored` (None: nothing): False if it
+    changed since it was read, and nothing is written."""
+    values = {
+        "channel": channel,
+        "user_key": user_key,
+        "session_id": session.id,
+        "step": session.step,
+        "flow_version": session.flow_version,
+        "lang": session.lang,
+        "campaign": session.campaign,
+        "data": session.model_dump_json(),
+        "now": now.isoformat(),
+        "stored": stored,
+    }
+    if stored is None:
+        cursor = conn.execute(
+            """INSERT INTO sessions (channel, user_key, session_id, step, flow_version, lang,
+                                     campaign, data, created_at, updated_at)
+               VALUES (:channel, :user_key, :session_id, :step, :flow_version, :lang, :campaign,
+                       :data, :now, :now)
+               ON CONFLICT (channel, user_key) DO NOTHING""",
+            values,
+        )
+    else:
+        cursor = conn.execute(
+            """UPDATE sessions SET session_id = :session_id, step = :step,
+                   flow_version = :flow_version, lang = :lang, campaign = :campaign,
+                   data = :data, updated_at = :now
+               WHERE channel = :channel AND user_key = :user_key AND data = :stored""",
+            values,
+        )
+    return cursor.rowcount == 1
 
 
 async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> list[tuple[str, str]]:
@@ -107,5 +128,5 @@ def forget_abandoned(
             continue
         session.forget_form()
         session.step = "done"
-        save(conn, channel, user_key, session, now)
+        save_over(conn, channel, user_key, session, now, stored=row[0])
     return forgotten

@@ -20,7 +20,7 @@ class Dialect:
     name: str
     # A write transaction that holds the database's one write lock from its start, as SQLite's
     # BEGIN IMMEDIATE does: the storage modules' check-then-write steps rely on it.
-    begin_write: tuple[str, ...]
+    begin_write: str  # PostgreSQL's is two statements, sent together (one round trip)
     # A read transaction that sees one snapshot throughout (SQLite's does, from its first read)
     begin_snapshot: str
     temp: str  # the schema of a connection's own temporary tables
@@ -41,7 +41,7 @@ class Dialect:
 
 SQLITE = Dialect(
     "sqlite",
-    begin_write=("BEGIN IMMEDIATE",),
+    begin_write="BEGIN IMMEDIATE",
     begin_snapshot="BEGIN",
     temp="temp",
     like="LIKE",
@@ -51,7 +51,7 @@ SQLITE = Dialect(
 WRITE_LOCK = 15_0001  # the advisory lock every PostgreSQL write transaction takes first
 POSTGRES = Dialect(
     "postgresql",
-    begin_write=("BEGIN", f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"),
+    begin_write=f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})",
     begin_snapshot="BEGIN ISOLATION LEVEL REPEATABLE READ",
     temp="pg_temp",
     like="ILIKE",

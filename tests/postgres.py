@@ -44,8 +44,9 @@ def _as_owner(command: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """A running server; yields its connection URL (database `postgres`, trust for the owner)."""
+def postgres_server(durable: bool = False) -> Iterator[str]:
+    """A running server; yields its connection URL (database `postgres`, trust for the owner).
+    `durable`: every commit reaches the disk first, as in production (benchmarks)."""
     bin_dir, port = binaries(), _free_port()
     folder = Path(tempfile.mkdtemp(prefix="bpu-pg-"))
     data, log = folder / "data", folder / "server.log"
@@ -59,8 +60,10 @@ def postgres_server() -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-        # fsync off: a test cluster lives for one run; what a crash would lose does not matter
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+        # fsync off for tests: a test cluster lives for one run; what a crash would lose does
+        # not matter
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder}"
+        options += " -c max_connections=200" + ("" if durable else " -c fsync=off")
         pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data)]
         subprocess.run(
             _as_owner([*pg_ctl, "-l", str(log), "-o", options, "-w", "start"]),

@@ -103,12 +103,13 @@ async def test_three_months_of_reminders(tmp_path: Path) -> None:
         rows += f"{REJECTED.reference},{REJECTED.nik},rejected,,,,Data ganda\n"
         await seed(db, rows, {r.reference: w for r, w in wanted.items()})
         await db.run(  # the quitter's chat, finished: registered in November
-            lambda c: sessions.save(
+            lambda c: sessions.save_over(
                 c,
                 "telegram",
                 USER[QUITTER.reference],
                 Session(id="q", flow_version=1, step="done", reference=QUITTER.reference),
                 NOW,
+                stored=None,
             )
         )
         payments = {  # the main system's files, as staff import them
