@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 from pydantic import BaseModel, SecretStr
 
@@ -50,9 +50,11 @@ def hide(values: Iterable[str]) -> None:
 
 
 def hide_secrets_of(settings: BaseModel) -> None:
-    """Hide every SecretStr setting."""
+    """Hide every SecretStr setting, and the password inside one that is a URL."""
     values = (getattr(settings, name) for name in type(settings).model_fields)
-    hide(v.get_secret_value() for v in values if isinstance(v, SecretStr))
+    secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+    passwords = [urlsplit(v).password for v in secrets if "://" in v]
+    hide([*secrets, *(p for p in passwords if p)])
 
 
 def redact(text: str) -> str:

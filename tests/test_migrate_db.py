@@ -144,3 +144,15 @@ def test_the_source_must_exist_and_the_target_be_postgresql(tmp_path: Path) -> N
     assert missing.returncode == 1 and "no database at" in missing.stderr
     wrong = bpu("migrate-db", "--from", str(tmp_path / "a"), "--to", str(tmp_path / "b"))
     assert wrong.returncode == 1 and "--to must be a postgresql:// URL" in wrong.stderr
+
+
+async def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) -> None:
+    source = tmp_path / "bpu.sqlite3"
+    async with await Database.open(source):
+        pass
+    url = "postgresql://bpu_bot:Rahasia-7731@127.0.0.1:1/bpu_bot"
+    for command in (["stats", "--db", url], ["migrate-db", "--from", str(source), "--to", url]):
+        done = bpu(*command)
+        assert done.returncode == 1
+        assert done.stderr.startswith("bpu-bot: ") and len(done.stderr.splitlines()) == 1
+        assert "Rahasia-7731" not in done.stderr + done.stdout
