@@ -111,7 +111,7 @@ async def find(
         return None
     async with conn.execute(
         f"""SELECT * FROM {TABLES[role]}
-            WHERE active AND (telegram_id = ? OR phone = ?)""",
+            WHERE active = 1 AND (telegram_id = ? OR phone = ?)""",
         (telegram_id, phone),
     ) as cursor:
         row = await cursor.fetchone()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from . import sql
+
 LIMIT = 50  # results on one page: a search is for finding one worker, not for browsing
 
 
@@ -25,7 +27,7 @@ class Scope:
     def where(self, alias: str = "r") -> tuple[str, tuple[object, ...]]:
         """The SQL condition (on registrations `alias`) and its parameters."""
         if self.everything:
-            return "1", ()
+            return "1 = 1", ()
         if self.campaigner_id is not None:
             return (
                 f"""({alias}.campaign IN (SELECT code FROM campaigns WHERE campaigner_id = ?)
@@ -45,7 +47,7 @@ def branch_condition(column: str, branch: str | None) -> tuple[str, tuple[object
     )
 
 
-def _query(text: str) -> tuple[str, tuple[object, ...]]:
+def _query(text: str, like: str = "LIKE") -> tuple[str, tuple[object, ...]]:
     """What was typed, as a condition: a reference, a NIK, a phone number, or part of a name."""
     text = " ".join(text.split())[:100]
     digits = re.sub(r"\D", "", text)
@@ -59,13 +61,14 @@ def _query(text: str) -> tuple[str, tuple[object, ...]]:
         return "r.phone = ?", (f"+62{national}",)
     words = re.findall(r"[^\W_]+", text)  # no % or _: nothing LIKE would read as a pattern
     if not words:
-        return "0", ()
-    return " AND ".join("r.full_name LIKE ?" for _ in words), tuple(f"%{w}%" for w in words)
+        return "1 = 0", ()
+    # case-insensitive on either engine (SQLite's LIKE is; PostgreSQL's ILIKE)
+    return " AND ".join(f"r.full_name {like} ?" for _ in words), tuple(f"%{w}%" for w in words)
 
 
 async def find(conn: aiosqlite.Connection, text: str, scope: Scope) -> list[aiosqlite.Row]:
     """Registrations matching `text` that `scope` may see, newest first."""
-    match, params = _query(text)
+    match, params = _query(text, sql.dialect(conn).like)
     allowed, allowed_params = scope.where()
     async with conn.execute(
         f"""SELECT r.reference, r.nik, r.full_name, r.phone, r.occupation, r.created_at,

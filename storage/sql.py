@@ -27,6 +27,8 @@ class Dialect:
     like: str  # case-insensitive LIKE (SQLite's LIKE already is, for ASCII)
     byte_length: str  # of a text column, `{}` the column
     first_code: str  # the Unicode code point of a text's first character, `{}` the text
+    # the day (YYYY-MM-DD) of a stored ISO instant `{}` at an offset of `?` hours ("+7")
+    day_at_offset: str
 
     def indexed_by(self, index: str) -> str:
         """SQLite: use this index (its planner picks a worse one); PostgreSQL's plans alone."""
@@ -47,6 +49,7 @@ SQLITE = Dialect(
     like="LIKE",
     byte_length="length(CAST({} AS BLOB))",
     first_code="unicode({})",
+    day_at_offset="date({}, ? || ' hours')",
 )
 WRITE_LOCK = 15_0001  # the advisory lock every PostgreSQL write transaction takes first
 POSTGRES = Dialect(
@@ -57,6 +60,8 @@ POSTGRES = Dialect(
     like="ILIKE",
     byte_length="octet_length({})",
     first_code="ascii({})",  # in a UTF-8 database: the code point
+    day_at_offset="""to_char(({})::timestamptz AT TIME ZONE 'UTC' + (? || ' hours')::interval,
+                             'YYYY-MM-DD')""",
 )
 
 # What a failed statement raises, either engine: `except storage.sql.Error`

@@ -68,8 +68,10 @@ async def _campaign(
     )  # fmt: skip
 
 
-async def make_world(tmp_path: Path, **settings) -> World:
-    db = await Database.open(tmp_path / "c.sqlite3")
+async def make_world(tmp_path: Path, target: Path | str | None = None, **settings) -> World:
+    """The console on a seeded database: a new SQLite file in `tmp_path`, or `target`."""
+    target = target or tmp_path / "c.sqlite3"
+    db = await Database.open(target)
     ids = {}
     async with db.transaction() as conn:
         ids["admin"] = await people.add(conn, "staff", "Admin", "1", None, "t", NOW)
@@ -113,6 +115,7 @@ async def make_world(tmp_path: Path, **settings) -> World:
     s = Settings(
         _env_file=None,
         db_path=tmp_path / "c.sqlite3",
+        database_url=str(target) if isinstance(target, str) else None,
         telegram_bot_username="bpu_test_bot",
         whatsapp_number="0812 1000 2000",
         **settings,

@@ -9,7 +9,6 @@ import asyncio
 import csv
 import hashlib
 import re
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,8 +25,10 @@ WILAYAH = Path(__file__).resolve().parents[1] / "conversations" / "data" / "wila
 
 
 @pytest.fixture
-async def world(tmp_path):
-    w = await make_world(tmp_path)
+async def world(tmp_path, db_target, monkeypatch):
+    """The console on either engine (db_target); files it makes go under tmp_path."""
+    monkeypatch.chdir(tmp_path)  # PostgreSQL's files go to the working directory
+    w = await make_world(tmp_path, db_target)
     yield w
     await w.server.close()
     await w.db.close()
@@ -100,8 +101,7 @@ async def test_an_old_batch_downloads_byte_for_byte_after_a_review_decision(
     response = await admin.get("/staff/ekspor/1/unduh")
     data = await response.read()
     await admin.close()
-    with sqlite3.connect(tmp_path / "c.sqlite3") as conn:
-        recorded = conn.execute("SELECT sha256 FROM export_batches WHERE id = 1").fetchone()[0]
+    [(recorded,)] = await world.db.fetch_all("SELECT sha256 FROM export_batches WHERE id = 1")
     assert response.status == 200 and hashlib.sha256(data).hexdigest() == recorded
 
 

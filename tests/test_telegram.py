@@ -327,7 +327,7 @@ async def test_a_press_that_could_not_be_saved_is_not_shown_as_chosen(
     def full_disk(*args: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(bot_service.sessions, "save", full_disk)
+    monkeypatch.setattr(bot_service.sessions, "save_over", full_disk)
     assert "belum tersimpan" in texts(await user.press("Pedagang"))
     assert "Pedagang" not in question.text  # not shown as the answer: it was not taken
     monkeypatch.undo()

@@ -146,13 +146,14 @@ class InboxTasks(Generic[T]):
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        stopped = set(self._unsent)
+        stopped: set[int] = set()
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=grace)
             stopped.update(self._tasks[task] for task in late if task in self._tasks)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        stopped |= self._unsent  # those finished meanwhile included
         if stopped:
             with contextlib.suppress(*sql.Error):
                 await self.db.run(partial(webhook_inbox.unclaim, inbox_ids=stopped))

@@ -54,11 +54,12 @@ async def _per_day(request: web.Request, since: date) -> list[tuple[str, int]]:
     c, viewer = console_of(request), viewer_of(request)
     allowed, params = viewer.scope.where()
     offset = c.clock().astimezone(c.settings.zone).utcoffset() or timedelta()
-    hours = f"{offset.total_seconds() / 3600:+.0f} hours"
+    hours = f"{offset.total_seconds() / 3600:+.0f}"
+    day = c.db.dialect.day_at_offset.format("r.created_at")
     async with (
         c.db.reading() as conn,
         conn.execute(
-            f"""SELECT date(r.created_at, ?) AS day, count(*) FROM registrations r
+            f"""SELECT {day} AS day, count(*) FROM registrations r
                 WHERE r.created_at >= ? AND {allowed} GROUP BY day ORDER BY day""",
             (hours, day_start(since, c.settings.zone), *params),
         ) as cursor,
