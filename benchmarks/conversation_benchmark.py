@@ -191,6 +191,26 @@ async def drive(workers: int, send: Any, paced: bool, first: int = 0) -> tuple[f
     return time.perf_counter() - started, latencies
 
 
+def through(service: Any) -> Any:
+    """send(worker, n, kind, value): worker's message n through the real service."""
+    from conversations import Incoming, Kind
+
+    async def delivered(replies: object, **_: object) -> None:
+        pass
+
+    async def send(i: int, n: int, kind: str, value: str) -> None:
+        key, mid = str(i), f"{i}-{n}"
+        if value == "/start":
+            incoming = Incoming("bench", key, mid, Kind.OPEN)
+        elif kind == "choice":
+            incoming = Incoming("bench", key, mid, Kind.CHOICE, choice=value)
+        else:
+            incoming = Incoming("bench", key, mid, Kind.TEXT, text=value)
+        await service.handle(incoming, delivered)  # replies kept until sent, as in a channel
+
+    return send
+
+
 # --- the sections -------------------------------------------------------------------------------
 
 
@@ -198,26 +218,12 @@ async def full_path(workers: int, paced: bool, folder: Path) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
 
     from bot.service import ConversationService
-    from conversations import Incoming, Kind, default_rules
+    from conversations import default_rules
     from storage import Database
 
     async with await Database.open(folder / "full.sqlite3") as db:
         service = ConversationService(db, default_rules(), ZoneInfo("Asia/Jakarta"))
-
-        async def send(i: int, n: int, kind: str, value: str) -> None:
-            key, mid = str(i), f"{i}-{n}"
-            if value == "/start":
-                incoming = Incoming("bench", key, mid, Kind.OPEN)
-            elif kind == "choice":
-                incoming = Incoming("bench", key, mid, Kind.CHOICE, choice=value)
-            else:
-                incoming = Incoming("bench", key, mid, Kind.TEXT, text=value)
-            await service.handle(incoming, delivered)  # replies kept until sent, as in a channel
-
-        async def delivered(replies: object, **_: object) -> None:
-            pass
-
-        elapsed, latencies = await drive(workers, send, paced)
+        elapsed, latencies = await drive(workers, through(service), paced)
         [(registered,)] = await db.fetch_all("SELECT count(*) FROM registrations")
     assert registered == workers, f"{registered} of {workers} registered"
     return {"seconds": elapsed, "messages": len(latencies), **percentiles(latencies)}

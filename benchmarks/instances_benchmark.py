@@ -31,6 +31,7 @@ from benchmarks.conversation_benchmark import (  # noqa: E402 - after making the
     MESSAGES_PER_WORKER,
     drive,
     percentiles,
+    through,
 )
 
 CONFIGS = [  # (label, engine, instances)
@@ -47,28 +48,14 @@ async def instance(target: str, first: int, count: int, start_at: float) -> dict
     from zoneinfo import ZoneInfo
 
     from bot.service import ConversationService
-    from conversations import Incoming, Kind, default_rules
+    from conversations import default_rules
     from storage import Database
 
     async with await Database.open(target) as db:
         service = ConversationService(db, default_rules(), ZoneInfo("Asia/Jakarta"))
-
-        async def delivered(replies: object, **_: object) -> None:
-            pass
-
-        async def send(i: int, n: int, kind: str, value: str) -> None:
-            key, mid = str(i), f"{i}-{n}"
-            if value == "/start":
-                incoming = Incoming("bench", key, mid, Kind.OPEN)
-            elif kind == "choice":
-                incoming = Incoming("bench", key, mid, Kind.CHOICE, choice=value)
-            else:
-                incoming = Incoming("bench", key, mid, Kind.TEXT, text=value)
-            await service.handle(incoming, delivered)  # replies kept until sent, as in a channel
-
         await asyncio.sleep(max(0.0, start_at - time.time()))
         began = time.time()
-        _, latencies = await drive(count, send, paced=False, first=first)
+        _, latencies = await drive(count, through(service), paced=False, first=first)
         ended = time.time()
     return {"began": began, "ended": ended, "latencies": latencies}
 

@@ -191,12 +191,13 @@ def picked_rows(conn: sqlite3.Connection, cell: Cells) -> sqlite3.Cursor:
     columns = ", ".join(
         cell(i, _expression(c, lambda name: f"r.{name}")) for i, c in enumerate(EXPORTED)
     )
-    return conn.execute(
+    return sql.stream(
+        conn,
         f"""SELECT {columns} FROM {sql.dialect(conn).temp}.picked p
             JOIN registrations r ON r.id = p.id
             LEFT JOIN campaigns k ON k.code = r.campaign
             {cell.joins()}
-            ORDER BY p.id"""
+            ORDER BY p.id""",
     )
 
 
@@ -208,7 +209,8 @@ def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells) -> sqlite3.
     def column(name: str) -> str:
         return f"COALESCE(r.{name}, h.{name})"
 
-    return conn.execute(
+    return sql.stream(
+        conn,
         f"""SELECT {", ".join(cell(i, _expression(c, column)) for i, c in enumerate(EXPORTED))}
             FROM export_items i
             LEFT JOIN registrations r ON r.id = i.registration_id AND r.revision = i.revision

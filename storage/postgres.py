@@ -12,6 +12,7 @@ storage modules holds on PostgreSQL too. Reads never wait for it.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
@@ -30,6 +31,7 @@ from .sql import POSTGRES, psycopg_query
 
 log = logging.getLogger(__name__)
 MIGRATION_LOCK = 15_0002  # held while the schema is brought up to date
+_CURSORS = itertools.count(1)  # names of server-side cursors
 # SQLite keeps the number of migrations applied in PRAGMA user_version; PostgreSQL in this table
 SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
 READERS = 8  # pooled connections that only read, per process (messages decided, exports...)
@@ -115,6 +117,16 @@ class PgConnection:
             cursor.execute(psycopg_query(sql), _params(params))
         else:  # no parameters: sent as it is (a migration may hold several statements)
             cursor.execute(sql)
+        return PgCursor(cursor)
+
+    def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
+        """`execute`, its rows fetched from the server as they are read (a server-side cursor,
+        kept past the statement's own commit): an export of a million rows is not held in
+        memory at once."""
+        cursor = self.raw.cursor(
+            name=f"bpu_{next(_CURSORS)}", row_factory=_row_factory, withhold=True
+        )
+        cursor.execute(psycopg_query(sql), _params(params))
         return PgCursor(cursor)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> PgCursor:

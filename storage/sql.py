@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import psycopg
 
@@ -67,6 +69,12 @@ POSTGRES = Dialect(
 # What a failed statement raises, either engine: `except storage.sql.Error`
 Error = (sqlite3.Error, psycopg.Error)
 IntegrityError = (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+def stream(conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+    """A cursor over many rows, read as they are fetched (SQLite's are; PostgreSQL's need a
+    server-side cursor)."""
+    return conn.stream(sql, params) if hasattr(conn, "stream") else conn.execute(sql, params)
 
 
 def dialect(conn: object) -> Dialect:

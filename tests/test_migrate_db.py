@@ -4,6 +4,7 @@ holds data is refused, and a copy that does not read back the same is not commit
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import psycopg
 from bot.service import ConversationService
 from conversations import default_rules
 from storage import Database, exports, webhook_inbox
+from storage.migrations import MIGRATIONS
 from tests.conftest import NOW
 from tests.flowchat import NIK_SITI
 from tests.postgres import Databases
@@ -156,3 +158,30 @@ async def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: 
         assert done.returncode == 1
         assert done.stderr.startswith("bpu-bot: ") and len(done.stderr.splitlines()) == 1
         assert "Rahasia-7731" not in done.stderr + done.stdout
+
+
+async def test_instances_starting_together_on_a_new_database_migrate_it_once(
+    postgres_databases: Databases,
+) -> None:
+    """Four processes start at once on an empty PostgreSQL database: each opens it and answers
+    (one of them migrates; the others wait for it, then find it up to date)."""
+    url = postgres_databases.blank()
+    started = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "stats",
+            "--db",
+            url,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    results = [await process.communicate() for process in started]
+    assert [process.returncode for process in started] == [0, 0, 0, 0], results
+    with psycopg.connect(url) as conn:
+        versions = conn.execute("SELECT version FROM schema_version").fetchall()
+    assert versions == [(len(MIGRATIONS),)]
