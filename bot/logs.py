@@ -20,9 +20,11 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus, unquote
 
 from pydantic import BaseModel, SecretStr
+
+from storage.database import url_password
 
 OWN_LOGGERS = ("bot", "storage", "conversations", "locales", "__main__")
 LIBRARY_FLOOR = logging.INFO  # the lowest level any library may log at
@@ -53,8 +55,8 @@ def hide_secrets_of(settings: BaseModel) -> None:
     """Hide every SecretStr setting, and the password inside one that is a URL."""
     values = (getattr(settings, name) for name in type(settings).model_fields)
     secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
-    passwords = [urlsplit(v).password for v in secrets if "://" in v]
-    hide([*secrets, *(p for p in passwords if p)])
+    passwords = [url_password(v) for v in secrets]
+    hide([*secrets, *(p for p in passwords if p), *(unquote(p) for p in passwords if p)])
 
 
 def redact(text: str) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from .migrations import MIGRATIONS
 from .sql import SQLITE, Dialect, migration_sql
@@ -26,7 +28,23 @@ class BadDatabase(Exception):
 
 
 def is_url(target: str | Path) -> bool:
-    return str(target).startswith(("postgresql://", "postgres://"))
+    """A PostgreSQL URL, or an attempt at one (mistyped: refused by name, never taken for an
+    SQLite file named after it, password and all)."""
+    return isinstance(target, str) and target.lower().startswith("postgres")
+
+
+def url_password(url: str) -> str | None:
+    """The password in a URL, found even in one that does not parse (to hide it)."""
+    found = re.match(r"[^:/]*:/*[^:/@]*:([^@]*)@", url)
+    return found[1] if found and found[1] else None
+
+
+def without_password(text: str, url: str) -> str:
+    """`text` (an error message, say) with the URL's password, as written or decoded, hidden."""
+    password = url_password(url)
+    for form in {password, unquote(password)} if password else ():
+        text = text.replace(form, "[secret]")
+    return text
 
 
 class Database:

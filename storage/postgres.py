@@ -26,7 +26,7 @@ from psycopg.adapt import Loader
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
-from .database import BadDatabase, Database
+from .database import BadDatabase, Database, without_password
 from .sql import POSTGRES, psycopg_query
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def public_url(url: str) -> str:
     """The URL without its password, to name the server in messages and logs."""
     try:
         parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
+    except (psycopg.ProgrammingError, ValueError):
         return "postgresql://…"
     parts.pop("password", None)
     host, port, name = parts.get("host", ""), parts.get("port", ""), parts.get("dbname", "")
@@ -245,11 +245,12 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def connect(cls, url: str) -> PostgresDatabase:
+        url = psycopg_url(url)
         name = public_url(url)
         try:
             writer = PgConnection(await asyncio.to_thread(_connect, url, connect_timeout=10))
         except psycopg.Error as error:
-            raise BadDatabase(f"cannot use database {name}: {_first_line(error)}") from error
+            raise BadDatabase(f"cannot use database {name}: {_first_line(error, url)}") from None
         readers = ConnectionPool(
             url,
             min_size=0,
@@ -265,7 +266,7 @@ class PostgresDatabase(Database):
             await db.migrate()
         except psycopg.Error as error:
             await db.close()
-            raise BadDatabase(f"cannot use database {name}: {_first_line(error)}") from error
+            raise BadDatabase(f"cannot use database {name}: {_first_line(error, url)}") from None
         except BaseException:
             await db.close()
             raise
@@ -366,5 +367,14 @@ class PostgresDatabase(Database):
             await asyncio.to_thread(conn.close)
 
 
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+def _first_line(error: BaseException, url: str) -> str:
+    """An error's first line, without the password (psycopg may quote the URL's parts)."""
+    return without_password((str(error).strip().splitlines() or [type(error).__name__])[0], url)
+
+
+def psycopg_url(url: str) -> str:
+    """postgresql://… as psycopg reads it; SQLAlchemy's postgresql+psycopg://… taken too."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower().split("+")[0] not in ("postgresql", "postgres"):
+        raise BadDatabase("the database URL must start with postgresql:// (BPU_DATABASE_URL, --db)")
+    return f"postgresql://{rest}"

@@ -13,8 +13,8 @@ from typing import TextIO
 import psycopg
 
 from storage import Database
-from storage.database import BadDatabase, is_url
-from storage.postgres import public_url
+from storage.database import BadDatabase, is_url, without_password
+from storage.postgres import psycopg_url, public_url
 from storage.transfer import Mismatch, TargetNotEmpty, copy
 
 
@@ -41,8 +41,8 @@ def sqlite_path(source: str) -> Path:
 
 async def run(args: argparse.Namespace, out: TextIO) -> int:
     if not is_url(args.target):
-        raise BadDatabase(f"--to must be a postgresql:// URL, not {args.target!r}")
-    source, target = sqlite_path(args.source), args.target
+        raise BadDatabase("--to must be a postgresql:// URL")
+    source, target = sqlite_path(args.source), psycopg_url(args.target)
     # Both at the current schema first: the same tables, the same columns.
     async with await Database.open(source, create=False):
         pass
@@ -56,7 +56,8 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
         raise BadDatabase(f"copy not verified, nothing committed: {error}") from None
     except psycopg.Error as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise BadDatabase(f"copy failed, nothing committed: {first}") from None
+        message = f"copy failed, nothing committed: {without_password(first, target)}"
+        raise BadDatabase(message) from None
     rows = sum(table.rows for table in copied)
     print(
         f"copied {len(copied)} tables, {rows:,} rows, to {public_url(target)}: "

@@ -17,12 +17,13 @@ async def audit_log(request: web.Request) -> web.Response:
     c = console_of(request)
     who, what = request.query.get("siapa", "")[:100], request.query.get("apa", "")[:100]
     since, until = day(request.query.get("dari", "")), day(request.query.get("sampai", ""))
-    clauses, params = ["1"], []
+    like = c.db.dialect.like  # case-insensitive on either engine
+    clauses, params = ["1 = 1"], []
     if who:
-        clauses.append("actor LIKE ?")
+        clauses.append(f"actor {like} ?")
         params.append(f"%{who}%")
     if what:
-        clauses.append("action LIKE ?")
+        clauses.append(f"action {like} ?")
         params.append(f"{what}%")
     if since:
         clauses.append("at >= ?")
