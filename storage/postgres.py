@@ -307,19 +307,34 @@ class PostgresDatabase(Database):
         await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     async def _run_group(self, works: list[Callable[[Any], object]]) -> list[object]:
-        return await asyncio.to_thread(self._in_transaction, self._writer, works)
+        return await asyncio.to_thread(lambda: self._in_transaction(self._live_writer(), works))
+
+    def _live_writer(self) -> PgConnection:
+        """The writing connection, opened again if the server dropped it (a restart, a
+        failover): the message that found it dropped was refused, the next ones go on."""
+        if self._writer.raw.closed or self._writer.raw.broken:
+            log.warning("connection to %s lost: connecting again", self.path)
+            self._writer = PgConnection(_connect(self.url, connect_timeout=10))
+        return self._writer
 
     async def read(self, work: Callable[[Any], T]) -> T:
         return await asyncio.to_thread(self._read_here, work)
 
     def _read_here(self, work: Callable[[Any], T]) -> T:
+        try:
+            return self._read_once(work)
+        except psycopg.OperationalError:
+            # a connection the server dropped (the pool discards it): a read may be tried again
+            return self._read_once(work)
+
+    def _read_once(self, work: Callable[[Any], T]) -> T:
         with self._readers.connection() as raw:  # autocommit: each statement sees the latest
             return work(PgConnection(raw))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncPgConnection]:
         async with self._lock:
-            conn = AsyncPgConnection(self._writer)
+            conn = AsyncPgConnection(await asyncio.to_thread(self._live_writer))
             await conn.execute(self.dialect.begin_write)
             try:
                 yield conn
@@ -344,7 +359,9 @@ class PostgresDatabase(Database):
 
     async def fetch_all(self, sql: str, params: tuple | dict = ()) -> list[Row]:
         async with self._lock:
-            return await asyncio.to_thread(lambda: self._writer.execute(sql, params).fetchall())
+            return await asyncio.to_thread(
+                lambda: self._live_writer().execute(sql, params).fetchall()
+            )
 
     def connect_sync(self) -> PgConnection:
         return PgConnection(_connect(self.url))
