@@ -36,6 +36,7 @@ class Copied:
     table: str
     rows: int
     checksum: str  # of the source's rows; the target's matched it
+    nul_rows: int = 0  # rows whose text held a NUL character, dropped (see _storable)
 
 
 def tables(source: sqlite3.Connection) -> list[str]:
@@ -66,10 +67,10 @@ def refuse_unless_empty(target: psycopg.Connection[Any], names: Iterable[str]) -
 def copy(
     source: sqlite3.Connection,
     target: psycopg.Connection[Any],
-    progress: Callable[[str, int], None] = lambda table, rows: None,
+    progress: Callable[[Copied], None] = lambda copied: None,
 ) -> list[Copied]:
     """Copy every table of `source` into the empty `target` (autocommit off: one transaction,
-    committed only when every table checks out). `progress(table, rows)` after each table."""
+    committed only when every table checks out). `progress` is told of each table."""
     names = tables(source)
     refuse_unless_empty(target, names)
     for name in TRIGGERS:
@@ -78,12 +79,13 @@ def copy(
     for name in names:
         cols = columns(source, name)
         listed = ", ".join(_quoted(c) for c in cols)
+        nul_rows = [0]
         with target.cursor().copy(f"COPY {_quoted(name)} ({listed}) FROM STDIN") as writer:
-            for row in _rows(source, name, cols):
+            for row in _storable(_rows(source, name, cols), nul_rows):
                 writer.write_row(row)
         _restart_identity(target, name, cols)
-        copied.append(_check(source, target, name, cols))
-        progress(name, copied[-1].rows)
+        copied.append(_check(source, target, name, cols, nul_rows[0]))
+        progress(copied[-1])
     for name in TRIGGERS:
         target.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
     target.commit()
@@ -94,6 +96,16 @@ def _rows(conn: Any, table: str, cols: list[str]) -> Iterator[tuple[Any, ...]]:
     cursor = conn.execute(f"SELECT {', '.join(_quoted(c) for c in cols)} FROM {_quoted(table)}")
     while chunk := cursor.fetchmany(CHUNK):
         yield from chunk
+
+
+def _storable(rows: Iterable[tuple[Any, ...]], nul_rows: list[int]) -> Iterator[tuple[Any, ...]]:
+    """Rows as PostgreSQL can store them: a NUL character in text, which PostgreSQL refuses
+    (and nobody types meaning one; the console drops them since), is dropped; counted."""
+    for row in rows:
+        if any(isinstance(value, str) and "\x00" in value for value in row):
+            nul_rows[0] += 1
+            row = tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
+        yield row
 
 
 def _restart_identity(target: psycopg.Connection[Any], table: str, cols: list[str]) -> None:
@@ -118,9 +130,13 @@ def checksum(rows: Iterable[Iterable[Any]]) -> tuple[int, str]:
 
 
 def _check(
-    source: sqlite3.Connection, target: psycopg.Connection[Any], table: str, cols: list[str]
+    source: sqlite3.Connection,
+    target: psycopg.Connection[Any],
+    table: str,
+    cols: list[str],
+    nul_rows: int,
 ) -> Copied:
-    count, digest = checksum(_rows(source, table, cols))
+    count, digest = checksum(_storable(_rows(source, table, cols), [0]))
     back_count, back_digest = checksum(_rows(target, table, cols))
     if (count, digest) != (back_count, back_digest):
         raise Mismatch(
@@ -128,7 +144,7 @@ def _check(
             if count != back_count
             else f"table {table}: the rows read back differ from the source's"
         )
-    return Copied(table, count, digest)
+    return Copied(table, count, digest, nul_rows)
 
 
 def _plain(value: object) -> object:

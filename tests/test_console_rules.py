@@ -445,3 +445,19 @@ async def test_the_audit_log_opens_for_an_administrator(world, query) -> None:
     await admin.close()
     assert r.status == 200, body[:300]
     assert "campaign.create" in body  # "ADMIN" finds console:Admin, whatever the case
+
+
+async def test_a_control_character_typed_in_a_form_is_not_stored(world) -> None:
+    """A NUL in a campaign's name (PostgreSQL refuses one: the page was an error) is dropped,
+    as any control character staff cannot mean."""
+    admin = await world.client("staff", world.ids["admin"])
+    tok = await csrf_of(admin, "/staff/kampanye")
+    r = await admin.post(
+        "/staff/kampanye",
+        data={"csrf": tok, "name": "Pasar\x00Legi\x1b", "place": "Solo", "branch": "Surakarta"},
+        allow_redirects=False,
+    )
+    await admin.close()
+    assert r.status == 303
+    names = [row[0] for row in await world.db.fetch_all("SELECT name FROM campaigns")]
+    assert "PasarLegi" in names

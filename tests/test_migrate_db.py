@@ -5,6 +5,7 @@ holds data is refused, and a copy that does not read back the same is not commit
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +186,20 @@ async def test_instances_starting_together_on_a_new_database_migrate_it_once(
     with psycopg.connect(url) as conn:
         versions = conn.execute("SELECT version FROM schema_version").fetchall()
     assert versions == [(len(MIGRATIONS),)]
+
+
+async def test_a_nul_character_stored_by_an_older_version_is_dropped_and_said(
+    tmp_path: Path, postgres_databases: Databases
+) -> None:
+    """PostgreSQL cannot store a NUL in text; an older bpu-bot let one in through the console.
+    The move goes through, and says which rows lost one."""
+    source = tmp_path / "bpu.sqlite3"
+    await used(source)
+    with sqlite3.connect(source) as conn:
+        conn.execute("UPDATE campaigns SET name = ?", ("Desa\x00Sepaku",))
+    target = postgres_databases.blank()
+    moved = bpu("migrate-db", "--from", str(source), "--to", target)
+    assert moved.returncode == 0, moved.stderr
+    assert "campaigns" in moved.stdout and "(1 with a NUL character, dropped)" in moved.stdout
+    with psycopg.connect(target) as conn:
+        assert conn.execute("SELECT name FROM campaigns").fetchall() == [("DesaSepaku",)]

@@ -15,7 +15,7 @@ import psycopg
 from storage import Database
 from storage.database import BadDatabase, is_url, without_password
 from storage.postgres import psycopg_url, public_url
-from storage.transfer import Mismatch, TargetNotEmpty, copy
+from storage.transfer import Copied, Mismatch, TargetNotEmpty, copy
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -67,14 +67,17 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _copy(source: Path, target: str, out: TextIO) -> list:
+def _copy(source: Path, target: str, out: TextIO) -> list[Copied]:
     reading = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         reading.execute("BEGIN")  # one snapshot of the source throughout
         with psycopg.connect(target) as writing:
 
-            def progress(table: str, rows: int) -> None:
-                print(f"  {table:<24} {rows:>12,} rows  ok", file=out, flush=True)
+            def progress(table: Copied) -> None:
+                line = f"  {table.table:<24} {table.rows:>12,} rows  ok"
+                if table.nul_rows:
+                    line += f" ({table.nul_rows:,} with a NUL character, dropped)"
+                print(line, file=out, flush=True)
 
             return copy(reading, writing, progress)
     finally:

@@ -9,6 +9,7 @@ JavaScript; the stylesheet is shipped in the package.
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,7 +18,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
-from multidict import MultiDictProxy
+from multidict import MultiDict, MultiDictProxy
 
 from bot.settings import Settings
 from bot.staff.console.viewer import Viewer
@@ -136,8 +137,19 @@ async def signed_in(
         given = str(form.get("csrf", ""))
         if not hmac.compare_digest(given.encode(), viewer.session.csrf.encode()):
             return refuse(request, 403, tr(request, "This form has expired. Please try again."))
-        request[FORM] = form
+        request[FORM] = without_controls(form)
     return await handler(request)
+
+
+def without_controls(form: MultiDictProxy[Any]) -> MultiDict[Any]:
+    """A form's text without control characters (a NUL, an escape) other than line breaks and
+    tabs: nothing staff type means one, and PostgreSQL refuses a NUL. Files are left alone."""
+    return MultiDict(
+        (key, "".join(c for c in v if c in "\n\r\t" or unicodedata.category(c) != "Cc"))
+        if isinstance(v, str)
+        else (key, v)
+        for key, v in form.items()
+    )
 
 
 def staff_only(
