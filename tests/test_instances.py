@@ -201,3 +201,37 @@ async def until_empty(db: Database) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("webhooks left unprocessed")
+
+
+async def test_a_notification_with_several_peoples_messages_keeps_each_in_their_own_order(
+    db: Database,
+) -> None:
+    """Meta may batch several people's messages in one notification. Each message is kept in
+    its sender's queue: while an instance works on Budi's first message, another cannot claim
+    his second. (Found by a review: the notification was filed under its first sender only.)"""
+    from bot.channels.whatsapp import by_message
+    from storage import webhook_inbox
+    from tests.conftest import NOW
+
+    def text(wa_id: str, wamid: str, body: str) -> dict[str, Any]:
+        return {
+            "from": wa_id,
+            "id": wamid,
+            "timestamp": "1",
+            "type": "text",
+            "text": {"body": body},
+        }
+
+    ani, budi = "6281311110001", "6281311110002"
+    batched = webhook({"messages": [text(ani, "a1", "halo"), text(budi, "b1", nik(1))]})
+    alone = webhook({"messages": [text(budi, "b2", "Budi Santoso")]})
+    for notification in (batched, alone):
+        for who, part in by_message(notification):
+            await db.run(
+                lambda c, w=who, p=part: webhook_inbox.keep(c, "whatsapp", json.dumps(p), NOW, w)
+            )
+    claimed = []
+    while item := await db.run(lambda c: webhook_inbox.claim(c, "whatsapp", NOW)):
+        claimed.append(json.loads(item.body)["entry"][0]["changes"][0]["value"]["messages"][0])
+    # Ani's and Budi's first are claimed; Budi's second waits for his first to be done
+    assert sorted(m["id"] for m in claimed) == ["a1", "b1"]

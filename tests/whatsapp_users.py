@@ -16,7 +16,7 @@ import aiohttp
 from pydantic import SecretStr
 
 from bot.channels.inbox_tasks import InboxTasks
-from bot.channels.whatsapp import CHANNEL, SIGNATURE_HEADER, WEBHOOK_PATH
+from bot.channels.whatsapp import CHANNEL, SIGNATURE_HEADER, WEBHOOK_PATH, by_message
 from bot.cli import open_service
 from bot.server import serve
 from bot.settings import Settings
@@ -90,7 +90,7 @@ class Server:
         ):
             status = response.status
         if status == 200:
-            self.posted += 1
+            self.posted += len(by_message(payload))  # kept as one body per message
             if wait:
                 await self.processed.wait("", self.posted)
         return status

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -138,13 +140,37 @@ def messages_of(hook: Webhook) -> list[Message]:
     return [m for e in hook.entry for c in e.changes for m in c.value.messages]
 
 
-def sender(hook: Webhook) -> str | None:
-    """Whom a notification is from, for processing one person's in order: their
-    business-scoped id, else their number (None for a status or template news)."""
-    for message in messages_of(hook):
-        if message.from_user_id or message.from_:
-            return message.from_user_id or message.from_
-    return None
+def by_message(body: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """A notification (decoded JSON) as one body per message, with whom it is from (their
+    business-scoped id, else their number), and one for the rest (statuses, template news:
+    from no one). Meta may put several people's messages in one notification; kept apart,
+    each person's are processed in order in their own queue (storage/webhook_inbox.py)."""
+    parts: list[tuple[str | None, dict[str, Any]]] = []
+    rest = []
+    for entry in body.get("entry") or []:
+        kept = []
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            for message in value.get("messages") or []:
+                who = message.get("from_user_id") or message.get("from")
+                one = {**change, "value": _one_message(value, message, who)}
+                parts.append((who, {**body, "entry": [{**entry, "changes": [one]}]}))
+            if not value.get("messages") or value.get("statuses"):
+                without = {k: v for k, v in value.items() if k != "messages"}
+                kept.append({**change, "value": without})
+        if kept:
+            rest.append({**entry, "changes": kept})
+    if rest:
+        parts.append((None, {**body, "entry": rest}))
+    return parts
+
+
+def _one_message(value: dict[str, Any], message: dict[str, Any], who: str | None) -> dict:
+    """A notification's value with only `message`, and its sender's contact card."""
+    contacts = value.get("contacts") or []
+    own = [c for c in contacts if who in (c.get("user_id"), c.get("wa_id"))]
+    others = {k: v for k, v in value.items() if k not in ("messages", "contacts", "statuses")}
+    return {**others, "contacts": own, "messages": [message]}
 
 
 # --- the channel --------------------------------------------------------------------------------
@@ -198,20 +224,22 @@ class WhatsAppChannel:
             log.warning("WhatsApp webhook: bad or missing signature; nothing processed")
             return web.Response(status=403)
         try:
-            hook = Webhook.model_validate_json(body)
+            Webhook.model_validate_json(body)
         except ValidationError:
             return web.Response(status=400)
-        inbox_id = await self.service.db.run(
-            partial(
-                webhook_inbox.keep,
-                channel=CHANNEL,
-                body=body.decode(),
-                now=self.service.clock(),
-                user_key=sender(hook),
-            )
-        )
-        await self.tasks.kept([inbox_id])
+        parts = by_message(json.loads(body))
+        ids = await self.service.db.run(partial(self._keep_all, parts, self.service.clock()))
+        await self.tasks.kept(ids)
         return web.Response(status=200)
+
+    @staticmethod
+    def _keep_all(
+        parts: list[tuple[str | None, dict[str, Any]]], now: datetime, conn: Any
+    ) -> list[int]:
+        return [
+            webhook_inbox.keep(conn, CHANNEL, json.dumps(part, ensure_ascii=False), now, who)
+            for who, part in parts
+        ]
 
     async def start(self) -> None:
         """Take up what a restart left, before anything new (see InboxTasks.start)."""
