@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -54,6 +53,7 @@ from storage import (
     sql,
 )
 from storage.registrations import ReferenceTaken
+from storage.sql import Connection
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ class ConversationService:
             return await self.db.run(partial(self._transaction, incoming, now, keep))
 
     def _transaction(
-        self, incoming: Incoming, now: datetime, keep: bool, conn: sqlite3.Connection
+        self, incoming: Incoming, now: datetime, keep: bool, conn: Connection
     ) -> tuple[str, Outcome] | Handled:
         """Everything one message changes, decided and written in one write transaction."""
         decided = self._decide(incoming, now, conn)
@@ -228,9 +228,7 @@ class ConversationService:
             return decided
         return self._write(decided, incoming, now, keep, conn)
 
-    def _decide(
-        self, incoming: Incoming, now: datetime, conn: sqlite3.Connection
-    ) -> Decided | Handled:
+    def _decide(self, incoming: Incoming, now: datetime, conn: Connection) -> Decided | Handled:
         """The message's outcome, from what is stored; it writes nothing. For a message id seen
         before: its replies not yet delivered, if any. Random ids are drawn here, off the event
         loop."""
@@ -264,7 +262,7 @@ class ConversationService:
         incoming: Incoming,
         now: datetime,
         keep: bool,
-        conn: sqlite3.Connection,
+        conn: Connection,
     ) -> tuple[str, Outcome]:
         """Under the write lock: the stored facts the flow asked for are still the same, then
         the writes (which check the session and the message id themselves); Changed if not."""
@@ -279,7 +277,7 @@ class ConversationService:
         incoming: Incoming,
         now: datetime,
         keep: bool,
-        conn: sqlite3.Connection,
+        conn: Connection,
     ) -> tuple[str, Outcome]:
         channel, key, outcome = incoming.channel, incoming.user_key, decided.outcome
         replies = outcome.replies if keep else ()
@@ -311,7 +309,7 @@ class ConversationService:
         return decided.before, outcome
 
     @staticmethod
-    def _answer(conn: sqlite3.Connection, query: Query, today: date) -> object:
+    def _answer(conn: Connection, query: Query, today: date) -> object:
         """A stored fact the flow asked for, read in the flow's own transaction."""
         if isinstance(query, RegistrationByNik):
             return registrations.by_nik(conn, query.nik)

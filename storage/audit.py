@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
+from .sql import AsyncConnection
 
 
 async def record(
-    conn: aiosqlite.Connection, actor: str, action: str, detail: dict, now: datetime
+    conn: AsyncConnection, actor: str, action: str, detail: dict, now: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",

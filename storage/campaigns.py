@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
+from .sql import AsyncConnection, Row
 
 _CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # lower case: codes are typed into chats too
 
@@ -31,7 +31,7 @@ class Campaign:
         )
 
 
-def _campaign(row: aiosqlite.Row) -> Campaign:
+def _campaign(row: Row) -> Campaign:
     return Campaign(
         row["code"],
         row["name"],
@@ -53,7 +53,7 @@ def issue_code(name: str) -> str:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     *,
     name: str,
     place: str,
@@ -86,13 +86,13 @@ async def create(
     return found
 
 
-async def get(conn: aiosqlite.Connection, code: str) -> Campaign | None:
+async def get(conn: AsyncConnection, code: str) -> Campaign | None:
     async with conn.execute("SELECT * FROM campaigns WHERE code = ?", (code,)) as cursor:
         row = await cursor.fetchone()
     return _campaign(row) if row else None
 
 
-async def listing(conn: aiosqlite.Connection, campaigner_id: int | None = None) -> list[Campaign]:
+async def listing(conn: AsyncConnection, campaigner_id: int | None = None) -> list[Campaign]:
     sql, params = "SELECT * FROM campaigns", ()
     if campaigner_id is not None:
         sql, params = sql + " WHERE campaigner_id = ?", (campaigner_id,)
@@ -100,7 +100,7 @@ async def listing(conn: aiosqlite.Connection, campaigner_id: int | None = None) 
         return [_campaign(row) for row in await cursor.fetchall()]
 
 
-async def close(conn: aiosqlite.Connection, code: str, now: datetime) -> bool:
+async def close(conn: AsyncConnection, code: str, now: datetime) -> bool:
     cursor = await conn.execute(
         "UPDATE campaigns SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
         (now.isoformat(), code),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-import aiosqlite
+from .sql import AsyncConnection
 
 Kind = Literal["staff", "campaigner"]
 LINK_LIFETIME = timedelta(minutes=10)
@@ -31,7 +31,7 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def new_link(conn: aiosqlite.Connection, kind: Kind, person_id: int, now: datetime) -> str:
+async def new_link(conn: AsyncConnection, kind: Kind, person_id: int, now: datetime) -> str:
     """A sign-in token for this person, valid for LINK_LIFETIME and for one use."""
     token = secrets.token_urlsafe(32)
     await conn.execute(
@@ -42,9 +42,7 @@ async def new_link(conn: aiosqlite.Connection, kind: Kind, person_id: int, now: 
     return token
 
 
-async def use_link(
-    conn: aiosqlite.Connection, token: str, now: datetime
-) -> tuple[Kind, int] | None:
+async def use_link(conn: AsyncConnection, token: str, now: datetime) -> tuple[Kind, int] | None:
     """Who the token signs in, once: a used, expired or unknown token gives None."""
     cursor = await conn.execute(
         """UPDATE console_links SET used_at = ?
@@ -57,7 +55,7 @@ async def use_link(
 
 
 async def open_session(
-    conn: aiosqlite.Connection, kind: Kind, person_id: int, now: datetime
+    conn: AsyncConnection, kind: Kind, person_id: int, now: datetime
 ) -> tuple[str, ConsoleSession]:
     """A new session: its secret id (for the cookie) and what it holds."""
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -74,7 +72,7 @@ async def open_session(
 
 
 async def find_session(
-    conn: aiosqlite.Connection, session_id: str, now: datetime
+    conn: AsyncConnection, session_id: str, now: datetime
 ) -> ConsoleSession | None:
     async with conn.execute(
         """SELECT kind, person_id, csrf, expires_at FROM console_sessions
@@ -87,11 +85,11 @@ async def find_session(
     return ConsoleSession(row[0], row[1], row[2], datetime.fromisoformat(row[3]))
 
 
-async def close_session(conn: aiosqlite.Connection, session_id: str) -> None:
+async def close_session(conn: AsyncConnection, session_id: str) -> None:
     await conn.execute("DELETE FROM console_sessions WHERE id_hash = ?", (_hash(session_id),))
 
 
-async def close_sessions_of(conn: aiosqlite.Connection, kind: Kind, person_id: int) -> None:
+async def close_sessions_of(conn: AsyncConnection, kind: Kind, person_id: int) -> None:
     """Every session of a person: when they are removed, their sessions end at once."""
     await conn.execute(
         "DELETE FROM console_sessions WHERE kind = ? AND person_id = ?", (kind, person_id)

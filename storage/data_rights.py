@@ -11,16 +11,14 @@ request is listed for staff. Either way no message is sent about it any more.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
-
-import aiosqlite
 
 from conversations import HeldRegistration, Registration
 
 from . import outbox
 from .registrations import keep_revision
+from .sql import AsyncConnection, Connection, Row
 
 # The registrations made in a chat for the person and their family, not the workers a
 # campaigner registered from it (their data is theirs to ask about).
@@ -28,7 +26,7 @@ _OWN = "r.channel = ? AND r.user_key = ? AND r.assisted_by IS NULL"
 _FIELDS = tuple(Registration.__dataclass_fields__)
 
 
-def _registration(row: sqlite3.Row | tuple) -> Registration:
+def _registration(row: Row | tuple) -> Registration:
     values = dict(zip(_FIELDS, row, strict=True))
     values["birth_date"] = date.fromisoformat(values["birth_date"])
     values["consent_at"] = datetime.fromisoformat(values["consent_at"])
@@ -38,7 +36,7 @@ def _registration(row: sqlite3.Row | tuple) -> Registration:
     return Registration(**values)
 
 
-def held(conn: sqlite3.Connection, channel: str, user_key: str) -> tuple[HeldRegistration, ...]:
+def held(conn: Connection, channel: str, user_key: str) -> tuple[HeldRegistration, ...]:
     columns = ", ".join(f"r.{name}" for name in _FIELDS)
     rows = conn.execute(
         f"""SELECT {columns},
@@ -55,7 +53,7 @@ def held(conn: sqlite3.Connection, channel: str, user_key: str) -> tuple[HeldReg
     )
 
 
-def erase(conn: sqlite3.Connection, channel: str, user_key: str, now: datetime) -> None:
+def erase(conn: Connection, channel: str, user_key: str, now: datetime) -> None:
     """Consent withdrawn: delete what was not sent, ask the main system to delete the rest."""
     rows = conn.execute(
         f"""SELECT r.id, r.reference,
@@ -93,7 +91,7 @@ def erase(conn: sqlite3.Connection, channel: str, user_key: str, now: datetime) 
             conn.execute("DELETE FROM whatsapp_contacts WHERE key = ?", (user_key,))
 
 
-def _stop_messages(conn: sqlite3.Connection, registration_id: int, reference: str) -> None:
+def _stop_messages(conn: Connection, registration_id: int, reference: str) -> None:
     """No reminder or result about it is sent any more."""
     conn.execute("UPDATE reminders SET wanted = 0 WHERE registration_id = ?", (registration_id,))
     for kind in ("remind", "result"):
@@ -101,7 +99,7 @@ def _stop_messages(conn: sqlite3.Connection, registration_id: int, reference: st
 
 
 def request_correction(
-    conn: sqlite3.Connection,
+    conn: Connection,
     channel: str,
     user_key: str,
     reference: str,
@@ -134,7 +132,7 @@ class DataRequest:
     handled_by: str | None
 
 
-async def requests(conn: aiosqlite.Connection, open_only: bool = True) -> list[DataRequest]:
+async def requests(conn: AsyncConnection, open_only: bool = True) -> list[DataRequest]:
     where = "WHERE handled_at IS NULL" if open_only else ""
     async with conn.execute(
         f"""SELECT id, reference, kind, details, created_at, handled_at, handled_by
@@ -143,7 +141,7 @@ async def requests(conn: aiosqlite.Connection, open_only: bool = True) -> list[D
         return [DataRequest(*row) for row in await cursor.fetchall()]
 
 
-async def handled(conn: aiosqlite.Connection, request_id: int, actor: str, now: datetime) -> bool:
+async def handled(conn: AsyncConnection, request_id: int, actor: str, now: datetime) -> bool:
     """Staff passed it on (or made the correction): it leaves the open list."""
     cursor = await conn.execute(
         """UPDATE data_requests SET handled_at = ?, handled_by = ?

@@ -15,16 +15,14 @@ A leftover `writing` batch is undone by the next bpu-bot command, a `committed` 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from . import sql
+from .sql import AsyncConnection, Connection, Cursor, Row
 from .times import day_start
 
 # The stable columns of an export file, documented in the README. Add at the end; never rename
@@ -141,7 +139,7 @@ def _where(filters: Filters, zone: ZoneInfo) -> tuple[str, list[object]]:
 # --- on the exporting thread's own sqlite3 connection ------------------------------------------
 
 
-def pick(conn: sqlite3.Connection, filters: Filters, zone: ZoneInfo) -> int:
+def pick(conn: Connection, filters: Filters, zone: ZoneInfo) -> int:
     """Inside a read transaction: copy the matching (id, revision) pairs into temp.picked, so
     the file and the batch's items come from the same snapshot. Returns how many."""
     temp = sql.dialect(conn).temp
@@ -185,7 +183,7 @@ def _expression(name: str, column: Callable[[str], str]) -> str:
     return column(name)
 
 
-def picked_rows(conn: sqlite3.Connection, cell: Cells) -> sqlite3.Cursor:
+def picked_rows(conn: Connection, cell: Cells) -> Cursor:
     """The picked registrations as export columns, in registration order (same snapshot);
     `cell` wraps each column's expression (format rules done in SQL)."""
     columns = ", ".join(
@@ -201,7 +199,7 @@ def picked_rows(conn: sqlite3.Connection, cell: Cells) -> sqlite3.Cursor:
     )
 
 
-def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells) -> sqlite3.Cursor:
+def batch_rows(conn: Connection, batch_id: int, cell: Cells) -> Cursor:
     """A batch's registrations as they were when it was made, as export columns, in
     registration order: each item joined to the current row or, if that has been updated
     since, to the revision kept in registration_history."""
@@ -224,12 +222,12 @@ def batch_rows(conn: sqlite3.Connection, batch_id: int, cell: Cells) -> sqlite3.
     )
 
 
-def earliest(conn: sqlite3.Connection) -> str | None:
+def earliest(conn: Connection) -> str | None:
     """When the first registration was made (an index lookup)."""
     return conn.execute("SELECT min(created_at) FROM registrations").fetchone()[0]
 
 
-def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: str) -> int:
+def commit_batch(conn: Connection, batch_id: int, sha256: str, audit: str) -> int:
     """In one write transaction: the picked rows become batch `batch_id`'s items (so they are
     exported), with the file's digest; the batch is then `committed`. Returns its rows."""
     engine = sql.dialect(conn)
@@ -270,7 +268,7 @@ def commit_batch(conn: sqlite3.Connection, batch_id: int, sha256: str, audit: st
 
 
 async def reserve(
-    conn: aiosqlite.Connection, filters: Filters, fmt: str, actor: str, now: datetime
+    conn: AsyncConnection, filters: Filters, fmt: str, actor: str, now: datetime
 ) -> Batch:
     """A new batch number, in state `writing`: nothing is exported yet."""
     cursor = await conn.execute(
@@ -289,7 +287,7 @@ async def reserve(
 
 
 async def set_target(
-    conn: aiosqlite.Connection, batch_id: int, path: str, file_name: str, temp: str, now: datetime
+    conn: AsyncConnection, batch_id: int, path: str, file_name: str, temp: str, now: datetime
 ) -> None:
     """Where the batch's file will be published, and the temporary file it is written to."""
     await conn.execute(
@@ -299,33 +297,31 @@ async def set_target(
     await add_temp(conn, temp, batch_id, now)
 
 
-async def add_temp(
-    conn: aiosqlite.Connection, path: str, batch_id: int | None, now: datetime
-) -> None:
+async def add_temp(conn: AsyncConnection, path: str, batch_id: int | None, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO export_temp_files (path, batch_id, created_at) VALUES (?, ?, ?)",
         (path, batch_id, now.isoformat()),
     )
 
 
-async def drop_temp(conn: aiosqlite.Connection, path: str) -> None:
+async def drop_temp(conn: AsyncConnection, path: str) -> None:
     await conn.execute("DELETE FROM export_temp_files WHERE path = ?", (path,))
 
 
-async def finish(conn: aiosqlite.Connection, batch_id: int, temp: str) -> None:
+async def finish(conn: AsyncConnection, batch_id: int, temp: str) -> None:
     """The file is published: the batch is done."""
     await conn.execute("UPDATE export_batches SET state = 'done' WHERE id = ?", (batch_id,))
     await drop_temp(conn, temp)
 
 
-async def release(conn: aiosqlite.Connection, batch_id: int) -> None:
+async def release(conn: AsyncConnection, batch_id: int) -> None:
     """Undo a batch whose file was never published: its rows count as not exported again."""
     await conn.execute("DELETE FROM export_items WHERE batch_id = ?", (batch_id,))
     await conn.execute("DELETE FROM export_temp_files WHERE batch_id = ?", (batch_id,))
     await conn.execute("DELETE FROM export_batches WHERE id = ?", (batch_id,))
 
 
-async def leftovers(conn: aiosqlite.Connection) -> tuple[list[tuple[Batch, str | None]], list[str]]:
+async def leftovers(conn: AsyncConnection) -> tuple[list[tuple[Batch, str | None]], list[str]]:
     """What killed exports left: batches not done, each with its temporary file, and the
     temporary files of no such batch."""
     async with conn.execute(
@@ -343,13 +339,13 @@ async def leftovers(conn: aiosqlite.Connection) -> tuple[list[tuple[Batch, str |
     return batches, files
 
 
-def _unfinished(row: aiosqlite.Row) -> tuple[Batch, str | None]:
+def _unfinished(row: Row) -> tuple[Batch, str | None]:
     values = dict(row)
     temp = values.pop("temp")
     return Batch(**values), temp
 
 
-async def get(conn: aiosqlite.Connection, batch_id: int, state: str = "done") -> Batch | None:
+async def get(conn: AsyncConnection, batch_id: int, state: str = "done") -> Batch | None:
     async with conn.execute(
         "SELECT * FROM export_batches WHERE id = ? AND state = ?", (batch_id, state)
     ) as cursor:
@@ -357,7 +353,7 @@ async def get(conn: aiosqlite.Connection, batch_id: int, state: str = "done") ->
     return Batch(**dict(row)) if row else None
 
 
-async def listing(conn: aiosqlite.Connection, limit: int = 100) -> list[Batch]:
+async def listing(conn: AsyncConnection, limit: int = 100) -> list[Batch]:
     """The finished batches, newest first."""
     async with conn.execute(
         "SELECT * FROM export_batches WHERE state = 'done' ORDER BY id DESC LIMIT ?", (limit,)
@@ -365,7 +361,7 @@ async def listing(conn: aiosqlite.Connection, limit: int = 100) -> list[Batch]:
         return [Batch(**dict(row)) for row in await cursor.fetchall()]
 
 
-async def latest(conn: aiosqlite.Connection) -> Batch | None:
+async def latest(conn: AsyncConnection) -> Batch | None:
     async with conn.execute(
         "SELECT * FROM export_batches WHERE state = 'done' ORDER BY id DESC LIMIT 1"
     ) as cursor:

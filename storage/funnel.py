@@ -5,13 +5,14 @@ Synchronous: called inside `Database.run`, on the database thread.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from conversations import Funnel
 
+from .sql import Connection
 
-def record(conn: sqlite3.Connection, event: Funnel, channel: str, now: datetime) -> None:
+
+def record(conn: Connection, event: Funnel, channel: str, now: datetime) -> None:
     conn.execute(
         """INSERT INTO funnel_events
                (session_id, stage, channel, occupation, campaign, assisted_by, at)

@@ -6,16 +6,17 @@ Synchronous: called inside `Database.run`, on the database thread.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from conversations import Option, Reply
 
+from .sql import Connection
+
 KEEP_FOR = timedelta(days=7)  # platforms redeliver within hours; a week is ample
 
 
-def seen(conn: sqlite3.Connection, channel: str, message_id: str) -> bool:
+def seen(conn: Connection, channel: str, message_id: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM inbound_messages WHERE channel = ? AND message_id = ?",
         (channel, message_id),
@@ -23,7 +24,7 @@ def seen(conn: sqlite3.Connection, channel: str, message_id: str) -> bool:
     return row is not None
 
 
-def prune(conn: sqlite3.Connection, now: datetime) -> int:
+def prune(conn: Connection, now: datetime) -> int:
     cursor = conn.execute(
         "DELETE FROM inbound_messages WHERE received_at < ?", ((now - KEEP_FOR).isoformat(),)
     )
@@ -31,7 +32,7 @@ def prune(conn: sqlite3.Connection, now: datetime) -> int:
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     channel: str,
     message_id: str,
     now: datetime,
@@ -68,9 +69,7 @@ def record(
     return cursor.rowcount == 1
 
 
-def undelivered(
-    conn: sqlite3.Connection, channel: str, message_id: str
-) -> tuple[tuple[Reply, ...], bool]:
+def undelivered(conn: Connection, channel: str, message_id: str) -> tuple[tuple[Reply, ...], bool]:
     """The replies of a message not yet delivered, and whether its pressed button was refused."""
     row = conn.execute(
         "SELECT pending_replies FROM inbound_messages WHERE channel = ? AND message_id = ?",
@@ -91,7 +90,7 @@ def undelivered(
     return replies, kept["refused_choice"]
 
 
-def awaiting_delivery(conn: sqlite3.Connection, channel: str, message_ids: Sequence[str]) -> bool:
+def awaiting_delivery(conn: Connection, channel: str, message_ids: Sequence[str]) -> bool:
     """Whether any of these messages still has replies to send."""
     marks = ", ".join("?" * len(message_ids))
     row = conn.execute(
@@ -102,7 +101,7 @@ def awaiting_delivery(conn: sqlite3.Connection, channel: str, message_ids: Seque
     return row is not None
 
 
-def delivered(conn: sqlite3.Connection, channel: str, message_id: str) -> None:
+def delivered(conn: Connection, channel: str, message_id: str) -> None:
     conn.execute(
         "UPDATE inbound_messages SET pending_replies = NULL WHERE channel = ? AND message_id = ?",
         (channel, message_id),

@@ -9,9 +9,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from . import reminders
+from .sql import AsyncConnection, Row
 
 MAX_PROBLEMS = 10_000  # rows listed as not applied, at most
 
@@ -43,26 +42,26 @@ class ImportBatch:
     not_applied: int = 0  # rows not applied, all of them
 
 
-def _batch(row: aiosqlite.Row) -> ImportBatch:
+def _batch(row: Row) -> ImportBatch:
     values = dict(row)
     values["problems"] = [tuple(p) for p in json.loads(values["problems"])]
     return ImportBatch(**values)
 
 
-async def batch_by_sha(conn: aiosqlite.Connection, sha256: str) -> ImportBatch | None:
+async def batch_by_sha(conn: AsyncConnection, sha256: str) -> ImportBatch | None:
     async with conn.execute("SELECT * FROM import_batches WHERE sha256 = ?", (sha256,)) as cur:
         row = await cur.fetchone()
     return _batch(row) if row else None
 
 
-async def batches(conn: aiosqlite.Connection, limit: int = 100) -> list[ImportBatch]:
+async def batches(conn: AsyncConnection, limit: int = 100) -> list[ImportBatch]:
     async with conn.execute(
         "SELECT * FROM import_batches ORDER BY id DESC LIMIT ?", (limit,)
     ) as cursor:
         return [_batch(row) for row in await cursor.fetchall()]
 
 
-async def _conflict(conn: aiosqlite.Connection, result: Result) -> tuple[int | None, str | None]:
+async def _conflict(conn: AsyncConnection, result: Result) -> tuple[int | None, str | None]:
     """The registration a row is about, or what is wrong: it is never guessed."""
     async with conn.execute(
         """SELECT r.id, r.nik, m.state, m.kpj, m.paid_until
@@ -96,7 +95,7 @@ async def _conflict(conn: aiosqlite.Connection, result: Result) -> tuple[int | N
 
 
 async def open_batch(
-    conn: aiosqlite.Connection, *, file_name: str, rows: int, actor: str, now: datetime
+    conn: AsyncConnection, *, file_name: str, rows: int, actor: str, now: datetime
 ) -> int:
     """A batch being applied: its file's digest is set when the last rows are in (`close`), so
     one cut off half-way is applied again in full next time (its rows applied already change
@@ -114,7 +113,7 @@ async def open_batch(
 
 
 async def close_batch(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     batch_id: int,
     sha256: str,
     changed: int,
@@ -131,7 +130,7 @@ async def close_batch(
 
 
 async def apply(
-    conn: aiosqlite.Connection, batch_id: int, results: list[Result], now: datetime
+    conn: AsyncConnection, batch_id: int, results: list[Result], now: datetime
 ) -> tuple[int, list[tuple[int, str, str]]]:
     """Apply rows of batch `batch_id`: every row that matches a registration and conflicts with
     nothing; the others are returned as problems. How many changed something."""
@@ -178,7 +177,7 @@ async def apply(
     return changed, problems
 
 
-async def untold(conn: aiosqlite.Connection) -> list[tuple[str, Standing]]:
+async def untold(conn: AsyncConnection) -> list[tuple[str, Standing]]:
     """Results the worker has not been told of yet: (reference, standing)."""
     async with conn.execute(
         """SELECT r.reference, m.state, m.kpj, m.starts_on, m.reason, m.paid_until
@@ -188,7 +187,7 @@ async def untold(conn: aiosqlite.Connection) -> list[tuple[str, Standing]]:
         return [(row[0], Standing(*row[1:])) for row in await cursor.fetchall()]
 
 
-async def told(conn: aiosqlite.Connection, reference: str, state: str) -> None:
+async def told(conn: AsyncConnection, reference: str, state: str) -> None:
     await conn.execute(
         """UPDATE memberships SET told_state = ?
            WHERE registration_id = (SELECT id FROM registrations WHERE reference = ?)""",
@@ -205,7 +204,7 @@ class Standing:
     paid_until: str | None
 
 
-async def standing(conn: aiosqlite.Connection, reference: str) -> Standing | None:
+async def standing(conn: AsyncConnection, reference: str) -> Standing | None:
     async with conn.execute(
         """SELECT m.state, m.kpj, m.starts_on, m.reason, m.paid_until
            FROM memberships m JOIN registrations r ON r.id = m.registration_id

@@ -11,11 +11,10 @@ idempotency key for a message).
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
+from .sql import AsyncConnection, Connection
 
 TELLABLE = ("telegram", "whatsapp")  # the channels a message can be sent to unasked
 LEASE = timedelta(minutes=5)  # longer than one send can take, retries included
@@ -33,7 +32,7 @@ class Due:
 
 
 async def enqueue(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     dedupe: str,
     channel: str,
     user_key: str,
@@ -51,7 +50,7 @@ async def enqueue(
     return cursor.rowcount == 1
 
 
-def claim(conn: sqlite3.Connection, now: datetime, channel: str | None = None) -> Due | None:
+def claim(conn: Connection, now: datetime, channel: str | None = None) -> Due | None:
     """Take the oldest due message (of `channel`, if given) for LEASE, in the message path's
     group commit (Database.run): one claimed at a time, so a slow send never outlasts the
     claims of others, which another sender could then take."""
@@ -74,7 +73,7 @@ def claim(conn: sqlite3.Connection, now: datetime, channel: str | None = None) -
     return Due(*row[:6], tuple(json.loads(row[6] or "[]"))) if row else None
 
 
-def sent(conn: sqlite3.Connection, message_id: int, now: datetime) -> None:
+def sent(conn: Connection, message_id: int, now: datetime) -> None:
     """Sent: what it said is not kept (a name, a KPJ, a reason): only that it went."""
     conn.execute(
         """UPDATE outbox SET sent_at = ?, claimed_until = NULL, text = '', params = NULL
@@ -89,7 +88,7 @@ def about(kind: str, reference: str) -> tuple[str, str]:
     return f"{kind}:{reference}:", f"{kind}:{reference};"
 
 
-def give_up_unsent(conn: sqlite3.Connection, keys: tuple[str, str], why: str) -> None:
+def give_up_unsent(conn: Connection, keys: tuple[str, str], why: str) -> None:
     """Messages queued in the `keys` range (`about`) and not yet sent are not sent: why."""
     conn.execute(
         """UPDATE outbox SET given_up = ?, text = '', params = NULL
@@ -98,7 +97,7 @@ def give_up_unsent(conn: sqlite3.Connection, keys: tuple[str, str], why: str) ->
     )
 
 
-async def supersede(conn: aiosqlite.Connection, prefix: str, keep: str) -> None:
+async def supersede(conn: AsyncConnection, prefix: str, keep: str) -> None:
     """Unsent messages about the same thing that newer news replaces (a rejection waiting when
     the acceptance comes) are not sent."""
     await conn.execute(
@@ -108,9 +107,7 @@ async def supersede(conn: aiosqlite.Connection, prefix: str, keep: str) -> None:
     )
 
 
-def later(
-    conn: sqlite3.Connection, message_id: int, due_at: datetime, give_up: str | None = None
-) -> None:
+def later(conn: Connection, message_id: int, due_at: datetime, give_up: str | None = None) -> None:
     """Not sent now: try again at `due_at`, or never (`give_up` says why)."""
     # a message given up keeps no text: it may hold personal data
     forget = ", text = '', params = NULL" if give_up else ""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import aiosqlite
-
 from . import console
+from .sql import AsyncConnection, Connection, Row
 
 Role = Literal["staff", "campaigner"]
 TABLES: dict[Role, str] = {"staff": "staff", "campaigner": "campaigners"}
@@ -27,7 +25,7 @@ class Person:
     branch: str | None = None  # staff only: the branch office they see
 
 
-def _person(row: aiosqlite.Row) -> Person:
+def _person(row: Row) -> Person:
     keys = row.keys()
     return Person(
         row["id"],
@@ -42,7 +40,7 @@ def _person(row: aiosqlite.Row) -> Person:
 
 
 async def add(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     role: Role,
     name: str,
     telegram_id: str | None,
@@ -82,20 +80,20 @@ def _role_of(branch: str | None) -> tuple[str, str | None]:
     return ("staff", branch) if branch else ("admin", None)
 
 
-async def deactivate(conn: aiosqlite.Connection, role: Role, person_id: int) -> bool:
+async def deactivate(conn: AsyncConnection, role: Role, person_id: int) -> bool:
     """Take the role away; their console sessions and sign-in links end with it."""
     cursor = await conn.execute(f"UPDATE {TABLES[role]} SET active = 0 WHERE id = ?", (person_id,))
     await console.close_sessions_of(conn, role, person_id)
     return cursor.rowcount == 1
 
 
-async def listing(conn: aiosqlite.Connection, role: Role) -> list[Person]:
+async def listing(conn: AsyncConnection, role: Role) -> list[Person]:
     async with conn.execute(f"SELECT * FROM {TABLES[role]} ORDER BY active DESC, name") as cursor:
         return [_person(row) for row in await cursor.fetchall()]
 
 
 async def find(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     role: Role,
     *,
     telegram_id: str | None = None,
@@ -129,19 +127,19 @@ async def find(
     return _person(row)
 
 
-async def get(conn: aiosqlite.Connection, role: Role, person_id: int) -> Person | None:
+async def get(conn: AsyncConnection, role: Role, person_id: int) -> Person | None:
     async with conn.execute(f"SELECT * FROM {TABLES[role]} WHERE id = ?", (person_id,)) as cursor:
         row = await cursor.fetchone()
     return _person(row) if row else None
 
 
-async def campaigner_by_code(conn: aiosqlite.Connection, code: str) -> Person | None:
+async def campaigner_by_code(conn: AsyncConnection, code: str) -> Person | None:
     async with conn.execute("SELECT * FROM campaigners WHERE code = ?", (code,)) as cursor:
         row = await cursor.fetchone()
     return _person(row) if row else None
 
 
-def campaigner_active(conn: sqlite3.Connection, code: str) -> bool:
+def campaigner_active(conn: Connection, code: str) -> bool:
     """Whether an active campaigner has this code (on the database thread, in the caller's
     transaction: the role is checked when an assisted registration is saved)."""
     row = conn.execute(

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from .holders import alive, me
+from .sql import AsyncConnection
 
 LEASE = timedelta(seconds=30)  # renewed every RENEW: a live poller never loses it
 RENEW = timedelta(seconds=10)
 
 
-async def take(conn: aiosqlite.Connection, bot: str, now: datetime) -> tuple[str, str] | None:
+async def take(conn: AsyncConnection, bot: str, now: datetime) -> tuple[str, str] | None:
     """Hold the lease for `bot`; or (holder, since) of the live process that holds it."""
     async with conn.execute(
         "SELECT holder, since, until FROM telegram_pollers WHERE bot = ?", (bot,)
@@ -33,7 +32,7 @@ async def take(conn: aiosqlite.Connection, bot: str, now: datetime) -> tuple[str
     return None
 
 
-async def renew(conn: aiosqlite.Connection, bot: str, now: datetime) -> bool:
+async def renew(conn: AsyncConnection, bot: str, now: datetime) -> bool:
     """Still ours (False: another process took it over after ours ran out)."""
     cursor = await conn.execute(
         "UPDATE telegram_pollers SET until = ? WHERE bot = ? AND holder = ?",
@@ -42,5 +41,5 @@ async def renew(conn: aiosqlite.Connection, bot: str, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
-async def release(conn: aiosqlite.Connection, bot: str) -> None:
+async def release(conn: AsyncConnection, bot: str) -> None:
     await conn.execute("DELETE FROM telegram_pollers WHERE bot = ? AND holder = ?", (bot, me()))

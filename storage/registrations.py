@@ -5,13 +5,13 @@ Synchronous: called inside `Database.run`, on the database thread.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict
 from datetime import date, datetime
 
 from conversations import Household, KnownRegistration, Progress, Registration
 
 from . import sponsors, sql
+from .sql import Connection
 
 
 class SeatsTaken(Exception):
@@ -22,14 +22,14 @@ class ReferenceTaken(Exception):
     """The random reference number collided with an existing one; retry with another."""
 
 
-def by_nik(conn: sqlite3.Connection, nik: str) -> KnownRegistration | None:
+def by_nik(conn: Connection, nik: str) -> KnownRegistration | None:
     row = conn.execute(
         "SELECT reference, channel, user_key FROM registrations WHERE nik = ?", (nik,)
     ).fetchone()
     return KnownRegistration(*row) if row else None
 
 
-def household(conn: sqlite3.Connection, reference: str) -> Household | None:
+def household(conn: Connection, reference: str) -> Household | None:
     row = conn.execute(
         "SELECT phone, address, city, city_code, district, district_code FROM registrations"
         " WHERE reference = ?",
@@ -38,7 +38,7 @@ def household(conn: sqlite3.Connection, reference: str) -> Household | None:
     return Household(*row) if row else None
 
 
-def progress_of(conn: sqlite3.Connection, reference: str) -> Progress | None:
+def progress_of(conn: Connection, reference: str) -> Progress | None:
     """Where a registration stands: staff's review, and the main system's result if imported."""
     row = conn.execute(
         """SELECT r.review_flags, r.review_state, r.review_note, m.state, m.kpj, m.starts_on,
@@ -67,7 +67,7 @@ def progress_of(conn: sqlite3.Connection, reference: str) -> Progress | None:
     )
 
 
-def keep_revision(conn: sqlite3.Connection, reference: str) -> None:
+def keep_revision(conn: Connection, reference: str) -> None:
     """The row as it is goes to registration_history before it changes: an export batch may
     hold it."""
     conn.execute(
@@ -86,7 +86,7 @@ def _columns(reg: Registration) -> dict[str, object]:
 
 
 def save(
-    conn: sqlite3.Connection,
+    conn: Connection,
     reg: Registration,
     replaces: str | None,
     channel: str,

@@ -10,18 +10,16 @@ connection.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiosqlite
-
 from .outbox import TELLABLE, about, give_up_unsent
 from .review import made_by_family
+from .sql import AsyncConnection, Connection
 
 
 def choose(
-    conn: sqlite3.Connection,
+    conn: Connection,
     channel: str,
     user_key: str,
     reference: str | None,
@@ -60,9 +58,7 @@ def choose(
     return len(rows)
 
 
-async def payment_recorded(
-    conn: aiosqlite.Connection, registration_id: int, reference: str
-) -> None:
+async def payment_recorded(conn: AsyncConnection, registration_id: int, reference: str) -> None:
     """A payment came in (an import): reminders queued and not yet sent may be about a month
     now paid, or warn of months no longer unpaid. They are dropped, and the next one planned
     afresh (still not within a week of the last queued)."""
@@ -77,7 +73,7 @@ async def payment_recorded(
         )
 
 
-def wanted_in(conn: sqlite3.Connection, channel: str, user_key: str) -> int:
+def wanted_in(conn: Connection, channel: str, user_key: str) -> int:
     """How many registrations made in this chat have reminders on."""
     row = conn.execute(
         """SELECT count(*) FROM reminders m JOIN registrations r ON r.id = m.registration_id
@@ -113,7 +109,7 @@ class Candidate:
         return made_by_family(self.consent_version)
 
 
-async def candidates(conn: aiosqlite.Connection) -> list[Candidate]:
+async def candidates(conn: AsyncConnection) -> list[Candidate]:
     """Accepted members with reminders on, in a chat that can be messaged."""
     async with conn.execute(
         f"""SELECT r.id, r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'),
@@ -157,7 +153,7 @@ class Queued:
     params: tuple[str, ...]
 
 
-def queue(conn: sqlite3.Connection, items: list[Queued], now: datetime, week: timedelta) -> int:
+def queue(conn: Connection, items: list[Queued], now: datetime, week: timedelta) -> int:
     """Queue reminders, each only if the worker still wants them, none was queued for its month
     and none within `week`: checked again here, under the write lock. How many were queued."""
     queued = 0

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-import aiosqlite
-
 from .search import Scope
+from .sql import AsyncConnection
 
 Decision = Literal["approved", "rejected"]
 CORRECTABLE = ("full_name", "birth_date", "gender", "phone", "address", "email")
@@ -50,7 +49,7 @@ class Worker:
         return made_by_family(self.consent_version)
 
 
-async def worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
+async def worker(conn: AsyncConnection, reference: str) -> Worker | None:
     """The chat a registration was made from, and who is in it."""
     async with conn.execute(
         """SELECT r.reference, r.channel, r.user_key, coalesce(s.lang, 'id'), r.full_name,
@@ -74,7 +73,7 @@ async def worker(conn: aiosqlite.Connection, reference: str) -> Worker | None:
     )
 
 
-async def _keep_revision(conn: aiosqlite.Connection, reference: str) -> None:
+async def _keep_revision(conn: AsyncConnection, reference: str) -> None:
     """The row as it is goes to registration_history: an export batch may hold it."""
     await conn.execute(
         "INSERT INTO registration_history SELECT * FROM registrations WHERE reference = ?",
@@ -83,7 +82,7 @@ async def _keep_revision(conn: aiosqlite.Connection, reference: str) -> None:
 
 
 async def decide(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     reference: str,
     decision: Decision,
     note: str,
@@ -115,7 +114,7 @@ async def decide(
 
 
 async def correct(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     reference: str,
     changes: dict[str, object],
     now: datetime,

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import aiosqlite
-
 from . import sql
+from .sql import AsyncConnection, Row
 
 LIMIT = 50  # results on one page: a search is for finding one worker, not for browsing
 
@@ -66,7 +65,7 @@ def _query(text: str, like: str = "LIKE") -> tuple[str, tuple[object, ...]]:
     return " AND ".join(f"r.full_name {like} ?" for _ in words), tuple(f"%{w}%" for w in words)
 
 
-async def find(conn: aiosqlite.Connection, text: str, scope: Scope) -> list[aiosqlite.Row]:
+async def find(conn: AsyncConnection, text: str, scope: Scope) -> list[Row]:
     """Registrations matching `text` that `scope` may see, newest first."""
     match, params = _query(text, sql.dialect(conn).like)
     allowed, allowed_params = scope.where()
@@ -80,7 +79,7 @@ async def find(conn: aiosqlite.Connection, text: str, scope: Scope) -> list[aios
         return list(await cursor.fetchall())
 
 
-async def one(conn: aiosqlite.Connection, reference: str, scope: Scope) -> aiosqlite.Row | None:
+async def one(conn: AsyncConnection, reference: str, scope: Scope) -> Row | None:
     """One registration with its campaign's branch, if `scope` may see it."""
     allowed, params = scope.where()
     async with conn.execute(
@@ -92,7 +91,7 @@ async def one(conn: aiosqlite.Connection, reference: str, scope: Scope) -> aiosq
         return await cursor.fetchone()
 
 
-async def revisions(conn: aiosqlite.Connection, registration_id: int) -> list[aiosqlite.Row]:
+async def revisions(conn: AsyncConnection, registration_id: int) -> list[Row]:
     """Earlier revisions of a registration, newest first."""
     async with conn.execute(
         """SELECT * FROM registration_history WHERE id = ? ORDER BY revision DESC""",
@@ -101,7 +100,7 @@ async def revisions(conn: aiosqlite.Connection, registration_id: int) -> list[ai
         return list(await cursor.fetchall())
 
 
-async def to_review(conn: aiosqlite.Connection, scope: Scope) -> list[aiosqlite.Row]:
+async def to_review(conn: AsyncConnection, scope: Scope) -> list[Row]:
     """Flagged registrations nobody has decided on yet, oldest first."""
     allowed, params = scope.where()
     async with conn.execute(

@@ -5,25 +5,22 @@ Synchronous: called inside `Database.run`, on the database thread.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
-import aiosqlite
 from pydantic import ValidationError
 
 from conversations import Session
 from conversations.steps import FINISHED
 
 from . import sql
+from .sql import AsyncConnection, Connection
 
 
-def load(conn: sqlite3.Connection, channel: str, user_key: str) -> Session | None:
+def load(conn: Connection, channel: str, user_key: str) -> Session | None:
     return load_stored(conn, channel, user_key)[0]
 
 
-def load_stored(
-    conn: sqlite3.Connection, channel: str, user_key: str
-) -> tuple[Session | None, str | None]:
+def load_stored(conn: Connection, channel: str, user_key: str) -> tuple[Session | None, str | None]:
     """The session, and its stored text (to save over only if it is still that: save)."""
     row = conn.execute(
         "SELECT data FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key)
@@ -37,7 +34,7 @@ def load_stored(
 
 
 def save_over(
-    conn: sqlite3.Connection,
+    conn: Connection,
     channel: str,
     user_key: str,
     session: Session,
@@ -78,7 +75,7 @@ def save_over(
     return cursor.rowcount == 1
 
 
-async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> list[tuple[str, str]]:
+async def unfinished_before(conn: AsyncConnection, cutoff: datetime) -> list[tuple[str, str]]:
     """(channel, user_key) of conversations untouched since before `cutoff` that hold what was
     typed in a form, or belong to someone never registered (the chat itself is theirs: on
     WhatsApp its key is their number)."""
@@ -94,7 +91,7 @@ async def unfinished_before(conn: aiosqlite.Connection, cutoff: datetime) -> lis
 
 
 def forget_abandoned(
-    conn: sqlite3.Connection, chats: list[tuple[str, str]], cutoff: datetime, now: datetime
+    conn: Connection, chats: list[tuple[str, str]], cutoff: datetime, now: datetime
 ) -> int:
     """The retention rule, for chats untouched since before `cutoff`: a conversation of someone
     never registered goes altogether (with the WhatsApp number it came from, unless a

@@ -9,15 +9,13 @@ oversold.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
-
-import aiosqlite
 
 from conversations import Sponsorship
 
 from . import sql
+from .sql import AsyncConnection, Connection, Row
 
 # A program's row, and its seats taken: by every registration that records it but `holder` (a
 # registration being updated keeps its own seat), those the main system rejected and those whose
@@ -34,7 +32,7 @@ def _month(text: str) -> date:
     return date.fromisoformat(f"{text}-01")
 
 
-def _sponsorship(row: sqlite3.Row | tuple, listed: bool, held: bool = False) -> Sponsorship:
+def _sponsorship(row: Row | tuple, listed: bool, held: bool = False) -> Sponsorship:
     code, sponsor, kind, jht, income, seats, start, end, occupations, cities, nik_list, used = row
     return Sponsorship(
         code=code,
@@ -55,7 +53,7 @@ def _sponsorship(row: sqlite3.Row | tuple, listed: bool, held: bool = False) -> 
 
 
 def offers(
-    conn: sqlite3.Connection,
+    conn: Connection,
     campaign: str | None,
     nik: str | None,
     today: date,
@@ -96,7 +94,7 @@ def offers(
     return tuple(p for i, p in enumerate(found) if p.code not in codes[:i])  # first of each
 
 
-def seats_left(conn: sqlite3.Connection, code: str) -> int:
+def seats_left(conn: Connection, code: str) -> int:
     """Checked again when a registration is saved, in its transaction: never oversold."""
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.code = :code",
@@ -128,7 +126,7 @@ class ProgramRefused(ValueError):
     """A program that cannot be created as asked (one line for staff)."""
 
 
-async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: datetime) -> None:
+async def create(conn: AsyncConnection, new: NewProgram, actor: str, now: datetime) -> None:
     """A new program; a campaign of an ended or closed one is brought to it."""
     for campaign in new.campaigns:
         async with conn.execute(
@@ -178,7 +176,7 @@ async def create(conn: aiosqlite.Connection, new: NewProgram, actor: str, now: d
     )
 
 
-async def close(conn: aiosqlite.Connection, code: str, now: datetime) -> bool:
+async def close(conn: AsyncConnection, code: str, now: datetime) -> bool:
     """No longer offered to anyone (seats taken stay taken, and billed); False if none open."""
     cursor = await conn.execute(
         "UPDATE sponsor_programs SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
@@ -187,7 +185,7 @@ async def close(conn: aiosqlite.Connection, code: str, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
-async def program(conn: aiosqlite.Connection, code: str) -> Sponsorship | None:
+async def program(conn: AsyncConnection, code: str) -> Sponsorship | None:
     """One program, open or closed (a closed one's statement is still wanted)."""
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.code = :code",
@@ -197,7 +195,7 @@ async def program(conn: aiosqlite.Connection, code: str) -> Sponsorship | None:
     return _sponsorship(row, listed=False) if row else None
 
 
-async def programs(conn: aiosqlite.Connection) -> list[Sponsorship]:
+async def programs(conn: AsyncConnection) -> list[Sponsorship]:
     """The open programs."""
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM sponsor_programs p WHERE p.closed_at IS NULL ORDER BY p.id",
@@ -206,7 +204,7 @@ async def programs(conn: aiosqlite.Connection) -> list[Sponsorship]:
         return [_sponsorship(row, listed=False) for row in await cursor.fetchall()]
 
 
-async def seats_by_campaign(conn: aiosqlite.Connection, code: str) -> list[tuple[str, int]]:
+async def seats_by_campaign(conn: AsyncConnection, code: str) -> list[tuple[str, int]]:
     """Seats taken per campaign (or "-" for none: a worker on the sponsor's list)."""
     async with conn.execute(
         """SELECT coalesce(campaign, '-'), count(*) FROM registrations r
@@ -233,7 +231,7 @@ class Covered:
     occupation_detail: str | None
 
 
-async def covered(conn: aiosqlite.Connection, code: str) -> list[Covered]:
+async def covered(conn: AsyncConnection, code: str) -> list[Covered]:
     """The registrations it pays for: not those the main system rejected, nor those whose
     worker withdrew consent (their data goes to no sponsor)."""
     async with conn.execute(

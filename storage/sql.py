@@ -12,9 +12,39 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
+
+
+class Cursor(Protocol):
+    """What a statement gives back, either engine's."""
+
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchmany(self, size: int) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """What the storage modules call on a connection: sqlite3's, or postgres.PgConnection."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+    def executemany(self, sql: str, rows: Any, /) -> Any: ...
+
+
+class AsyncConnection(Protocol):
+    """What the staff tools call on one: aiosqlite's, or postgres.AsyncPgConnection. `execute`
+    is awaited, or used with `async with`, for a cursor whose fetches are awaited."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+    def executemany(self, sql: str, rows: Any, /) -> Any: ...
+
+
+Row = Any  # sqlite3.Row or postgres.Row: read by position and by column name
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import get_args
 
-import aiosqlite
-
 from conversations.model import FunnelStage
 from storage.search import branch_condition
 from storage.sql import dialect as sql_dialect
+
+from .sql import AsyncConnection
 
 STAGES: tuple[str, ...] = get_args(FunnelStage)  # in funnel order
 DIMENSIONS = ("occupation", "channel", "campaign", "campaigner", "branch")
@@ -33,7 +33,7 @@ class Funnel:
 
 
 async def funnel(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     since_utc: str | None,
     until_utc: str | None,
     campaign: str | None = None,
@@ -93,7 +93,7 @@ class Tally:
 
 
 async def campaigner_tally(
-    conn: aiosqlite.Connection, campaigner_id: int, code: str, today_start: str, week_start: str
+    conn: AsyncConnection, campaigner_id: int, code: str, today_start: str, week_start: str
 ) -> Tally:
     """Registrations from the campaigner's campaigns or assisted by them."""
     async with conn.execute(

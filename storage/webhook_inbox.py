@@ -16,13 +16,13 @@ Synchronous: called inside `Database.run`, on the database thread.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import inbound, sql
 from .holders import alive, me
+from .sql import Connection
 
 MAX_ATTEMPTS = 3  # starts that tried a body and died before finishing it
 # Longer than processing one body takes, sending its replies included (the API clients give up
@@ -49,7 +49,7 @@ class SetAside:
 
 
 def keep(
-    conn: sqlite3.Connection, channel: str, body: str, now: datetime, user_key: str | None = None
+    conn: Connection, channel: str, body: str, now: datetime, user_key: str | None = None
 ) -> int:
     """Keep a body; `user_key`: whom it is from (None: no one's, e.g. a delivery status)."""
     (inbox_id,) = conn.execute(
@@ -61,7 +61,7 @@ def keep(
 
 
 def claim(
-    conn: sqlite3.Connection,
+    conn: Connection,
     channel: str,
     now: datetime,
     only: int | None = None,
@@ -103,7 +103,7 @@ def claim(
     return Claimed(row[0], row[1], row[2], row[3] > 1) if row else None
 
 
-def unclaim(conn: sqlite3.Connection, inbox_ids: Sequence[int]) -> None:
+def unclaim(conn: Connection, inbox_ids: Sequence[int]) -> None:
     """Stopping before these were finished: another instance (or the next start) may take them
     at once."""
     conn.executemany(
@@ -112,13 +112,11 @@ def unclaim(conn: sqlite3.Connection, inbox_ids: Sequence[int]) -> None:
     )
 
 
-def done(conn: sqlite3.Connection, inbox_id: int) -> None:
+def done(conn: Connection, inbox_id: int) -> None:
     conn.execute("DELETE FROM webhook_inbox WHERE id = ?", (inbox_id,))
 
 
-def finish(
-    conn: sqlite3.Connection, inbox_id: int, channel: str, message_ids: Sequence[str]
-) -> bool:
+def finish(conn: Connection, inbox_id: int, channel: str, message_ids: Sequence[str]) -> bool:
     """Remove a processed body, unless a reply to one of its messages could not be sent yet:
     then it stays, and the next start sends that reply. True if removed."""
     if message_ids and inbound.awaiting_delivery(conn, channel, message_ids):
@@ -128,7 +126,7 @@ def finish(
 
 
 def attempt(
-    conn: sqlite3.Connection,
+    conn: Connection,
     inbox_id: int,
     channel: str,
     message_ids: Sequence[str],
@@ -150,7 +148,7 @@ def attempt(
     return False
 
 
-def set_aside(conn: sqlite3.Connection, inbox_id: int, error: str, now: datetime) -> None:
+def set_aside(conn: Connection, inbox_id: int, error: str, now: datetime) -> None:
     """Keep a body that cannot be processed out of the way; `error` must hold no personal data."""
     conn.execute(
         "UPDATE webhook_inbox SET set_aside_at = ?, error = ? WHERE id = ?",

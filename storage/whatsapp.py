@@ -5,9 +5,10 @@ Synchronous: called inside `Database.run`, on the database thread.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+
+from .sql import Connection, Row
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Contact:
 
 
 def identify(
-    conn: sqlite3.Connection, wa_id: str | None, user_id: str | None, message_time: datetime
+    conn: Connection, wa_id: str | None, user_id: str | None, message_time: datetime
 ) -> Contact:
     """The person behind a message, keyed stably: by whichever id was seen first.
 
@@ -56,7 +57,7 @@ def identify(
     return Contact(person["key"], wa_id, user_id, last)
 
 
-def _free_key(conn: sqlite3.Connection, wanted: str) -> str:
+def _free_key(conn: Connection, wanted: str) -> str:
     """`wanted`, or a variant of it if a former holder of this number still has it as key."""
     key, n = wanted, 1
     while conn.execute("SELECT 1 FROM whatsapp_contacts WHERE key = ?", (key,)).fetchone():
@@ -65,13 +66,13 @@ def _free_key(conn: sqlite3.Connection, wanted: str) -> str:
     return key
 
 
-def _row(conn: sqlite3.Connection, column: str, value: str | None) -> sqlite3.Row | None:
+def _row(conn: Connection, column: str, value: str | None) -> Row | None:
     if value is None:
         return None
     return conn.execute(f"SELECT * FROM whatsapp_contacts WHERE {column} = ?", (value,)).fetchone()
 
 
-def contact(conn: sqlite3.Connection, key: str) -> Contact | None:
+def contact(conn: Connection, key: str) -> Contact | None:
     row = conn.execute("SELECT * FROM whatsapp_contacts WHERE key = ?", (key,)).fetchone()
     if row is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
+from .sql import AsyncConnection
 
 # Meta's events that stop a template from being sent; any other (APPROVED, REINSTATED,
 # UNPAUSED, FLAGGED...) leaves it usable, as does never having heard of it (registered as the
@@ -14,7 +14,7 @@ STOPPED = ("PAUSED", "DISABLED", "REJECTED", "DELETED", "PENDING_DELETION", "ARC
 
 
 async def record(
-    conn: aiosqlite.Connection,
+    conn: AsyncConnection,
     name: str,
     language: str,
     now: datetime,
@@ -32,7 +32,7 @@ async def record(
     )
 
 
-async def usable(conn: aiosqlite.Connection, name: str, language: str) -> bool:
+async def usable(conn: AsyncConnection, name: str, language: str) -> bool:
     async with conn.execute(
         "SELECT status FROM whatsapp_templates WHERE name = ? AND language = ?", (name, language)
     ) as cursor:

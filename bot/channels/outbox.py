@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time as clocks
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
@@ -25,6 +24,7 @@ from bot.logs import pseudonym
 from bot.staff.console import Tell
 from storage import Database, outbox, reminders
 from storage.outbox import Due
+from storage.sql import Connection
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ async def _send(db: Database, tell: Tell, clock: Callable[[], datetime], message
         await db.run(partial(outbox.later, message_id=message.id, due_at=now + RETRY))
 
 
-def _unreachable(conn: sqlite3.Connection, message: Due, why: str, now: datetime) -> None:
+def _unreachable(conn: Connection, message: Due, why: str, now: datetime) -> None:
     """They blocked the bot: this message is given up, and their payment reminders stopped."""
     outbox.later(conn, message.id, now, give_up=why)
     reminders.choose(conn, message.channel, message.user_key, None, False, now, stopped_by=why)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import aiosqlite
-
 from bot.links import telegram_link, whatsapp_link
 from bot.settings import Settings
 from bot.staff.graphics import PosterText, poster, qr_png, qr_svg
@@ -18,6 +16,7 @@ from conversations.i18n import Translator
 from storage import people
 from storage.campaigns import Campaign
 from storage.people import Person
+from storage.sql import AsyncConnection
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def campaigner_line(t: Translator, campaigner: Person | None) -> str | None:
     )
 
 
-async def poster_campaigner(conn: aiosqlite.Connection, campaign: Campaign) -> Person | None:
+async def poster_campaigner(conn: AsyncConnection, campaign: Campaign) -> Person | None:
     """The campaigner the poster names: the campaign's own, while they are still one."""
     if campaign.campaigner_id is None:
         return None

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.exports import FILE_COLUMNS
-from storage.sql import SQLITE, Dialect
+from storage.sql import SQLITE, Connection, Cursor, Dialect
 
 COLUMNS = FILE_COLUMNS  # the file's columns, in their order (storage.exports)
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -67,7 +66,7 @@ Chunk = list[tuple[Value, ...]]
 
 
 def _chunks(
-    rows: sqlite3.Cursor,
+    rows: Cursor,
     zone: ZoneInfo | None,
     on_chunk: Callable[[int], None] | None,
     stopped: Callable[[], bool],
@@ -103,7 +102,7 @@ def _chunks(
 
 
 def _plain_chunks(
-    rows: sqlite3.Cursor, on_chunk: Callable[[int], None] | None, stopped: Callable[[], bool]
+    rows: Cursor, on_chunk: Callable[[int], None] | None, stopped: Callable[[], bool]
 ) -> Iterator[Chunk]:
     done = 0
     while chunk := rows.fetchmany(CHUNK):
@@ -161,7 +160,7 @@ def _local_sql(expression: str, offset: int) -> str:
 HOURS = "local_hours"  # temp table: UTC hour (YYYY-MM-DDTHH) -> local hour, see local_hours
 
 
-def local_hours(conn: sqlite3.Connection, offset: int, since: datetime, until: datetime) -> bool:
+def local_hours(conn: Connection, offset: int, since: datetime, until: datetime) -> bool:
     """For a fixed offset of whole hours, a temp table of every UTC hour from `since` to
     `until` with its local hour, so that SqlCells makes a stored UTC instant local with one
     lookup (its minutes and seconds stay) rather than by parsing and formatting it (a third of
@@ -438,7 +437,7 @@ def write_file(
     fmt: str,
     path: Path,
     created: datetime,
-    rows: sqlite3.Cursor,
+    rows: Cursor,
     zone: ZoneInfo | None,
     on_chunk: Callable[[int], None] | None = None,
     stopped: Callable[[], bool] = lambda: False,

@@ -26,7 +26,6 @@ from datetime import date, datetime
 from pathlib import Path
 from zipfile import BadZipFile
 
-import aiosqlite
 from openpyxl import load_workbook
 
 from bot.channels.whatsapp_templates import params_for
@@ -35,6 +34,7 @@ from conversations import Rules
 from conversations.i18n import translator
 from storage import Database, audit, memberships, outbox, review
 from storage.memberships import ImportBatch, Result
+from storage.sql import AsyncConnection
 
 COLUMNS = {
     "reference": ("reference", "referensi"),
@@ -171,7 +171,7 @@ def month_of(day: date | None) -> str:
     return translator("id").month(day) if day else "-"
 
 
-async def _queue_results(conn: aiosqlite.Connection, rules: Rules, now: datetime) -> None:
+async def _queue_results(conn: AsyncConnection, rules: Rules, now: datetime) -> None:
     """Each new result goes to the outbox once, in the chat the registration came from; the
     running `serve` or `telegram` process sends it (bot/channels/outbox.py)."""
     for reference, standing in await memberships.untold(conn):
