@@ -103,6 +103,15 @@ def claim(
     return Claimed(row[0], row[1], row[2], row[3] > 1) if row else None
 
 
+def renew(conn: Connection, inbox_ids: Sequence[int], now: datetime) -> None:
+    """Still working on these: keep them claimed for another CLAIM (a slow send must not let
+    another instance take a body over and answer it twice)."""
+    conn.executemany(
+        "UPDATE webhook_inbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?",
+        [((now + CLAIM).isoformat(), inbox_id, me()) for inbox_id in inbox_ids],
+    )
+
+
 def unclaim(conn: Connection, inbox_ids: Sequence[int]) -> None:
     """Stopping before these were finished: another instance (or the next start) may take them
     at once."""

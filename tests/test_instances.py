@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
-from bot.channels.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH
+from bot.channels.whatsapp import SIGNATURE_HEADER, WEBHOOK_PATH, by_message
 from bot.server import SECRET_HEADER, TELEGRAM_PATH
-from storage import Database
+from storage import Database, webhook_inbox
+from tests.conftest import NOW
 from tests.fake_graph import FakeGraph
 from tests.fake_telegram import FakeTelegram, Sent, text_body, user_dict
 from tests.flowchat import GOLDEN, NIK_SITI, FlowChat, as_pressed
@@ -209,9 +211,6 @@ async def test_a_notification_with_several_peoples_messages_keeps_each_in_their_
     """Meta may batch several people's messages in one notification. Each message is kept in
     its sender's queue: while an instance works on Budi's first message, another cannot claim
     his second. (Found by a review: the notification was filed under its first sender only.)"""
-    from bot.channels.whatsapp import by_message
-    from storage import webhook_inbox
-    from tests.conftest import NOW
 
     def text(wa_id: str, wamid: str, body: str) -> dict[str, Any]:
         return {
@@ -235,3 +234,25 @@ async def test_a_notification_with_several_peoples_messages_keeps_each_in_their_
         claimed.append(json.loads(item.body)["entry"][0]["changes"][0]["value"]["messages"][0])
     # Ani's and Budi's first are claimed; Budi's second waits for his first to be done
     assert sorted(m["id"] for m in claimed) == ["a1", "b1"]
+
+
+async def test_a_body_still_being_worked_on_is_not_taken_over(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However long its sends take, a body an instance is working on stays its own: the claim
+    is renewed while it works, so another instance does not answer it a second time."""
+
+    await db.run(lambda c: webhook_inbox.keep(c, "telegram", "{}", NOW, "7"))
+    mine = await db.run(lambda c: webhook_inbox.claim(c, "telegram", NOW))
+    assert mine is not None
+    later = NOW + webhook_inbox.CLAIM * 0.9
+    await db.run(lambda c: webhook_inbox.renew(c, [mine.id], later))  # what InboxTasks does
+    monkeypatch.setattr(webhook_inbox, "me", lambda: "other-host:1")  # another instance
+    taken = await db.run(
+        lambda c: webhook_inbox.claim(c, "telegram", NOW + webhook_inbox.CLAIM * 1.5)
+    )
+    assert taken is None
+    taken = await db.run(
+        lambda c: webhook_inbox.claim(c, "telegram", later + webhook_inbox.CLAIM * 1.1)
+    )
+    assert taken is not None and taken.retried  # once it stops being renewed: taken over

@@ -78,9 +78,16 @@ class InboxTasks(Generic[T]):
         while True:
             await asyncio.sleep(SWEEP)
             try:
+                await self._renew()
                 await self._sweep_once()
             except sql.Error as error:  # a busy or unreachable database: next round
                 log.warning("%s inbox not swept (%s)", self.channel, error)
+
+    async def _renew(self) -> None:
+        """Keep claiming what is being worked on, however long a send takes."""
+        working = list(self._tasks.values())
+        if working:
+            await self.db.run(partial(webhook_inbox.renew, inbox_ids=working, now=self.clock()))
 
     async def _work(self, claimed: Claimed) -> None:
         try:
