@@ -1,213 +1,36 @@
 """PostgreSQL through psycopg 3 (issue 15): `BPU_DATABASE_URL=postgresql://…`.
 
-The storage modules are written once, against the sqlite3 / aiosqlite calls they use; here a
-psycopg connection answers those same calls (`PgConnection`, and `AsyncPgConnection` for the
-async staff tools, which runs them on a worker thread as aiosqlite does). Rows read by index and
-by name, as sqlite3.Row. Transactions are explicit (`BEGIN` … `COMMIT`), as on SQLite, and every
-write transaction first takes one advisory lock (sql.POSTGRES.begin_write): writes are
-serialised as on SQLite, whichever instance makes them, so every check-then-write in the
-storage modules holds on PostgreSQL too. Reads never wait for it.
+The storage modules are written once, against the sqlite3 / aiosqlite calls they use; psycopg
+connections answer them (storage/pg_connection.py). Every write transaction first takes one
+advisory lock (sql.POSTGRES.begin_write): writes are serialised as on SQLite, whichever instance
+makes them, so every check-then-write in the storage modules holds on PostgreSQL too. Reads
+never wait for it: a message's answer is worked out on a pooled connection (`read`), checked
+unchanged when committed (bot/service.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg import pq
-from psycopg.adapt import Loader
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from .database import BadDatabase, Database, without_password
-from .sql import POSTGRES, psycopg_query
+from .pg_connection import AsyncPgConnection, PgConnection, Row, configure, connect
+from .sql import POSTGRES
 
 log = logging.getLogger(__name__)
 MIGRATION_LOCK = 15_0002  # held while the schema is brought up to date
-_CURSORS = itertools.count(1)  # names of server-side cursors
 # SQLite keeps the number of migrations applied in PRAGMA user_version; PostgreSQL in this table
 SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"
 READERS = 8  # pooled connections that only read, per process (messages decided, exports...)
 T = TypeVar("T")
-
-
-class Row(tuple):
-    """A row readable by position and by column name, as sqlite3.Row."""
-
-    names: dict[str, int]
-
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
-        if isinstance(key, str):
-            return tuple.__getitem__(self, self.names[key])
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        return list(self.names)
-
-
-def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], Row]:
-    names = {column.name: i for i, column in enumerate(cursor.description or ())}
-
-    def make(values: Sequence[Any]) -> Row:
-        row = Row(values)
-        row.names = names
-        return row
-
-    return make
-
-
-class WholeNumberLoader(Loader):
-    """numeric → int when whole: PostgreSQL's sum() of a BIGINT column is numeric, SQLite's an
-    integer, and the code (amounts in rupiah, counts) expects an int."""
-
-    def load(self, data: Any) -> int | float:
-        number = Decimal(bytes(data).decode())
-        return int(number) if number == number.to_integral_value() else float(number)
-
-
-def _param(value: Any) -> Any:
-    return int(value) if isinstance(value, bool) else value  # flags are INTEGER 0/1, as SQLite's
-
-
-def _params(params: Sequence[Any] | dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-    if isinstance(params, dict):
-        return {key: _param(value) for key, value in params.items()}
-    return [_param(value) for value in params]
-
-
-class PgCursor:
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
-        self._cursor = cursor
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    def fetchone(self) -> Row | None:
-        return self._cursor.fetchone() if self._cursor.description else None
-
-    def fetchall(self) -> list[Row]:
-        return self._cursor.fetchall() if self._cursor.description else []
-
-    def fetchmany(self, size: int) -> list[Row]:
-        return self._cursor.fetchmany(size) if self._cursor.description else []
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self.fetchall())
-
-
-class PgConnection:
-    """A psycopg connection that answers the sqlite3 calls the storage modules make."""
-
-    dialect = POSTGRES
-
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self.raw = conn
-
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
-        cursor = self.raw.cursor(row_factory=_row_factory)
-        if params:
-            cursor.execute(psycopg_query(sql), _params(params))
-        else:  # no parameters: sent as it is (a migration may hold several statements)
-            cursor.execute(sql)
-        return PgCursor(cursor)
-
-    def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
-        """`execute`, its rows fetched from the server as they are read (a server-side cursor,
-        kept past the statement's own commit): an export of a million rows is not held in
-        memory at once."""
-        cursor = self.raw.cursor(
-            name=f"bpu_{next(_CURSORS)}", row_factory=_row_factory, withhold=True
-        )
-        cursor.execute(psycopg_query(sql), _params(params))
-        return PgCursor(cursor)
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> PgCursor:
-        cursor = self.raw.cursor(row_factory=_row_factory)
-        cursor.executemany(psycopg_query(sql), [_params(row) for row in rows])
-        return PgCursor(cursor)
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
-
-    def close(self) -> None:
-        self.raw.close()
-
-
-class AsyncPgCursor:
-    def __init__(self, cursor: PgCursor) -> None:
-        self._cursor = cursor
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    async def fetchone(self) -> Row | None:
-        return self._cursor.fetchone()
-
-    async def fetchall(self) -> list[Row]:
-        return self._cursor.fetchall()
-
-    async def __aiter__(self) -> AsyncIterator[Row]:
-        for row in self._cursor.fetchall():
-            yield row
-
-
-class _Executing:
-    """What `AsyncPgConnection.execute` returns: awaitable, or `async with`, as aiosqlite's."""
-
-    def __init__(self, run: Callable[[], PgCursor]) -> None:
-        self._run = run
-
-    def __await__(self) -> Any:
-        return self._cursor().__await__()
-
-    async def _cursor(self) -> AsyncPgCursor:
-        return AsyncPgCursor(await asyncio.to_thread(self._run))
-
-    async def __aenter__(self) -> AsyncPgCursor:
-        return await self._cursor()
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
-class AsyncPgConnection:
-    """The aiosqlite calls the staff tools make, each run on a worker thread."""
-
-    dialect = POSTGRES
-    row_factory: object = None  # rows are always readable by name
-
-    def __init__(self, conn: PgConnection) -> None:
-        self.sync = conn
-
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> _Executing:
-        return _Executing(lambda: self.sync.execute(sql, params))
-
-    def executemany(self, sql: str, rows: Iterable[Any]) -> _Executing:
-        rows = list(rows)
-        return _Executing(lambda: self.sync.executemany(sql, rows))
-
-    async def execute_fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return await (await self.execute(sql, params)).fetchall()
-
-    async def commit(self) -> None:
-        await self.execute("COMMIT")
-
-    async def rollback(self) -> None:
-        await self.execute("ROLLBACK")
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.sync.in_transaction
 
 
 def public_url(url: str) -> str:
@@ -219,16 +42,6 @@ def public_url(url: str) -> str:
     parts.pop("password", None)
     host, port, name = parts.get("host", ""), parts.get("port", ""), parts.get("dbname", "")
     return f"postgresql://{parts.get('user', '')}@{host}{':' + str(port) if port else ''}/{name}"
-
-
-def _connect(url: str, **options: Any) -> psycopg.Connection[Any]:
-    conn = psycopg.connect(make_conninfo(url, **options), autocommit=True)
-    _configure(conn)
-    return conn
-
-
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    conn.adapters.register_loader("numeric", WholeNumberLoader)
 
 
 class PostgresDatabase(Database):
@@ -248,7 +61,7 @@ class PostgresDatabase(Database):
         url = psycopg_url(url)
         name = public_url(url)
         try:
-            writer = PgConnection(await asyncio.to_thread(_connect, url, connect_timeout=10))
+            writer = PgConnection(await asyncio.to_thread(connect, url, connect_timeout=10))
         except psycopg.Error as error:
             raise BadDatabase(f"cannot use database {name}: {_first_line(error, url)}") from None
         readers = ConnectionPool(
@@ -256,7 +69,7 @@ class PostgresDatabase(Database):
             min_size=0,
             max_size=READERS,
             kwargs={"autocommit": True},
-            configure=_configure,
+            configure=configure,
             open=False,
             name="bpu-readers",
         )
@@ -314,7 +127,7 @@ class PostgresDatabase(Database):
         failover): the message that found it dropped was refused, the next ones go on."""
         if self._writer.raw.closed or self._writer.raw.broken:
             log.warning("connection to %s lost: connecting again", self.path)
-            self._writer = PgConnection(_connect(self.url, connect_timeout=10))
+            self._writer = PgConnection(connect(self.url, connect_timeout=10))
         return self._writer
 
     async def read(self, work: Callable[[Any], T]) -> T:
@@ -364,13 +177,13 @@ class PostgresDatabase(Database):
             )
 
     def connect_sync(self) -> PgConnection:
-        return PgConnection(_connect(self.url))
+        return PgConnection(connect(self.url))
 
     @asynccontextmanager
     async def one_at_a_time(self, name: str, wait: bool = True) -> AsyncIterator[bool]:
         # a session advisory lock, on a connection of its own: the server drops it when the
         # connection goes, with the process that held it
-        conn = PgConnection(await asyncio.to_thread(_connect, self.url))
+        conn = PgConnection(await asyncio.to_thread(connect, self.url))
         key = f"SELECT hashtext('bpu-bot {name}')"
         try:
             take = f"pg_try_advisory_lock(({key}))"
