@@ -89,7 +89,13 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)  # fullwidth, ligatures, compatibility letters
     # and once more: NFKC makes some of them ("﹘" is "—"), so cleaning twice changes nothing
     text = text.translate(_PUNCTUATION)
-    return "".join(map(_clean_char, text))[:MAX_CHARS]
+    return visible(text)[:MAX_CHARS]
+
+
+def visible(text: str) -> str:
+    """`text` without invisible characters (controls, a NUL, bidi and zero-width marks), its
+    line breaks as "\\n" and its tabs and odd spaces as " "; nothing else changed."""
+    return "".join(map(_clean_char, text.replace("\r\n", "\n")))
 
 
 def clean_incoming(incoming: Incoming) -> Incoming:

@@ -170,10 +170,10 @@ class Database:
         raise NotImplementedError
 
     async def read(self, work: Callable[[Any], T]) -> T:
-        """Run `work(conn)` on a connection of its own that only reads, outside the write lock,
-        on a worker thread: what a message's answer is decided from, while other processes'
-        transactions commit (bot/service.py checks it is unchanged when it writes)."""
-        raise NotImplementedError
+        """Run `work(conn)`, which only reads: where answers are decided apart (PostgreSQL), on
+        a connection of its own outside the write lock, while other processes' transactions
+        commit (bot/service.py checks it is unchanged when it writes); else in a write group."""
+        return await self.run(work)
 
     def _in_transaction(self, conn: Any, works: Sequence[Callable[[Any], object]]) -> list[object]:
         """On the connection's own thread: the works in one write transaction. If one raises,

@@ -167,7 +167,6 @@ class AsyncPgConnection:
     """The aiosqlite calls the staff tools make, each run on a worker thread."""
 
     dialect = POSTGRES
-    row_factory: object = None  # rows are always readable by name
 
     def __init__(self, conn: PgConnection) -> None:
         self.sync = conn

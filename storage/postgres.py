@@ -63,7 +63,7 @@ class PostgresDatabase(Database):
         try:
             writer = PgConnection(await asyncio.to_thread(connect, url, connect_timeout=10))
         except psycopg.Error as error:
-            raise BadDatabase(f"cannot use database {name}: {_first_line(error, url)}") from None
+            raise BadDatabase(f"cannot use database {name}: {first_line(error, url)}") from None
         readers = ConnectionPool(
             url,
             min_size=0,
@@ -79,7 +79,7 @@ class PostgresDatabase(Database):
             await db.migrate()
         except psycopg.Error as error:
             await db.close()
-            raise BadDatabase(f"cannot use database {name}: {_first_line(error, url)}") from None
+            raise BadDatabase(f"cannot use database {name}: {first_line(error, url)}") from None
         except BaseException:
             await db.close()
             raise
@@ -197,7 +197,7 @@ class PostgresDatabase(Database):
             await asyncio.to_thread(conn.close)
 
 
-def _first_line(error: BaseException, url: str) -> str:
+def first_line(error: BaseException, url: str) -> str:
     """An error's first line, without the password (psycopg may quote the URL's parts)."""
     return without_password((str(error).strip().splitlines() or [type(error).__name__])[0], url)
 

@@ -16,21 +16,19 @@ from . import sql
 from .sql import AsyncConnection, Connection
 
 
-def load(conn: Connection, channel: str, user_key: str) -> Session | None:
-    return load_stored(conn, channel, user_key)[0]
-
-
 def load_stored(conn: Connection, channel: str, user_key: str) -> tuple[Session | None, str | None]:
     """The session, and its stored text (to save over only if it is still that: save)."""
     row = conn.execute(
         "SELECT data FROM sessions WHERE channel = ? AND user_key = ?", (channel, user_key)
     ).fetchone()
-    if row is None:
-        return None, None
+    return (None, None) if row is None else (_parsed(row[0]), row[0])
+
+
+def _parsed(stored: str) -> Session | None:
     try:
-        return Session.model_validate_json(row[0]), row[0]
+        return Session.model_validate_json(stored)
     except ValidationError:
-        return None, row[0]  # unreadable after a model change: start afresh, not fail forever
+        return None  # unreadable after a model change: start afresh rather than fail forever
 
 
 def save_over(
@@ -106,7 +104,7 @@ def forget_abandoned(
         ).fetchone()
         if row is None or row[1] >= cutoff.isoformat():
             continue
-        session = load(conn, channel, user_key)
+        session = _parsed(row[0])
         if session is not None and session.reference and session.step in FINISHED:
             continue
         forgotten += 1

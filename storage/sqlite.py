@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
@@ -22,7 +22,6 @@ from .sql import SQLITE
 
 log = logging.getLogger(__name__)
 LOCK_POLL_SECONDS = 0.2  # how often a waiting process tries a held file lock again
-T = TypeVar("T")
 
 WAL = "PRAGMA journal_mode = WAL"
 SETTINGS = (  # for every connection that writes, after WAL
@@ -131,10 +130,6 @@ class SqliteDatabase(Database):
     async def close(self) -> None:
         await super().close()
         await self._conn.close()
-
-    async def read(self, work: Callable[[Any], T]) -> T:
-        # One process writes alone: a read in the write group is as good, and cheapest.
-        return await self.run(work)
 
     async def _read_schema_version(self, conn: Any) -> int:
         async with (conn or self._conn).execute("PRAGMA user_version") as cursor:

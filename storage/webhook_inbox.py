@@ -71,14 +71,8 @@ def claim(
     the same person waits before; just body `only`, or only `user_key`'s, if given. None if
     there is none. Runs under the write lock (Database.run), so two instances never both
     claim one body."""
-    dead = [
-        holder
-        for (holder,) in conn.execute(
-            "SELECT DISTINCT claimed_by FROM webhook_inbox WHERE claimed_until >= ?",
-            (now.isoformat(),),
-        ).fetchall()
-        if not alive(holder)
-    ]
+    # what a dead process held is looked for by the sweep, not for every webhook kept
+    dead = _dead_holders(conn, now) if only is None and user_key is None else []
     free = "w.claimed_until IS NULL OR w.claimed_until < ?"
     if dead:
         free += f" OR w.claimed_by IN ({', '.join('?' * len(dead))})"
@@ -110,6 +104,15 @@ def renew(conn: Connection, inbox_ids: Sequence[int], now: datetime) -> None:
         "UPDATE webhook_inbox SET claimed_until = ? WHERE id = ? AND claimed_by = ?",
         [((now + CLAIM).isoformat(), inbox_id, me()) for inbox_id in inbox_ids],
     )
+
+
+def _dead_holders(conn: Connection, now: datetime) -> list[str]:
+    """Processes holding claims that have not run out, whose pid is gone from this machine."""
+    rows = conn.execute(
+        "SELECT DISTINCT claimed_by FROM webhook_inbox WHERE claimed_until >= ?",
+        (now.isoformat(),),
+    ).fetchall()
+    return [holder for (holder,) in rows if not alive(holder)]
 
 
 def unclaim(conn: Connection, inbox_ids: Sequence[int]) -> None:

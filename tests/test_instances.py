@@ -27,7 +27,8 @@ from tests.fake_telegram import FakeTelegram, Sent, text_body, user_dict
 from tests.flowchat import GOLDEN, NIK_SITI, FlowChat, as_pressed
 from tests.postgres import Databases
 from tests.serve_process import APP_SECRET, WEBHOOK_SECRET, ServeProcess, serving
-from tests.whatsapp_users import sign, webhook
+from tests.test_kept_until_processed import until
+from tests.whatsapp_users import sign, texts, webhook
 
 TELEGRAM_WORKERS, WHATSAPP_WORKERS = 8, 12
 DONE = "Data Anda diterima"
@@ -83,14 +84,6 @@ class Balancer:
         body = json.dumps(payload).encode()
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, APP_SECRET)}
         await self.post(WEBHOOK_PATH, body, headers)
-
-
-async def until(condition: Any, seconds: float = 60) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
 
 
 async def telegram_worker(n: int, fake: FakeTelegram, lb: Balancer, said: list[str]) -> None:
@@ -166,7 +159,7 @@ async def test_three_instances_one_killed_every_worker_registers_once_in_order(
         assert victim.process.returncode == -signal.SIGKILL and lb.sent > 60
 
         wa_ids = [f"62813{100 + n:08d}" for n in range(1, WHATSAPP_WORKERS + 1)]
-        await until(lambda: all(DONE in texts_to(graph, wa_id) for wa_id in wa_ids))
+        await until(lambda: all(DONE in texts(graph.to(wa_id)) for wa_id in wa_ids))
         async with await Database.open(url) as db:
             await until_empty(db)
             rows = await db.fetch_all("SELECT nik, full_name, phone, address FROM registrations")
@@ -180,19 +173,9 @@ async def test_three_instances_one_killed_every_worker_registers_once_in_order(
         assert address.startswith("Jl. Mawar 5 RT 02/RW 03, Kauman")
     for n in range(1, TELEGRAM_WORKERS + 1):
         assert sum(DONE in s.text for s in fake.to(880_000 + n)) == 1
-    repeats = sum(texts_to(graph, wa_id).count(DONE) - 1 for wa_id in wa_ids)
+    repeats = sum(texts(graph.to(wa_id)).count(DONE) - 1 for wa_id in wa_ids)
     assert repeats <= 1  # the killed instance may have sent one and died before recording it
     assert all(" -> " in log for log in survivors)  # both others took messages
-
-
-def texts_to(graph: FakeGraph, wa_id: str) -> str:
-    out = []
-    for message in graph.to(wa_id):
-        if message["type"] == "text":
-            out.append(message["text"]["body"])
-        elif message["type"] == "interactive":
-            out.append(message["interactive"]["body"]["text"])
-    return "\n".join(out)
 
 
 async def until_empty(db: Database) -> None:

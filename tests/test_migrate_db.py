@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,20 +20,10 @@ from tests.conftest import NOW
 from tests.flowchat import NIK_SITI
 from tests.postgres import Databases
 from tests.seed import everything, village_campaign
+from tests.test_cli import bpu
 from tests.test_service import GOLDEN, User
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def bpu(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
 
 
 async def used(path: Path) -> list[str]:
@@ -43,7 +32,9 @@ async def used(path: Path) -> list[str]:
     async with await Database.open(path) as db:
         async with db.transaction() as conn:
             code = await village_campaign(conn)
-        service = ConversationService(db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=NOW_)
+        service = ConversationService(
+            db, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: NOW
+        )
         references = []
         for n in range(3):
             user = User(service, f"w{n}")
@@ -62,10 +53,6 @@ async def used(path: Path) -> list[str]:
     return references
 
 
-def NOW_():
-    return NOW
-
-
 def worker(n: int) -> list[tuple[str, str]]:
     """The golden registration, with a NIK of its own."""
     return [(k, v.replace(NIK_SITI, NIK_SITI[:-4] + f"{n:04d}")) for k, v in GOLDEN]
@@ -77,7 +64,7 @@ async def test_a_database_in_use_moves_whole_and_the_bot_goes_on_there(
     source = tmp_path / "bpu.sqlite3"
     references = await used(source)
     target = postgres_databases.blank()
-    moved = bpu("migrate-db", "--from", f"sqlite://{source}", "--to", target)
+    moved = bpu(tmp_path, "migrate-db", "--from", f"sqlite://{source}", "--to", target)
     assert moved.returncode == 0, moved.stderr
     assert "  registrations                       3 rows  ok" in moved.stdout
     assert "every table's row count and checksum match" in moved.stdout.splitlines()[-1]
@@ -87,7 +74,9 @@ async def test_a_database_in_use_moves_whole_and_the_bot_goes_on_there(
             assert [tuple(r) for r in await before.fetch_all(sql)] == [
                 tuple(r) for r in await after.fetch_all(sql)
             ], table
-        service = ConversationService(after, default_rules(), ZoneInfo("Asia/Jakarta"), clock=NOW_)
+        service = ConversationService(
+            after, default_rules(), ZoneInfo("Asia/Jakarta"), clock=lambda: NOW
+        )
         status = await User(service, "w1").send("text", "status", "after-move-1")
         assert references[1] in status  # the worker's own registration, found on PostgreSQL
         half = User(service, "w9")  # the half-filled form goes on where it was
@@ -106,10 +95,10 @@ async def test_a_target_that_holds_data_is_refused(
     source = tmp_path / "bpu.sqlite3"
     await used(source)
     target = postgres_databases.blank()
-    assert bpu("migrate-db", "--from", str(source), "--to", target).returncode == 0
+    assert bpu(tmp_path, "migrate-db", "--from", str(source), "--to", target).returncode == 0
     async with await Database.open(target) as db:
         before = await everything(db)
-    again = bpu("migrate-db", "--from", f"sqlite://{source}", "--to", target)
+    again = bpu(tmp_path, "migrate-db", "--from", f"sqlite://{source}", "--to", target)
     assert again.returncode == 1
     assert "not empty" in again.stderr and "nothing copied" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1  # one line, no traceback
@@ -134,7 +123,7 @@ async def test_a_copy_that_does_not_read_back_the_same_is_not_committed(
             """CREATE TRIGGER mangle BEFORE INSERT ON registrations
                FOR EACH ROW EXECUTE FUNCTION mangle()"""
         )
-    moved = bpu("migrate-db", "--from", str(source), "--to", target)
+    moved = bpu(tmp_path, "migrate-db", "--from", str(source), "--to", target)
     assert moved.returncode == 1
     assert "registrations" in moved.stderr and "nothing committed" in moved.stderr
     with psycopg.connect(target) as conn:
@@ -143,9 +132,11 @@ async def test_a_copy_that_does_not_read_back_the_same_is_not_committed(
 
 
 def test_the_source_must_exist_and_the_target_be_postgresql(tmp_path: Path) -> None:
-    missing = bpu("migrate-db", "--from", str(tmp_path / "nope.sqlite3"), "--to", "postgresql://x")
+    missing = bpu(
+        tmp_path, "migrate-db", "--from", str(tmp_path / "nope.sqlite3"), "--to", "postgresql://x"
+    )
     assert missing.returncode == 1 and "no database at" in missing.stderr
-    wrong = bpu("migrate-db", "--from", str(tmp_path / "a"), "--to", str(tmp_path / "b"))
+    wrong = bpu(tmp_path, "migrate-db", "--from", str(tmp_path / "a"), "--to", str(tmp_path / "b"))
     assert wrong.returncode == 1 and "--to must be a postgresql:// URL" in wrong.stderr
 
 
@@ -155,7 +146,7 @@ async def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: 
         pass
     url = "postgresql://bpu_bot:Rahasia-7731@127.0.0.1:1/bpu_bot"
     for command in (["stats", "--db", url], ["migrate-db", "--from", str(source), "--to", url]):
-        done = bpu(*command)
+        done = bpu(tmp_path, *command)
         assert done.returncode == 1
         assert done.stderr.startswith("bpu-bot: ") and len(done.stderr.splitlines()) == 1
         assert "Rahasia-7731" not in done.stderr + done.stdout
@@ -198,7 +189,7 @@ async def test_a_nul_character_stored_by_an_older_version_is_dropped_and_said(
     with sqlite3.connect(source) as conn:
         conn.execute("UPDATE campaigns SET name = ?", ("Desa\x00Sepaku",))
     target = postgres_databases.blank()
-    moved = bpu("migrate-db", "--from", str(source), "--to", target)
+    moved = bpu(tmp_path, "migrate-db", "--from", str(source), "--to", target)
     assert moved.returncode == 0, moved.stderr
     assert "campaigns" in moved.stdout and "(1 with a NUL character, dropped)" in moved.stdout
     with psycopg.connect(target) as conn:

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from storage import Database, sql, webhook_inbox
+from storage.sql import Connection
 from storage.webhook_inbox import Claimed
 
 log = logging.getLogger(__name__)
@@ -48,27 +49,34 @@ class InboxTasks(Generic[T]):
         await self._sweep_once()
         self._sweeper = asyncio.create_task(self._sweep())
 
-    async def kept(self, inbox_ids: Sequence[int]) -> None:
-        """Bodies just kept (and acknowledged): process each that is its person's next."""
-        for inbox_id in inbox_ids:
-            await self._claim(only=inbox_id)
+    async def take(self, bodies: Sequence[tuple[str, str | None]]) -> None:
+        """Keep (body, whom it is from) pairs, committed when this returns (they may then be
+        acknowledged); in the same transaction claim each that is its person's next, and
+        process those in the background."""
+        claimed = await self.db.run(partial(self._keep_and_claim, bodies, self.clock()))
+        for item in claimed:
+            self._begin(item)
 
-    async def _claim(self, only: int | None = None, user_key: str | None = None) -> bool:
+    def _keep_and_claim(
+        self, bodies: Sequence[tuple[str, str | None]], now: datetime, conn: Connection
+    ) -> list[Claimed]:
+        ids = [webhook_inbox.keep(conn, self.channel, body, now, who) for body, who in bodies]
+        claimed = (webhook_inbox.claim(conn, self.channel, now, only=i) for i in ids)
+        return [item for item in claimed if item is not None]
+
+    async def _claim(self, user_key: str | None = None) -> bool:
         claimed = await self.db.run(
-            partial(
-                webhook_inbox.claim,
-                channel=self.channel,
-                now=self.clock(),
-                only=only,
-                user_key=user_key,
-            )
+            partial(webhook_inbox.claim, channel=self.channel, now=self.clock(), user_key=user_key)
         )
         if claimed is None:
             return False
+        self._begin(claimed)
+        return True
+
+    def _begin(self, claimed: Claimed) -> None:
         task = asyncio.create_task(self._work(claimed))
         self._tasks[task] = claimed.id
         task.add_done_callback(self._tasks.pop)
-        return True
 
     async def _sweep_once(self) -> None:
         while await self._claim():

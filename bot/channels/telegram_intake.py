@@ -16,7 +16,6 @@ import logging
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -25,7 +24,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.inbox_tasks import InboxTasks
-from storage import Database, sql, webhook_inbox
+from storage import Database, sql
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +61,9 @@ class TelegramIntake:
 
     async def take(self, updates: list[tuple[dict[str, Any], Update]]) -> None:
         """Keep updates (committed when this returns), then process them in the background."""
-        kept = [(json.dumps(data, ensure_ascii=False), sender(update)) for data, update in updates]
-        ids = await self.db.run(partial(self.keep_all, kept=kept, now=self.clock()))
-        await self.tasks.kept(ids)
+        await self.tasks.take(
+            [(json.dumps(data, ensure_ascii=False), sender(update)) for data, update in updates]
+        )
 
     async def start(self) -> None:
         """Take up what a restart left, before anything new (see InboxTasks.start)."""
@@ -72,10 +71,6 @@ class TelegramIntake:
 
     async def drain(self) -> None:
         await self.tasks.drain()
-
-    @staticmethod
-    def keep_all(conn: Any, kept: list[tuple[str, str | None]], now: datetime) -> list[int]:
-        return [webhook_inbox.keep(conn, CHANNEL, body, now, user) for body, user in kept]
 
     async def process(self, update: Update) -> None:
         # through the update processor, so python-telegram-bot's concurrency limit holds

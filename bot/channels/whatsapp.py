@@ -46,7 +46,7 @@ from bot.staff.chat import StaffChat
 from conversations import Incoming, Kind, Reply
 from conversations.i18n import translator
 from conversations.turn import split_message
-from storage import inbound, webhook_inbox, whatsapp_templates
+from storage import inbound, whatsapp_templates
 from storage import whatsapp as book
 
 log = logging.getLogger(__name__)
@@ -228,18 +228,8 @@ class WhatsAppChannel:
         except ValidationError:
             return web.Response(status=400)
         parts = by_message(json.loads(body))
-        ids = await self.service.db.run(partial(self._keep_all, parts, self.service.clock()))
-        await self.tasks.kept(ids)
+        await self.tasks.take([(json.dumps(part, ensure_ascii=False), who) for who, part in parts])
         return web.Response(status=200)
-
-    @staticmethod
-    def _keep_all(
-        parts: list[tuple[str | None, dict[str, Any]]], now: datetime, conn: Any
-    ) -> list[int]:
-        return [
-            webhook_inbox.keep(conn, CHANNEL, json.dumps(part, ensure_ascii=False), now, who)
-            for who, part in parts
-        ]
 
     async def start(self) -> None:
         """Take up what a restart left, before anything new (see InboxTasks.start)."""

@@ -13,8 +13,8 @@ from typing import TextIO
 import psycopg
 
 from storage import Database
-from storage.database import BadDatabase, is_url, without_password
-from storage.postgres import psycopg_url, public_url
+from storage.database import BadDatabase, is_url
+from storage.postgres import first_line, psycopg_url, public_url
 from storage.transfer import Copied, Mismatch, TargetNotEmpty, copy
 
 
@@ -55,9 +55,7 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
     except Mismatch as error:
         raise BadDatabase(f"copy not verified, nothing committed: {error}") from None
     except psycopg.Error as error:
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        message = f"copy failed, nothing committed: {without_password(first, target)}"
-        raise BadDatabase(message) from None
+        raise BadDatabase(f"copy failed, nothing committed: {first_line(error, target)}") from None
     rows = sum(table.rows for table in copied)
     print(
         f"copied {len(copied)} tables, {rows:,} rows, to {public_url(target)}: "

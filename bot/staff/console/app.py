@@ -9,7 +9,6 @@ JavaScript; the stylesheet is shipped in the package.
 from __future__ import annotations
 
 import hmac
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,6 +23,7 @@ from bot.settings import Settings
 from bot.staff.console.viewer import Viewer
 from conversations import Rules
 from conversations.i18n import Translator, translator
+from conversations.text_input import visible
 from storage import Database, console, people
 
 # channel, user key, text[, WhatsApp template, its params]: sent now? (bot/channels/messenger.py)
@@ -142,14 +142,10 @@ async def signed_in(
 
 
 def without_controls(form: MultiDictProxy[Any]) -> MultiDict[Any]:
-    """A form's text without control characters (a NUL, an escape) other than line breaks and
-    tabs: nothing staff type means one, and PostgreSQL refuses a NUL. Files are left alone."""
-    return MultiDict(
-        (key, "".join(c for c in v if c in "\n\r\t" or unicodedata.category(c) != "Cc"))
-        if isinstance(v, str)
-        else (key, v)
-        for key, v in form.items()
-    )
+    """A form's text without invisible characters (a NUL, an escape, bidi marks), as the chat
+    reads a worker's: nothing staff type means one, and PostgreSQL refuses a NUL. Files are
+    left alone."""
+    return MultiDict((key, visible(v) if isinstance(v, str) else v) for key, v in form.items())
 
 
 def staff_only(
